@@ -1,0 +1,171 @@
+"""The layer protocol every brick follows (Keras semantics, numpy inside).
+
+A layer owns three dicts of arrays: `params` (trainable, Keras names such as
+kernel, recurrent_kernel, bias, gamma), `grads` (same keys and shapes, filled
+by `backward`) and `state` (non-trainable, e.g. moving_mean). `get_weights()`
+returns params then state, in creation order, which is Keras's order.
+
+A subclass writes `build`, `forward` and `backward`, and follows one pattern:
+
+    def forward(self, x, training=False):
+        x = self._prepare(x)            # float array, rank checked, built lazily
+        self.cache = x                  # what backward needs
+        return x @ self.params["kernel"]
+
+    def backward(self, grad_output):
+        x = self._cached()              # RuntimeError if forward never ran
+        self.grads["kernel"][...] = x.T @ grad_output
+        return grad_output @ self.params["kernel"].T
+
+`backward` writes the data gradient only; weight penalties (L1/L2) are added
+by the model through `regularization_loss` / `add_regularization_grads`.
+"""
+import numpy as np
+
+from .. import backend, errors, initializers, regularizers
+
+
+class Layer:
+    """Base class. Subclasses set `input_rank` and `layout` for input checks."""
+
+    input_rank = None  # int or tuple of ints the input may have; None: any
+    layout = ""  # e.g. "(batch, features)", used in error messages
+    registry = {}  # class name -> class, for load_model
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        Layer.registry[cls.__name__] = cls
+
+    def __init__(self, name=None, dtype=None, trainable=True, input_shape=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
+        self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
+        self.dtype = np.dtype(dtype or backend.floatx())
+        self.trainable = trainable
+        self.batch_input_shape = None if input_shape is None else (None, *input_shape)
+        self.params, self.grads, self.state = {}, {}, {}
+        self.regularizers = {}
+        self.sublayers = []
+        self.input_shape = None
+        self.built = False
+        self.cache = None
+
+    # ---- building -------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of `input_shape` (batch axis included)."""
+        self.input_shape = tuple(input_shape)
+        self.built = True
+
+    def add_weight(self, name, shape, initializer="zeros", regularizer=None, trainable=True):
+        """Create a named weight; trainable ones go to `params` (with a zero `grads` twin)."""
+        value = initializers.get(initializer)(tuple(shape), self.dtype)
+        if trainable:
+            self.params[name] = value
+            self.grads[name] = np.zeros_like(value)
+            if regularizer is not None:
+                self.regularizers[name] = regularizers.get(regularizer)
+        else:
+            self.state[name] = value
+        return value
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for `input_shape`; by default found by a forward pass on zeros."""
+        probe = tuple(1 if d is None else d for d in input_shape)
+        out = self.forward(np.zeros(probe, dtype=self.dtype))
+        self.cache = None
+        first = out[0] if isinstance(out, (list, tuple)) else out
+        return (input_shape[0], *first.shape[1:])
+
+    # ---- the two passes -------------------------------------------------
+    def forward(self, x, training=False):
+        raise NotImplementedError
+
+    def backward(self, grad_output):
+        raise NotImplementedError
+
+    def __call__(self, x, training=False):
+        return self.forward(x, training=training)
+
+    def _prepare(self, x):
+        """Validate and convert an input: float array of this layer's dtype, right rank, built."""
+        x = errors.as_float_array(self, x)
+        x = x.astype(self.dtype, copy=False)
+        if self.input_rank is not None:
+            errors.check_rank(self, x, self.input_rank, self.layout)
+        if not self.built:
+            self.build((None, *x.shape[1:]))
+        self.check_input(x)
+        return x
+
+    def check_input(self, x):
+        """Raise if `x` does not fit the built layer; by default compare the last axis."""
+        if self.input_shape and x.ndim == len(self.input_shape) and self.input_shape[-1] is not None:
+            errors.check_axis(self, x, -1, self.input_shape[-1], "last axis (features/channels)")
+
+    def _cached(self):
+        """What forward kept for backward; RuntimeError when forward has not run."""
+        if self.cache is None:
+            raise RuntimeError(f"{self.name}: backward() called before forward()")
+        return self.cache
+
+    # ---- weights ----------------------------------------------------------
+    def variables(self, prefix=""):
+        """(path, layer, key) for every trainable array, this layer's then its sublayers'."""
+        if not self.trainable:
+            return []
+        path = f"{prefix}{self.name}/"
+        out = [(path + k, self, k) for k in self.params]
+        for sub in self.sublayers:
+            out += sub.variables(path)
+        return out
+
+    def weight_arrays(self):
+        """Every weight array in Keras order: own params, own state, then sublayers'."""
+        out = list(self.params.values()) + list(self.state.values())
+        for sub in self.sublayers:
+            out += sub.weight_arrays()
+        return out
+
+    def get_weights(self):
+        return [w.copy() for w in self.weight_arrays()]
+
+    def set_weights(self, weights):
+        current = self.weight_arrays()
+        if len(weights) != len(current):
+            errors.fail(self, f"a list of {len(current)} arrays", **{"len(weights)": len(weights)})
+        for i, (old, new) in enumerate(zip(current, weights)):
+            new = np.asarray(new)
+            if new.shape != old.shape:
+                errors.fail(self, f"weight {i} of shape {old.shape}", **{f"weights[{i}].shape": new.shape})
+            old[...] = new  # in place: optimizers and caches keep their references
+
+    def count_params(self):
+        return int(sum(w.size for w in self.weight_arrays()))
+
+    # ---- penalties ----------------------------------------------------------
+    def regularization_loss(self):
+        """Sum of the weight penalties of this layer and its sublayers."""
+        total = sum(reg(self.params[k]) for k, reg in self.regularizers.items())
+        return float(total + sum(sub.regularization_loss() for sub in self.sublayers))
+
+    def add_regularization_grads(self):
+        """Add each penalty's gradient to `grads` (the model calls this after backward)."""
+        for k, reg in self.regularizers.items():
+            self.grads[k] += reg.gradient(self.params[k])
+        for sub in self.sublayers:
+            sub.add_regularization_grads()
+
+    # ---- configuration --------------------------------------------------------
+    def get_config(self):
+        """Constructor arguments; subclasses add theirs. `from_config(get_config())` rebuilds."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+        if self.batch_input_shape is not None:
+            config["input_shape"] = list(self.batch_input_shape[1:])
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r} built={self.built} params={self.count_params() if self.built else '?'}>"

@@ -1,0 +1,325 @@
+"""Convolution layers: Conv1D, Conv2D, Conv3D and Conv2DTranspose, one N-D implementation.
+
+A convolution (strictly, a cross-correlation, as in every deep-learning library)
+slides a kernel W of shape (*K, C, F) over a channels-last input x of shape
+(N, *S, C). With stride s and dilation d, written for one spatial axis:
+
+    y[n, i, f] = b[f] + sum_{k, c} x[n, s*i + d*k, c] W[k, c, f]
+
+Gather every window into one matrix (im2col: a strided view, then one copy)
+and the sum is a single matrix product. The backward pass:
+
+    dW[k, c, f] = sum_{n, i} x[n, s*i + d*k, c] dy[n, i, f]      (cols^T @ dy)
+    db[f]       = sum_{n, i} dy[n, i, f]
+    dx[n, s*i + d*k, c] += sum_f dy[n, i, f] W[k, c, f]          (col2im: scatter-add)
+
+The transposed convolution is the adjoint map: its forward is the conv's dx.
+"""
+import numpy as np
+
+from .. import errors, initializers, regularizers
+from . import _windows as win
+from .base import Layer
+
+__all__ = ["Conv", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose",
+           "conv_forward", "conv_backward", "conv_input_grad"]
+
+
+def conv_forward(x, kernel, bias, strides, dilation, pads):
+    """N-D convolution (channels last) of x with kernel, as im2col and one matrix product.
+
+    Args:
+        x: (N, *S, C) input.  kernel: (*K, C, F).  bias: (F,) or None.
+        strides, dilation: one int per spatial axis.  pads: [(lo, hi), ...] zero padding per axis.
+    Returns:
+        y: (N, *O, F) with O = floor((S + lo + hi - d(K - 1) - 1) / s) + 1, and the cache for backward.
+    """
+    rank = kernel.ndim - 2
+    xp = win.pad(x, pads)  # (N, *P, C)
+    view = win.windows(xp, kernel.shape[:rank], strides, dilation)  # (N, *O, *K, C), no copy
+    out_shape = view.shape[:1 + rank]  # (N, *O)
+    cols = view.reshape(-1, int(np.prod(view.shape[1 + rank:])))  # (M, K*C), the im2col copy
+    y = cols @ kernel.reshape(-1, kernel.shape[-1])  # (M, F)
+    if bias is not None:
+        y += bias  # (M, F)
+    cache = (cols, kernel, xp.shape, x.shape, strides, dilation, pads, bias is not None)
+    return y.reshape(*out_shape, kernel.shape[-1]), cache  # (N, *O, F)
+
+
+def conv_input_grad(dy, kernel, x_shape, strides, dilation, pads):
+    """dx of a convolution: dx[n, s*i + d*k, c] += sum_f dy[n, i, f] W[k, c, f].
+
+    Also the forward pass of the transposed convolution (dy is then its input).
+    Args:
+        dy: (N, *O, F).  kernel: (*K, C, F).  x_shape: (N, *S, C) of the conv's input.
+    Returns:
+        dx: x_shape.
+    """
+    rank = kernel.ndim - 2
+    padded = (x_shape[0], *(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads)), x_shape[-1])
+    dcols = dy.reshape(-1, dy.shape[-1]) @ kernel.reshape(-1, kernel.shape[-1]).T  # (M, K*C)
+    dcols = dcols.reshape(*dy.shape[:-1], *kernel.shape[:-1])  # (N, *O, *K, C)
+    dxp = win.col2im(dcols, padded, strides, dilation)  # (N, *P, C)
+    return win.crop(dxp, pads)  # (N, *S, C)
+
+
+def conv_backward(dy, cache):
+    """Gradients of `conv_forward`: (dx (N, *S, C), dkernel (*K, C, F), dbias (F,) or None)."""
+    cols, kernel, xp_shape, x_shape, strides, dilation, pads, has_bias = cache
+    dy2 = dy.reshape(-1, dy.shape[-1])  # (M, F)
+    dkernel = (cols.T @ dy2).reshape(kernel.shape)  # (*K, C, F)
+    dbias = dy2.sum(axis=0) if has_bias else None  # (F,)
+    dx = conv_input_grad(dy, kernel, x_shape, strides, dilation, pads)  # (N, *S, C)
+    return dx, dkernel, dbias
+
+
+class Conv(Layer):
+    """N-dimensional convolution (channels last); Conv1D/2D/3D fix `rank`.
+
+    Forward:  y[n, i, f] = act(b[f] + sum_{k, c} x[n, s*i + d*k, c] W[k, c, f])
+    Backward: dW = cols^T dz, db = sum dz, dx = col2im(dz W^T), with dz = dy * act'(z).
+
+    Args:
+        filters: F, the number of output channels.
+        kernel_size: an int or a tuple of `rank` ints K.
+        strides: s, an int or a tuple (default 1).
+        padding: "valid" (no padding), "same" (output ceil(S / s), TensorFlow's split with the
+            extra cell on the right) or, for Conv1D only, "causal" (left padding d(K - 1):
+            output t sees no input after t).
+        data_format: "channels_last" (the only one supported) or None.
+        dilation_rate: d, gap between kernel taps (default 1).
+        groups: 1 only (grouped convolution is not implemented).
+        activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+        bias_regularizer: as in Dense.
+    Weights: kernel (*K, C, F), bias (F,) -- Keras's shapes and order.
+    """
+
+    rank = None
+    paddings = ("valid", "same")
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        r = self.rank
+        self.input_rank = r + 2
+        if not isinstance(filters, (int, np.integer)) or filters < 1:
+            errors.fail(self, "filters as a positive int", filters=filters)
+        self.filters = int(filters)
+        self.kernel_size = win.as_tuple(kernel_size, r, "kernel_size", self)
+        self.strides = win.as_tuple(strides, r, "strides", self)
+        self.dilation_rate = win.as_tuple(dilation_rate, r, "dilation_rate", self)
+        padding = str(padding).lower()
+        if padding not in self.paddings:
+            errors.fail(self, f"padding in {self.paddings}", padding=padding)
+        self.padding = padding
+        if data_format not in (None, "channels_last"):
+            errors.fail(self, "data_format='channels_last' (the only layout bricks supports)", data_format=data_format)
+        self.data_format = "channels_last"
+        if groups != 1:
+            errors.fail(self, "groups=1 (grouped convolution is not implemented)", groups=groups)
+        self.groups = 1
+        self.activation = activation
+        self._act = _make_activation(activation, self.name)
+        self.use_bias = use_bias
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+
+    def kernel_shape(self, channels):
+        return (*self.kernel_size, channels, self.filters)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if channels is None:
+            errors.fail(self, "a known channel count (last axis)", input_shape=tuple(input_shape))
+        self.add_weight("kernel", self.kernel_shape(channels), self.kernel_initializer, self.kernel_regularizer)
+        if self.use_bias:
+            self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer)
+        super().build(input_shape)
+
+    def pads(self, spatial):
+        """[(lo, hi)] per spatial axis for an input with spatial shape `spatial`."""
+        return [win.pad_amounts(n, k, s, d, self.padding)
+                for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
+
+    def check_fits(self, x, pads):
+        """ValueError unless the (dilated) kernel fits into the padded input."""
+        padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
+        span = tuple(win.effective_size(k, d) for k, d in zip(self.kernel_size, self.dilation_rate))
+        if any(p < k for p, k in zip(padded, span)):
+            errors.fail(self, f"spatial dims of at least {span} (the dilated kernel) after {self.padding!r} padding",
+                        **{"x.shape": tuple(x.shape), "padded spatial dims": padded})
+
+    def forward(self, x, training=False):
+        x = self._prepare(x)  # (N, *S, C)
+        pads = self.pads(x.shape[1:-1])
+        self.check_fits(x, pads)
+        z, conv_cache = conv_forward(x, self.params["kernel"], self.params.get("bias"),
+                                     self.strides, self.dilation_rate, pads)  # (N, *O, F)
+        y = z if self._act is None else self._act.forward(z, training=training)
+        self.cache = conv_cache
+        return y
+
+    def backward(self, grad_output):
+        conv_cache = self._cached()
+        dz = grad_output if self._act is None else self._act.backward(grad_output)  # (N, *O, F)
+        dx, dkernel, dbias = conv_backward(np.asarray(dz, dtype=self.dtype), conv_cache)
+        self.grads["kernel"][...] = dkernel  # (*K, C, F)
+        if self.use_bias:
+            self.grads["bias"][...] = dbias  # (F,)
+        return dx  # (N, *S, C)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(filters=self.filters, kernel_size=list(self.kernel_size), strides=list(self.strides),
+                      padding=self.padding, data_format=self.data_format, dilation_rate=list(self.dilation_rate),
+                      groups=self.groups, activation=self.activation, use_bias=self.use_bias,
+                      kernel_initializer=initializers.serialize(self.kernel_initializer),
+                      bias_initializer=initializers.serialize(self.bias_initializer),
+                      kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+                      bias_regularizer=regularizers.serialize(self.bias_regularizer))
+        return config
+
+
+def _make_activation(activation, owner_name):
+    """None/'linear' -> None; anything else -> an `Activation` layer used inside the conv."""
+    if activation is None or activation == "linear":
+        return None
+    from .core import Activation  # the shared activation layer (forward/backward)
+
+    return Activation(activation, name=f"{owner_name}_activation")
+
+
+class Conv1D(Conv):
+    """1D convolution over time: x (batch, steps, channels) -> (batch, new_steps, filters).
+
+    y[n, t, f] = b[f] + sum_{k, c} x[n, s*t + d*k - pad_lo, c] W[k, c, f]; kernel (K, C, F).
+    padding="causal" pads d(K - 1) zeros on the left only, so y[t] never reads x after t.
+
+    Example:
+        >>> Conv1D(4, 3, padding="causal", dilation_rate=2)(np.zeros((8, 32, 5))).shape
+        (8, 32, 4)
+    """
+
+    rank = 1
+    layout = "(batch, steps, channels)"
+    paddings = ("valid", "same", "causal")
+
+
+class Conv2D(Conv):
+    """2D convolution: x (batch, height, width, channels) -> (batch, new_h, new_w, filters).
+
+    y[n, i, j, f] = b[f] + sum_{a, b, c} x[n, s0 i + d0 a, s1 j + d1 b, c] W[a, b, c, f]; kernel (KH, KW, C, F).
+
+    Example:
+        >>> Conv2D(16, 3, padding="same")(np.zeros((2, 28, 28, 1))).shape
+        (2, 28, 28, 16)
+    """
+
+    rank = 2
+    layout = "(batch, height, width, channels)"
+
+
+class Conv3D(Conv):
+    """3D convolution: x (batch, depth, height, width, channels) -> (batch, d', h', w', filters).
+
+    Same formula with three spatial indices; kernel (KD, KH, KW, C, F).
+
+    Example:
+        >>> Conv3D(2, (2, 3, 3))(np.zeros((1, 4, 8, 8, 3))).shape
+        (1, 3, 6, 6, 2)
+    """
+
+    rank = 3
+    layout = "(batch, depth, height, width, channels)"
+
+
+def transpose_geometry(n, kernel, stride, dilation, padding, output_padding):
+    """(output length L, conv pads (lo, hi)) of one axis of a transposed conv with input length n.
+
+    Keras: L = n s + max(span - s, 0) (valid) or n s (same) when output_padding is None,
+    else L = (n - 1) s + span - 2 p + output_padding with p = span // 2 (same) or 0 (valid).
+    The pads are those of the forward conv that maps length L back to n.
+    """
+    span = win.effective_size(kernel, dilation)
+    if output_padding is None:
+        length = n * stride + max(span - stride, 0) if padding == "valid" else n * stride
+    else:
+        length = (n - 1) * stride + span - 2 * (span // 2 if padding == "same" else 0) + output_padding
+    if padding == "valid":
+        return length, (0, 0)
+    total = max((n - 1) * stride + span - length, 0)
+    return length, (total // 2, total - total // 2)
+
+
+class Conv2DTranspose(Conv):
+    """Transposed 2D convolution ("deconvolution"): the adjoint of Conv2D, used to upsample.
+
+    Its forward is Conv2D's input gradient with x in the place of dy; kernel (KH, KW, F, C),
+    i.e. the Conv2D kernel mapping the output's F channels to the input's C channels:
+
+        y[n, s i + d k, f] += sum_c x[n, i, c] W[k, f, c]       (+ b[f]; then cropped by the pads)
+
+    Backward is therefore a plain convolution: dx = conv(dy, W), dW[k, f, c] = sum dy[n, s i + d k, f] x[n, i, c].
+
+    Args: as Conv2D (no groups), plus output_padding: None or an int/tuple (< strides) of extra
+        rows/columns on the output's bottom/right.
+    Input shape: (batch, height, width, channels).
+    Output shape: (batch, new_h, new_w, filters), new_h = h * s for "same" (output_padding None).
+
+    Example:
+        >>> Conv2DTranspose(3, 3, strides=2, padding="same")(np.zeros((1, 4, 4, 8))).shape
+        (1, 8, 8, 3)
+    """
+
+    rank = 2
+    layout = "(batch, height, width, channels)"
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation, use_bias,
+                         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs)
+        if output_padding is not None:
+            output_padding = tuple(int(p) for p in ((output_padding,) * 2 if np.isscalar(output_padding) else output_padding))
+            if len(output_padding) != 2 or any(p < 0 or p >= s for p, s in zip(output_padding, self.strides)):
+                errors.fail(self, f"output_padding of 2 ints in [0, strides={self.strides})", output_padding=output_padding)
+        self.output_padding = output_padding
+
+    def kernel_shape(self, channels):
+        return (*self.kernel_size, self.filters, channels)  # Keras: (KH, KW, filters, in_channels)
+
+    def geometry(self, spatial):
+        ops = self.output_padding or (None, None)
+        return [transpose_geometry(n, k, s, d, self.padding, op)
+                for n, k, s, d, op in zip(spatial, self.kernel_size, self.strides, self.dilation_rate, ops)]
+
+    def forward(self, x, training=False):
+        x = self._prepare(x)  # (N, H, W, C)
+        geo = self.geometry(x.shape[1:-1])
+        pads = [p for _, p in geo]
+        y_shape = (x.shape[0], *(length for length, _ in geo), self.filters)  # (N, H', W', F)
+        z = conv_input_grad(x, self.params["kernel"], y_shape, self.strides, self.dilation_rate, pads)  # (N, H', W', F)
+        if self.use_bias:
+            z = z + self.params["bias"]  # (N, H', W', F)
+        self.cache = (x, pads)
+        return z if self._act is None else self._act.forward(z, training=training)
+
+    def backward(self, grad_output):
+        x, pads = self._cached()
+        dz = grad_output if self._act is None else self._act.backward(grad_output)  # (N, H', W', F)
+        dz = np.asarray(dz, dtype=self.dtype)
+        # the adjoint of the adjoint: a plain conv of dz with the same kernel
+        dx, cache = conv_forward(dz, self.params["kernel"], None, self.strides, self.dilation_rate, pads)  # (N, H, W, C)
+        cols = cache[0]  # (N*H*W, KH*KW*F): windows of dz
+        self.grads["kernel"][...] = (cols.T @ x.reshape(-1, x.shape[-1])).reshape(self.params["kernel"].shape)
+        if self.use_bias:
+            self.grads["bias"][...] = dz.reshape(-1, self.filters).sum(axis=0)  # (F,)
+        return dx  # (N, H, W, C)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("groups")
+        config["output_padding"] = None if self.output_padding is None else list(self.output_padding)
+        return config

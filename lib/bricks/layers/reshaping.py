@@ -1,0 +1,411 @@
+"""Reshaping layers: Flatten, Reshape, and Cropping / UpSampling / ZeroPadding in 1, 2, 3 D.
+
+None of these layers has a weight; each moves numbers around, so its backward
+is the inverse movement of the upstream gradient. Cropping keeps a window
+and its backward pads the gradient with zeros; ZeroPadding is the mirror
+image. Nearest-neighbour UpSampling copies each element `s` times along an
+axis, so its backward sums the `s` copies' gradients back into one. All three
+share one N-d helper pair that acts on a tuple of spatial `axes`; the 1D, 2D
+and 3D classes only say which axes and how many. Channels last by default
+(`data_format="channels_last"`), as in Keras.
+
+    crop:     y = x[lo : L - hi]             dx = pad(dy, (lo, hi))
+    pad:      y = pad(x, (lo, hi))           dx = dy[lo : L + lo]
+    upsample: y[i] = x[i // s]               dx[j] = sum_{r < s} dy[j * s + r]
+"""
+import numpy as np
+
+from .. import errors
+from .base import Layer
+
+__all__ = ["Flatten", "Reshape", "Cropping1D", "Cropping2D", "Cropping3D",
+           "UpSampling1D", "UpSampling2D", "UpSampling3D",
+           "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+           "crop_forward", "crop_backward", "pad_forward", "pad_backward",
+           "upsample_forward", "upsample_backward"]
+
+
+# ---- the N-d helpers the 1D/2D/3D classes share ------------------------------
+def crop_forward(x, crops, axes):
+    """Keep x[lo : L - hi] along each axis in `axes`; crops = ((lo, hi), ...)."""
+    index = [slice(None)] * x.ndim
+    for (lo, hi), a in zip(crops, axes):
+        index[a] = slice(lo, x.shape[a] - hi)
+    return x[tuple(index)]  # (N, L - lo - hi, ..., C), a view
+
+
+def crop_backward(grad_output, crops, axes):
+    """The cropped-away border got no gradient: pad dy with zeros back to the input shape."""
+    return pad_forward(grad_output, crops, axes)
+
+
+def pad_forward(x, pads, axes):
+    """Add pads = ((lo, hi), ...) zeros along each axis in `axes`."""
+    width = [(0, 0)] * x.ndim
+    for p, a in zip(pads, axes):
+        width[a] = tuple(p)
+    return np.pad(x, width)  # (N, lo + L + hi, ..., C)
+
+
+def pad_backward(grad_output, pads, axes):
+    """The zeros are constants: keep the gradient of the original window only."""
+    return crop_forward(grad_output, pads, axes)
+
+
+def upsample_forward(x, sizes, axes):
+    """Repeat each element `s` times along each axis (nearest-neighbour upsampling)."""
+    for s, a in zip(sizes, axes):
+        x = np.repeat(x, s, axis=a)  # (..., L * s, ...)
+    return x
+
+
+def upsample_backward(grad_output, sizes, axes):
+    """Each input element fed `s` outputs along an axis: sum their gradients."""
+    g = grad_output
+    for s, a in zip(sizes, axes):
+        shape = g.shape
+        g = g.reshape(shape[:a] + (shape[a] // s, s) + shape[a + 1:]).sum(axis=a + 1)  # (..., L, ...)
+    return g
+
+
+# ---- Flatten and Reshape --------------------------------------------------------
+class Flatten(Layer):
+    """Flatten every axis but the batch axis: (N, d1, ..., dk) -> (N, d1 * ... * dk).
+
+    With data_format="channels_first" the channel axis is moved last before
+    flattening, as Keras does, so the order matches a channels-last model.
+    Backward reshapes the gradient back: dx = dy.reshape(x.shape).
+
+    Args:
+        data_format: "channels_last" (default) or "channels_first".
+    Input shape: (N, ...). Output shape: (N, prod(...)).
+    Example:
+        >>> Flatten()(np.zeros((2, 3, 4))).shape
+        (2, 12)
+    """
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(self, data_format)
+
+    def check_input(self, x):
+        pass
+
+    def _perm(self, ndim):
+        if self.data_format == "channels_first" and ndim > 2:
+            return (0, *range(2, ndim), 1)  # channels to the end
+        return None
+
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        perm = self._perm(x.ndim)
+        self.cache = (x.shape, perm)
+        if perm is not None:
+            x = x.transpose(perm)
+        return x.reshape(x.shape[0], -1)  # (N, D)
+
+    def backward(self, grad_output):
+        shape, perm = self._cached()
+        if perm is None:
+            return grad_output.reshape(shape)
+        moved = tuple(shape[p] for p in perm)
+        return grad_output.reshape(moved).transpose(np.argsort(perm))  # (N, C, ...)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class Reshape(Layer):
+    """Reshape all but the batch axis to `target_shape`; one entry may be -1 (inferred).
+
+    y = x.reshape(N, *target_shape); dx = dy.reshape(x.shape).
+
+    Args:
+        target_shape: tuple of ints, at most one of them -1.
+    Input shape: (N, ...). Output shape: (N, *target_shape).
+    Example:
+        >>> Reshape((3, -1))(np.zeros((2, 12))).shape
+        (2, 3, 4)
+    """
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        target = tuple(int(d) for d in target_shape)
+        if sum(d == -1 for d in target) > 1 or any(d == 0 or d < -1 for d in target):
+            errors.fail(self, "a target_shape of positive ints with at most one -1", target_shape=target)
+        self.target_shape = target
+
+    def check_input(self, x):
+        pass
+
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        size, known = int(np.prod(x.shape[1:])), int(np.prod([d for d in self.target_shape if d != -1]))
+        target = self.target_shape
+        if -1 in target and known > 0 and size % known == 0:
+            target = tuple(size // known if d == -1 else d for d in target)
+        if int(np.prod(target)) != size:
+            errors.fail(self, f"an input with the same number of values per sample as target_shape={self.target_shape}",
+                        **{"x.shape": tuple(x.shape)})
+        self.cache = x.shape
+        return x.reshape(x.shape[0], *target)  # (N, *target)
+
+    def backward(self, grad_output):
+        return grad_output.reshape(self._cached())
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+# ---- Cropping / ZeroPadding / UpSampling, one base for all three dimensions ----------
+_LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, rows, cols, channels)",
+            3: "(batch, dim1, dim2, dim3, channels)"}
+
+
+def _data_format(owner, value):
+    value = value or "channels_last"
+    if value not in ("channels_last", "channels_first"):
+        errors.fail(owner, "data_format 'channels_last' or 'channels_first'", data_format=value)
+    return value
+
+
+def _pairs(owner, value, n, arg):
+    """int, n ints (symmetric) or n (lo, hi) pairs -> ((lo, hi),) * n of non-negative ints."""
+    try:
+        if np.ndim(value) == 0:
+            pairs = ((int(value),) * 2,) * n
+        elif n == 1 and np.ndim(value) == 1 and len(value) == 2:  # 1D: (left, right)
+            pairs = (tuple(int(v) for v in value),)
+        elif np.ndim(value) == 1 and len(value) == n:
+            pairs = tuple((int(v), int(v)) for v in value)
+        else:
+            pairs = tuple((int(lo), int(hi)) for lo, hi in value)
+    except (TypeError, ValueError):
+        pairs = ()
+    if len(pairs) != n or any(v < 0 for p in pairs for v in p):
+        errors.fail(owner, f"{arg} as a non-negative int, {n} ints or {n} (lo, hi) pairs", **{arg: value})
+    return pairs
+
+
+def _sizes(owner, value, n):
+    """int or n ints, each >= 1 -> tuple of n ints."""
+    try:
+        sizes = (int(value),) * n if np.ndim(value) == 0 else tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        sizes = ()
+    if len(sizes) != n or any(s < 1 for s in sizes):
+        errors.fail(owner, f"size as a positive int or {n} positive ints", size=value)
+    return sizes
+
+
+class _Spatial(Layer):
+    """Shared by the 1D/2D/3D classes: `n` spatial axes, channels last or first."""
+
+    n = 1
+    has_data_format = True  # Cropping1D and UpSampling1D have none in Keras
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(self, data_format)
+        self.input_rank = self.n + 2
+        self.layout = _LAYOUTS[self.n]
+
+    def check_input(self, x):
+        pass
+
+    @property
+    def axes(self):
+        first = 2 if self.data_format == "channels_first" else 1
+        return tuple(range(first, first + self.n))
+
+    def get_config(self):
+        config = super().get_config()
+        if self.has_data_format:
+            config["data_format"] = self.data_format
+        return config
+
+
+class _Cropping(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        for (lo, hi), a in zip(self.cropping, self.axes):
+            if lo + hi >= x.shape[a]:
+                errors.fail(self, f"axis {a} longer than cropping {lo} + {hi}", **{"x.shape": tuple(x.shape)})
+        self.cache = x.shape
+        return crop_forward(x, self.cropping, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return crop_backward(grad_output, self.cropping, self.axes)
+
+    def get_config(self):
+        value = list(self.cropping[0]) if self.n == 1 else [list(p) for p in self.cropping]
+        return {**super().get_config(), "cropping": value}
+
+
+class _ZeroPadding(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        self.cache = x.shape
+        return pad_forward(x, self.padding, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return pad_backward(grad_output, self.padding, self.axes)
+
+    def get_config(self):
+        value = list(self.padding[0]) if self.n == 1 else [list(p) for p in self.padding]
+        return {**super().get_config(), "padding": value}
+
+
+class _UpSampling(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        self.cache = x.shape
+        return upsample_forward(x, self.size, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return upsample_backward(grad_output, self.size, self.axes)
+
+    def get_config(self):
+        value = self.size[0] if self.n == 1 else list(self.size)
+        return {**super().get_config(), "size": value}
+
+
+class Cropping1D(_Cropping):
+    """Crop (left, right) steps off the time axis. Input (N, T, C) -> (N, T - left - right, C).
+
+    Args: cropping: int or (left, right); default (1, 1).
+    Example: Cropping1D((1, 2))(np.zeros((2, 6, 3))).shape == (2, 3, 3)
+    """
+
+    n, has_data_format = 1, False
+
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super().__init__(**kwargs)
+        self.cropping = _pairs(self, cropping, 1, "cropping")
+
+
+class Cropping2D(_Cropping):
+    """Crop rows and columns. Input (N, H, W, C) -> (N, H - top - bottom, W - left - right, C).
+
+    Args: cropping: int, (sym_rows, sym_cols) or ((top, bottom), (left, right)); default
+        ((0, 0), (0, 0)). data_format: "channels_last" (default) or "channels_first".
+    Example: Cropping2D(((1, 0), (2, 2)))(np.zeros((2, 5, 6, 3))).shape == (2, 4, 2, 3)
+    """
+
+    n = 2
+
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.cropping = _pairs(self, cropping, 2, "cropping")
+
+
+class Cropping3D(_Cropping):
+    """Crop the three spatial axes. Input (N, D1, D2, D3, C) -> each Di minus its two crops.
+
+    Args: cropping: int, 3 ints or 3 (lo, hi) pairs; default ((1, 1), (1, 1), (1, 1)).
+        data_format: "channels_last" (default) or "channels_first".
+    Example: Cropping3D(1)(np.zeros((2, 4, 4, 4, 1))).shape == (2, 2, 2, 2, 1)
+    """
+
+    n = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.cropping = _pairs(self, cropping, 3, "cropping")
+
+
+class ZeroPadding1D(_ZeroPadding):
+    """Add zeros at the start and end of the time axis. (N, T, C) -> (N, left + T + right, C).
+
+    Args: padding: int or (left, right); default 1.
+    Example: ZeroPadding1D(2)(np.zeros((2, 5, 3))).shape == (2, 9, 3)
+    """
+
+    n = 1
+
+    def __init__(self, padding=1, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.padding = _pairs(self, padding, 1, "padding")
+
+
+class ZeroPadding2D(_ZeroPadding):
+    """Add rows and columns of zeros. (N, H, W, C) -> (N, top + H + bottom, left + W + right, C).
+
+    Args: padding: int, (sym_rows, sym_cols) or ((top, bottom), (left, right)); default (1, 1).
+        data_format: "channels_last" (default) or "channels_first".
+    Example: ZeroPadding2D((1, 2))(np.zeros((2, 3, 3, 1))).shape == (2, 5, 7, 1)
+    """
+
+    n = 2
+
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.padding = _pairs(self, padding, 2, "padding")
+
+
+class ZeroPadding3D(_ZeroPadding):
+    """Add zeros around the three spatial axes of (N, D1, D2, D3, C).
+
+    Args: padding: int, 3 ints or 3 (lo, hi) pairs; default ((1, 1), (1, 1), (1, 1)).
+        data_format: "channels_last" (default) or "channels_first".
+    Example: ZeroPadding3D(1)(np.zeros((1, 2, 2, 2, 1))).shape == (1, 4, 4, 4, 1)
+    """
+
+    n = 3
+
+    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.padding = _pairs(self, padding, 3, "padding")
+
+
+class UpSampling1D(_UpSampling):
+    """Repeat each time step `size` times. (N, T, C) -> (N, T * size, C).
+
+    Args: size: int >= 1; default 2.
+    Example: UpSampling1D(3)(np.zeros((2, 4, 1))).shape == (2, 12, 1)
+    """
+
+    n, has_data_format = 1, False
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        self.size = _sizes(self, size, 1)
+
+
+class UpSampling2D(_UpSampling):
+    """Repeat rows and columns (nearest neighbour). (N, H, W, C) -> (N, H * sh, W * sw, C).
+
+    Args: size: int or (sh, sw); default (2, 2). data_format: as Cropping2D.
+        interpolation: "nearest" only; bricks rejects "bilinear" and the others.
+    Example: UpSampling2D((2, 3))(np.zeros((1, 2, 2, 1))).shape == (1, 4, 6, 1)
+    """
+
+    n = 2
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.size = _sizes(self, size, 2)
+        if interpolation != "nearest":
+            errors.fail(self, "interpolation='nearest' (the only one bricks implements)",
+                        interpolation=interpolation)
+        self.interpolation = interpolation
+
+    def get_config(self):
+        return {**super().get_config(), "interpolation": self.interpolation}
+
+
+class UpSampling3D(_UpSampling):
+    """Repeat along the three spatial axes. (N, D1, D2, D3, C) -> (N, D1 * s1, D2 * s2, D3 * s3, C).
+
+    Args: size: int or 3 ints; default (2, 2, 2). data_format: as Cropping3D.
+    Example: UpSampling3D(2)(np.zeros((1, 1, 2, 3, 1))).shape == (1, 2, 4, 6, 1)
+    """
+
+    n = 3
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.size = _sizes(self, size, 3)

@@ -1,0 +1,73 @@
+"""Weight penalties, added to the loss by the model.
+
+    L1(l1):      penalty = l1 * sum(|w|),     gradient = l1 * sign(w)
+    L2(l2):      penalty = l2 * sum(w ** 2),  gradient = 2 * l2 * w
+    L1L2(l1, l2): both.
+
+Keras's L2 has no 1/2: `L2(0.01)` adds 0.01 * sum(w^2). (Chapter 2's by-hand
+network writes its penalty as sum(W^2) / 2N; `L2(1 / (2N))` is the same thing.)
+"""
+import numpy as np
+
+from . import errors
+
+
+class Regularizer:
+    def __call__(self, w):
+        raise NotImplementedError
+
+    def gradient(self, w):
+        raise NotImplementedError
+
+    def get_config(self):
+        return dict(vars(self))
+
+
+class L1L2(Regularizer):
+    def __init__(self, l1=0.0, l2=0.0):
+        if l1 < 0 or l2 < 0:
+            errors.fail("L1L2", "non-negative penalty factors", l1=l1, l2=l2)
+        self.l1, self.l2 = float(l1), float(l2)
+
+    def __call__(self, w):
+        return self.l1 * np.abs(w).sum() + self.l2 * np.square(w).sum()
+
+    def gradient(self, w):
+        return self.l1 * np.sign(w) + 2.0 * self.l2 * w
+
+
+class L1(L1L2):
+    def __init__(self, l1=0.01):
+        super().__init__(l1=l1)
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(L1L2):
+    def __init__(self, l2=0.01):
+        super().__init__(l2=l2)
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
+
+
+def get(identifier):
+    """A regularizer from an instance, a name ('l2') or a config dict."""
+    if isinstance(identifier, Regularizer):
+        return identifier
+    if isinstance(identifier, str) and identifier in ALIASES:
+        return ALIASES[identifier]()
+    if isinstance(identifier, dict) and identifier.get("class_name") in ALIASES:
+        return ALIASES[identifier["class_name"]](**identifier.get("config", {}))
+    errors.fail("regularizers.get", f"one of {sorted(ALIASES)} or a Regularizer", identifier=identifier)
+
+
+def serialize(reg):
+    if reg is None or isinstance(reg, str):
+        return reg
+    name = next(k for k, v in ALIASES.items() if v is type(reg))
+    return {"class_name": name, "config": reg.get_config()}
