@@ -1,2 +1,220 @@
-"""(being written)"""
-__all__ = []
+"""Losses with Keras names, formulas and reduction, each with its exact gradient.
+
+A loss is called as `loss(y_true, y_pred) -> float` and differentiated as
+`loss.gradient(y_true, y_pred) -> dL/dy_pred` (shaped like y_pred). Keras's
+reduction: an elementwise loss is averaged over the last axis, giving one
+number per sample, and those are averaged over the batch; so for MSE, MAE,
+Huber and binary crossentropy L is the mean over all M elements and the
+gradient carries a 1/M. Crossentropies over classes sum over the last axis
+and average over the N samples (1/N)::
+
+    MeanSquaredError         L = mean (p - t)^2                 dL/dp = 2 (p - t) / M
+    MeanAbsoluteError        L = mean abs(p - t)                dL/dp = sign(p - t) / M
+    Huber(delta)             L = mean h(e), h = e^2/2 or delta (abs(e) - delta/2)
+    BinaryCrossentropy       L = -mean [t log p + (1 - t) log(1 - p)],  p clipped to [1e-7, 1 - 1e-7]
+        from_logits=True     L = mean [max(z, 0) - z t + log(1 + exp(-abs(z)))],  dL/dz = (sigmoid(z) - t) / M
+    CategoricalCrossentropy  L = -mean_n sum_c t_c log p_c  (p renormalized, clipped, as Keras)
+        from_logits=True     L = -mean_n sum_c t_c log_softmax(z)_c,  dL/dz = (softmax(z) sum_c t_c - t) / N
+    SparseCategoricalCrossentropy: the same with integer labels instead of one-hot rows.
+
+Clipping has zero gradient where it bites, exactly as in Keras.
+
+Example:
+    >>> loss = get("mse")
+    >>> loss(np.array([[1.0]]), np.array([[3.0]]))   # 4.0
+    >>> loss.gradient(np.array([[1.0]]), np.array([[3.0]]))   # [[4.0]]
+"""
+import numpy as np
+
+from . import errors
+from .activations import sigmoid, softmax
+
+__all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
+           "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
+
+EPSILON = 1e-7  # Keras backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON]
+
+
+class Loss:
+    """Base class: subclasses write `_values(t, p)` (the scalar) and `_gradient(t, p)`."""
+
+    def __init__(self, name=None):
+        self.name = name or _snake(type(self).__name__)
+
+    def _check(self, y_true, y_pred):
+        """Float arrays of equal shape; (N,) targets against (N, 1) outputs are reshaped as Keras does."""
+        y_pred = errors.as_float_array(self, y_pred, name="y_pred")
+        y_true = errors.as_float_array(self, y_true, name="y_true").astype(y_pred.dtype, copy=False)
+        if y_true.shape != y_pred.shape and y_true.size == y_pred.size and abs(y_true.ndim - y_pred.ndim) == 1:
+            longer = y_true.shape if y_true.ndim > y_pred.ndim else y_pred.shape
+            if longer[-1] == 1:  # squeeze_or_expand_to_same_rank
+                y_true = y_true.reshape(y_pred.shape)
+        if y_true.shape != y_pred.shape:
+            errors.fail(self, "y_true and y_pred of the same shape",
+                        **{"y_true.shape": y_true.shape, "y_pred.shape": y_pred.shape})
+        if y_pred.ndim == 0:
+            errors.fail(self, "arrays with a batch axis", **{"y_pred.shape": y_pred.shape})
+        return y_true, y_pred
+
+    def __call__(self, y_true, y_pred):
+        t, p = self._check(y_true, y_pred)
+        return float(self._value(t, p))
+
+    def gradient(self, y_true, y_pred):
+        """dL/dy_pred, shaped like y_pred."""
+        t, p = self._check(y_true, y_pred)
+        return self._gradient(t, p)
+
+    def get_config(self):
+        return {"name": self.name}
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class MeanSquaredError(Loss):
+    """L = mean((y_pred - y_true)^2); dL/dy_pred = 2 (y_pred - y_true) / M."""
+
+    def _value(self, t, p):
+        return np.mean(np.square(p - t))
+
+    def _gradient(self, t, p):
+        return 2.0 * (p - t) / p.size
+
+
+class MeanAbsoluteError(Loss):
+    """L = mean(abs(y_pred - y_true)); dL/dy_pred = sign(y_pred - y_true) / M (0 at a tie)."""
+
+    def _value(self, t, p):
+        return np.mean(np.abs(p - t))
+
+    def _gradient(self, t, p):
+        return np.sign(p - t) / p.size
+
+
+class Huber(Loss):
+    """Quadratic for abs(e) <= delta, linear beyond: L = mean h(e); dL/dp = clip(e, -delta, delta) / M."""
+
+    def __init__(self, delta=1.0, name="huber_loss"):
+        super().__init__(name)
+        self.delta = float(delta)
+
+    def _value(self, t, p):
+        e = np.abs(p - t)
+        return np.mean(np.where(e <= self.delta, 0.5 * e * e, self.delta * (e - 0.5 * self.delta)))
+
+    def _gradient(self, t, p):
+        return np.clip(p - t, -self.delta, self.delta) / p.size
+
+    def get_config(self):
+        return {"name": self.name, "delta": self.delta}
+
+
+class BinaryCrossentropy(Loss):
+    """Log loss of independent yes/no outputs (probabilities, or logits with from_logits=True)."""
+
+    def __init__(self, from_logits=False, name="binary_crossentropy"):
+        super().__init__(name)
+        self.from_logits = from_logits
+
+    def _value(self, t, p):
+        if self.from_logits:  # z = p: max(z,0) - z t + log(1 + e^-|z|), never overflows
+            return np.mean(np.maximum(p, 0) - p * t + np.log1p(np.exp(-np.abs(p))))
+        q = np.clip(p, EPSILON, 1 - EPSILON)
+        return -np.mean(t * np.log(q) + (1 - t) * np.log(1 - q))
+
+    def _gradient(self, t, p):
+        if self.from_logits:
+            return (sigmoid(p) - t) / p.size
+        inside = (p >= EPSILON) & (p <= 1 - EPSILON)  # clip passes the gradient only here
+        q = np.clip(p, EPSILON, 1 - EPSILON)
+        return inside * (-t / q + (1 - t) / (1 - q)) / p.size
+
+    def get_config(self):
+        return {"name": self.name, "from_logits": self.from_logits}
+
+
+def _log_softmax(z):
+    s = z - z.max(axis=-1, keepdims=True)  # (..., C)
+    return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+
+
+class CategoricalCrossentropy(Loss):
+    """Crossentropy of one-hot (or soft) targets against class probabilities on the last axis."""
+
+    def __init__(self, from_logits=False, name="categorical_crossentropy"):
+        super().__init__(name)
+        self.from_logits = from_logits
+
+    def _value(self, t, p):
+        n = p.size // p.shape[-1]  # samples (every axis but the class axis)
+        if self.from_logits:
+            return -np.sum(t * _log_softmax(p)) / n
+        q = p / p.sum(axis=-1, keepdims=True)  # Keras renormalizes the probabilities
+        return -np.sum(t * np.log(np.clip(q, EPSILON, 1 - EPSILON))) / n
+
+    def _gradient(self, t, p):
+        n = p.size // p.shape[-1]
+        if self.from_logits:
+            return (softmax(p) * t.sum(axis=-1, keepdims=True) - t) / n
+        s = p.sum(axis=-1, keepdims=True)  # (..., 1)
+        q = p / s  # (..., C)
+        inside = (q >= EPSILON) & (q <= 1 - EPSILON)
+        dq = -(inside * t) / np.clip(q, EPSILON, 1 - EPSILON)  # dL/dq before the 1/n
+        return (dq - np.sum(dq * q, axis=-1, keepdims=True)) / s / n  # through q = p / sum(p)
+
+    def get_config(self):
+        return {"name": self.name, "from_logits": self.from_logits}
+
+
+class SparseCategoricalCrossentropy(CategoricalCrossentropy):
+    """CategoricalCrossentropy with integer class ids: y_true (N,) or (N, 1) against y_pred (N, C)."""
+
+    def __init__(self, from_logits=False, name="sparse_categorical_crossentropy"):
+        super().__init__(from_logits, name)
+
+    def _check(self, y_true, y_pred):
+        y_pred = errors.as_float_array(self, y_pred, name="y_pred")
+        y_true = np.asarray(y_true)
+        if y_pred.ndim >= 1 and y_true.shape == y_pred.shape[:-1] + (1,) and y_pred.shape[-1] != 1:
+            y_true = y_true[..., 0]
+        if y_pred.ndim < 2 or y_true.shape != y_pred.shape[:-1]:
+            errors.fail(self, "integer labels shaped like y_pred without its class axis",
+                        **{"y_true.shape": y_true.shape, "y_pred.shape": y_pred.shape})
+        labels = y_true.astype(np.int64)
+        classes = y_pred.shape[-1]
+        if np.any(labels != y_true) or labels.min() < 0 or labels.max() >= classes:
+            errors.fail(self, f"integer labels in [0, {classes})",
+                        **{"y_true.min()": y_true.min(), "y_true.max()": y_true.max()})
+        return np.eye(classes, dtype=y_pred.dtype)[labels], y_pred  # one-hot (..., C)
+
+
+def _snake(name):
+    from .backend import snake_case
+    return snake_case(name)
+
+
+ALIASES = {
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "huber": Huber, "huber_loss": Huber,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+}
+CLASSES = {cls.__name__: cls for cls in set(ALIASES.values())}
+
+
+def get(identifier):
+    """A loss from a name ('mse', 'binary_crossentropy', ...), a config dict or a Loss instance."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str) and identifier in ALIASES:
+        return ALIASES[identifier]()
+    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
+        return CLASSES[identifier["class_name"]](**identifier.get("config", {}))
+    errors.fail("losses.get", f"one of {sorted(ALIASES)} or a Loss", identifier=identifier)
+
+
+def serialize(loss):
+    return {"class_name": type(loss).__name__, "config": loss.get_config()}

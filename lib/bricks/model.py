@@ -1,2 +1,350 @@
-"""(being written)"""
-__all__ = []
+"""Sequential: a stack of layers that trains itself (Keras's compile / fit / predict / evaluate).
+
+One training step (`train_on_batch`), the loop of chapter 3 in four lines::
+
+    y_pred = model.forward(x, training=True)           # every layer in order
+    L = loss(y, y_pred) + sum of weight penalties       # what fit reports as "loss"
+    model.backward(loss.gradient(y, y_pred))            # every layer in reverse; fills layer.grads
+    optimizer.apply(model.variables())                  # clip, then update every weight in place
+
+`fit` repeats it over shuffled mini-batches for some epochs, reports the epoch
+means (and validation scores) to callbacks and a History, and stops with a
+message, never writing NaN into the history, if the loss stops being finite.
+
+Example:
+    >>> model = Sequential([Input((2,)), Dense(8, activation="tanh"), Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer=Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
+    >>> history = model.fit(x, y, epochs=200, batch_size=4, verbose=0)
+"""
+import numpy as np
+
+from . import backend, errors, losses, metrics as metrics_module, optimizers
+from .callbacks import History, ProgbarLogger
+from .layers.base import Layer
+from .layers.core import InputLayer
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Layer):
+    """A linear stack of layers, itself a Layer (so it nests inside Residual blocks).
+
+    Args:
+        layers: a list of layers, optionally starting with `Input(shape)`.
+        name: the model's name ('sequential', 'sequential_1', ...).
+    Input shape: the first layer's. Output shape: the last layer's.
+    """
+
+    def __init__(self, layers=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.optimizer = self.loss = None
+        self.metric_names, self.metric_fns, self._metric_ids = [], [], []
+        self.stop_training = False
+        self.history = None
+        self.output_shapes = []
+        for layer in layers or []:
+            self.add(layer)
+
+    # ---- structure ----------------------------------------------------------
+    @property
+    def layers(self):
+        """The layers, without the InputLayer (as Keras's `model.layers`)."""
+        return [layer for layer in self.sublayers if not isinstance(layer, InputLayer)]
+
+    def add(self, layer):
+        """Append a layer; an Input (or a first layer's input_shape) fixes the model's input shape."""
+        if not isinstance(layer, Layer):
+            errors.fail(self, "a bricks Layer", **{"type(layer)": type(layer).__name__})
+        if isinstance(layer, InputLayer) and self.sublayers:
+            errors.fail(self, "Input only as the first layer", layer=layer.name)
+        if layer.name in {s.name for s in self.sublayers}:
+            errors.fail(self, "unique layer names", name=layer.name)
+        self.sublayers.append(layer)
+        first = self.sublayers[0]
+        if self.batch_input_shape is None and first.batch_input_shape is not None:
+            self.batch_input_shape = first.batch_input_shape
+        if self.batch_input_shape is not None:
+            self.build(self.batch_input_shape)
+        else:
+            self.built = False
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name or by index into `layers`."""
+        if index is not None:
+            return self.layers[index]
+        for layer in self.sublayers:
+            if layer.name == name:
+                return layer
+        errors.fail(self, f"a layer named one of {[s.name for s in self.sublayers]}", name=name)
+
+    def build(self, input_shape):
+        """Build every layer in turn, passing each one's output shape to the next."""
+        shape = tuple(input_shape)
+        self.output_shapes = []
+        for layer in self.sublayers:
+            if not layer.built:
+                layer.build(shape)
+            shape = tuple(layer.compute_output_shape(shape))
+            self.output_shapes.append(shape)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self.sublayers:
+            shape = tuple(layer.compute_output_shape(shape))
+        return shape
+
+    @property
+    def output_shape(self):
+        return self.output_shapes[-1] if self.built and self.output_shapes else None
+
+    def check_input(self, x):
+        want = self.input_shape
+        if x.ndim != len(want) or any(w is not None and w != d for w, d in zip(want[1:], x.shape[1:])):
+            errors.fail(self, f"input of shape {want}", **{"x.shape": tuple(x.shape)})
+
+    # ---- the two passes ------------------------------------------------------
+    def forward(self, x, training=False):
+        x = self._prepare(x)  # builds on the first call, checks the shape against the model's input
+        for layer in self.sublayers:
+            x = layer.forward(x, training=training)
+        self.cache = True
+        return x
+
+    def backward(self, grad_output):
+        self._cached()
+        for layer in reversed(self.sublayers):
+            grad_output = layer.backward(grad_output)
+        return grad_output
+
+    # ---- training -------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the optimizer, the loss and the metrics to report. Returns the model (chainable)."""
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = None if loss is None else losses.get(loss)
+        self.metric_names = [m if isinstance(m, str) else getattr(m, "__name__", "metric") for m in metrics or []]
+        self._metric_ids = list(metrics or [])
+        self.metric_fns = []
+        self.compiled = True
+        return self
+
+    def _resolve_metrics(self):
+        size = self.output_shape[-1] if self.output_shape else None
+        self.metric_fns = [metrics_module.get(m, self.loss, size) for m in self._metric_ids]
+
+    def _require_compiled(self, what):
+        if self.loss is None or self.optimizer is None:
+            errors.fail(self, f"compile(optimizer=..., loss=...) before {what}", loss=self.loss)
+
+    def _check_xy(self, x, y, what="x"):
+        x = errors.as_float_array(self, x, name=what)
+        y = np.asarray(y)
+        if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:
+            errors.fail(self, f"{what} and y with the same (non-zero) number of samples",
+                        **{f"{what}.shape": x.shape, "y.shape": y.shape})
+        if not self.built:
+            self.build((None, *x.shape[1:]))
+        self.check_input(x)
+        return x, y
+
+    def gradients(self, x, y, training=True):
+        """Forward, loss (with penalties), backward and penalty gradients; returns the loss.
+
+        Afterwards every `layer.grads[key]` holds dL/dW for this batch, e.g. to plot
+        gradient norms per layer (see `gradient_norms`).
+        """
+        self._require_compiled("gradients()")
+        y_pred = self.forward(x, training=training)
+        value = self.loss(y, y_pred) + self.regularization_loss()
+        self.backward(self.loss.gradient(y, y_pred))
+        self.add_regularization_grads()
+        self._last_pred = y_pred
+        return float(value)
+
+    def gradient_norms(self):
+        """{path: ||grad||} of every trainable array, from the last `gradients` call."""
+        return {path: float(np.linalg.norm(layer.grads[k])) for path, layer, k in self.variables()}
+
+    def train_on_batch(self, x, y):
+        """One step: gradients, then the optimizer's update (skipped if the loss is not finite)."""
+        x, y = self._check_xy(x, y)
+        self._resolve_metrics()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a non-finite loss is reported
+            value = self.gradients(x, y)
+            if np.isfinite(value):
+                self.optimizer.apply(self.variables())
+        return value
+
+    def _scores(self, x, y, batch_size):
+        """(loss, [metrics]) over x, y in batches of `batch_size`, batch means weighted by batch size."""
+        n = len(x)
+        total, mtotal = 0.0, np.zeros(len(self.metric_fns))
+        for start in range(0, n, batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            pred = self.forward(xb, training=False)
+            total += self.loss(yb, pred) * len(xb)
+            mtotal += np.array([fn(yb, pred) for fn in self.metric_fns]) * len(xb)
+        return float(total / n + self.regularization_loss()), (mtotal / n).tolist()
+
+    def fit(self, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, seed=None):
+        """Train for `epochs` passes over (x, y) in shuffled mini-batches; returns a History.
+
+        Args:
+            x, y: inputs (N, ...) and targets (N, ...).
+            batch_size: samples per update (None: 32).
+            epochs: passes over the data.
+            verbose: 0 silent, 1 one line updated in place, 2 one line per epoch.
+            callbacks: a list of bricks.callbacks objects.
+            validation_split: the fraction of the LAST samples held out (taken before shuffling).
+            validation_data: (x_val, y_val), scored after every epoch.
+            shuffle: reshuffle the training samples every epoch, with backend.make_rng(seed).
+        Returns:
+            History: history.history["loss"], ["val_loss"], ...; history.stopped_reason.
+        """
+        self._require_compiled("fit()")
+        x, y = self._check_xy(x, y)
+        x_val = y_val = None
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                errors.fail(self, "validation_data=(x_val, y_val)", **{"len(validation_data)": len(validation_data)})
+            x_val, y_val = self._check_xy(*validation_data, what="x_val")
+        elif validation_split:
+            split = int(np.floor(len(x) * (1.0 - validation_split)))  # the last samples, as Keras
+            if not 0 < split < len(x):
+                errors.fail(self, "a validation_split leaving samples on both sides", validation_split=validation_split)
+            x, y, x_val, y_val = x[:split], y[:split], x[split:], y[split:]
+        self._resolve_metrics()
+        n, batch_size = len(x), int(batch_size or 32)
+        history = self.history = History()
+        cbs = ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
+        for cb in cbs:
+            cb.set_model(self)
+            cb.set_params({"epochs": epochs, "steps": -(-n // batch_size), "verbose": verbose})
+        rng = backend.make_rng(seed)
+        self.stop_training, stop_message = False, None
+        for cb in cbs:
+            cb.on_train_begin({})
+        for epoch in range(epochs):
+            for cb in cbs:
+                cb.on_epoch_begin(epoch, {})
+            order = rng.permutation(n) if shuffle else np.arange(n)  # (N,)
+            seen, total, mtotal = 0, 0.0, np.zeros(len(self.metric_fns))
+            for batch, start in enumerate(range(0, n, batch_size)):
+                idx = order[start:start + batch_size]  # (B,)
+                for cb in cbs:
+                    cb.on_train_batch_begin(batch, {})
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    value = self.gradients(x[idx], y[idx])  # forward, loss, backward
+                    if not np.isfinite(value):
+                        stop_message = self._nonfinite_message(value, epoch, epochs, batch, -(-n // batch_size))
+                        break
+                    self.optimizer.apply(self.variables())  # the update
+                seen += len(idx)
+                total += value * len(idx)
+                mtotal += np.array([fn(y[idx], self._last_pred) for fn in self.metric_fns]) * len(idx)
+                logs = {"loss": total / seen, **dict(zip(self.metric_names, (mtotal / seen).tolist()))}
+                for cb in cbs:
+                    cb.on_train_batch_end(batch, logs)
+                if self.stop_training:
+                    break
+            if stop_message:
+                break
+            if x_val is not None:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    vloss, vscores = self._scores(x_val, y_val, batch_size)
+                logs.update({"val_loss": vloss, **{f"val_{k}": v for k, v in zip(self.metric_names, vscores)}})
+                if not np.isfinite(vloss):
+                    stop_message = self._nonfinite_message(vloss, epoch, epochs, None, None)
+                    break
+            for cb in cbs:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        if stop_message:
+            history.stopped_reason, self.stop_training = stop_message, True
+        for cb in cbs:
+            cb.on_train_end({})
+        if stop_message:
+            print(stop_message)
+        return history
+
+    def _nonfinite_message(self, value, epoch, epochs, batch, batches):
+        where = f"epoch {epoch + 1}/{epochs}" + ("" if batch is None else f", batch {batch + 1}/{batches}")
+        what = "loss" if batch is not None else "validation loss"
+        lr = self.optimizer.current_learning_rate
+        return (f"{self.name}: training stopped at {where}: the {what} is {value} (not a finite number), "
+                f"so the weights have diverged; nothing from this point on was written to the history. "
+                f"Cures: (1) a lower learning rate (now {lr:g}); (2) a decaying learning-rate schedule, "
+                f"e.g. learning_rate=bricks.ExponentialDecay({lr:g}, decay_steps=100, decay_rate=0.5); "
+                f"(3) stronger L2 or L1 weight penalties, e.g. kernel_regularizer=bricks.L2(0.01); "
+                f"(4) gradient clipping, e.g. clipnorm=1.0 in the optimizer.")
+
+    def predict(self, x, batch_size=None, verbose=0):
+        """Outputs for x in inference mode (training=False), computed in batches of batch_size (32)."""
+        x = errors.as_float_array(self, x)
+        if not self.built:
+            self.build((None, *x.shape[1:]))
+        self.check_input(x)
+        batch_size = batch_size or 32
+        outs = [self.forward(x[i:i + batch_size], training=False) for i in range(0, len(x), batch_size)]
+        return np.concatenate(outs, axis=0)
+
+    def evaluate(self, x, y, batch_size=None, verbose=0, return_dict=False):
+        """The loss (with penalties) and metrics on (x, y): a float, or ``[loss, *metrics]`` like Keras."""
+        self._require_compiled("evaluate()")
+        x, y = self._check_xy(x, y)
+        self._resolve_metrics()
+        loss, scores = self._scores(x, y, batch_size or 32)
+        if return_dict:
+            return {"loss": loss, **dict(zip(self.metric_names, scores))}
+        return [loss, *scores] if self.metric_fns else loss
+
+    # ---- description ---------------------------------------------------------
+    def summary(self, print_fn=print, line_length=65):
+        """Print a Keras-like table: Layer (type) | Output Shape | Param #, then the totals."""
+        if not self.built:
+            errors.fail(self, "a built model: give Input(shape) first, call build(input_shape), "
+                        "or call the model on data", built=False)
+        widths = (line_length - 34, 25, 9)
+        row = lambda cells: "".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        lines = [f'Model: "{self.name}"', "_" * line_length, row((" Layer (type)", "Output Shape", "Param #")),
+                 "=" * line_length]
+        shown = [(layer, shape) for layer, shape in zip(self.sublayers, self.output_shapes)
+                 if not isinstance(layer, InputLayer)]
+        for i, (layer, shape) in enumerate(shown):
+            lines.append(row((f" {layer.name} ({type(layer).__name__})", _shape_str(shape), layer.count_params())))
+            lines.append("=" * line_length if i == len(shown) - 1 else "")
+        trainable = sum(w.size for _, layer, k in self.variables() for w in [layer.params[k]])
+        total = self.count_params()
+        lines += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                  f"Non-trainable params: {total - trainable:,}", "_" * line_length]
+        for line in lines:
+            print_fn(line)
+
+    # ---- configuration and files ----------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name,
+                  "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                             for layer in self.sublayers]}
+        if self.built:
+            config["build_input_shape"] = list(self.input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        layers = [Layer.registry[c["class_name"]].from_config(c["config"]) for c in config["layers"]]
+        model = cls(layers, name=config.get("name"), trainable=config.get("trainable", True),
+                    dtype=config.get("dtype"))
+        if config.get("build_input_shape") and not model.built:
+            model.build(tuple(config["build_input_shape"]))
+        return model
+
+    def save(self, path):
+        """Write the architecture (JSON) and the weights to one .npz file (see bricks.saving)."""
+        from .saving import save_model
+        return save_model(self, path)
+
+
+def _shape_str(shape):
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -1,2 +1,228 @@
-"""(being written)"""
-__all__ = []
+"""Optimizers: pure update rules, gradient clipping, and Keras-like classes that walk a model.
+
+One step of training, as every optimizer here does it::
+
+    1. read each gradient g = layer.grads[key]
+    2. clip (optional, exactly one of):
+         clipvalue=c:        g <- clip(g, -c, c)                   elementwise
+         clipnorm=c:         g <- g * c / max(||g||, c)            each variable on its own
+         global_clipnorm=c:  g <- g * c / max(||G||, c)            ||G|| = norm of all gradients together
+    3. update the weight w in place (layers hold references to their arrays):
+
+    SGD      m <- momentum m - lr g;  w <- w + m     (nesterov: w <- w + momentum m - lr g)
+             (momentum = 0: w <- w - lr g)
+    RMSprop  v <- rho v + (1 - rho) g^2;  w <- w - lr g / sqrt(v + eps)
+             (centered: subtract the square of a running mean of g inside the root)
+    Adam     m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
+             w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)   (t = 1, 2, ...)
+
+`learning_rate` is a float or a schedule (bricks.ExponentialDecay, ...) evaluated
+at `optimizer.iterations`, the number of steps taken so far (batches, not epochs).
+
+Example:
+    >>> opt = Adam(learning_rate=0.01, clipnorm=1.0)
+    >>> model.gradients(x, y); opt.apply(model.variables())
+"""
+import numpy as np
+
+from . import errors, schedules
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "clip_gradients", "sgd_update", "rmsprop_update",
+           "adam_update"]
+
+
+def clip_gradients(grads, clipnorm=None, clipvalue=None, global_clipnorm=None):
+    """Clipped copies of `grads` (a list of arrays); the step that tames exploding gradients.
+
+    clipvalue caps every entry, clipnorm rescales each array whose L2 norm exceeds it,
+    global_clipnorm rescales all arrays together when their joint norm exceeds it
+    (keeping the direction of the whole update).
+    """
+    if global_clipnorm is not None:
+        total = np.sqrt(sum(float(np.sum(g * g)) for g in grads))  # ||G||
+        scale = global_clipnorm / max(total, global_clipnorm)  # 1 when small enough
+        grads = [g * scale for g in grads]
+    if clipnorm is not None:
+        grads = [g * (clipnorm / max(float(np.linalg.norm(g)), clipnorm)) for g in grads]
+    if clipvalue is not None:
+        grads = [np.clip(g, -clipvalue, clipvalue) for g in grads]
+    return grads
+
+
+def _slot(state, name, w):
+    """state[name], created as zeros shaped like w on first use."""
+    if name not in state:
+        state[name] = np.zeros_like(w)
+    return state[name]
+
+
+def sgd_update(w, dw, state, lr, momentum=0.0, nesterov=False):
+    """One SGD step on `w` in place; `state` holds the velocity 'm' (created on first use)."""
+    if momentum == 0.0:
+        w -= lr * dw
+        return state
+    m = _slot(state, "m", w)
+    m *= momentum
+    m -= lr * dw  # m <- momentum m - lr g
+    if nesterov:
+        w += momentum * m - lr * dw  # look ahead along the new velocity
+    else:
+        w += m
+    return state
+
+
+def rmsprop_update(w, dw, state, lr, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
+    """One RMSprop step on `w` in place; `state` holds 'v' (and 'mg' centered, 'm' momentum)."""
+    v = _slot(state, "v", w)
+    v *= rho
+    v += (1 - rho) * dw * dw  # running mean of g^2
+    if centered:
+        mg = _slot(state, "mg", w)
+        mg *= rho
+        mg += (1 - rho) * dw  # running mean of g
+        denominator = v - mg * mg + epsilon  # a running variance of g
+    else:
+        denominator = v + epsilon
+    increment = lr * dw / np.sqrt(denominator)
+    if momentum > 0:
+        m = _slot(state, "m", w)
+        m *= momentum
+        m += increment
+        w -= m
+    else:
+        w -= increment
+    return state
+
+
+def adam_update(w, dw, state, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
+    """One Adam step on `w` in place; `state` holds 'm', 'v', the step count 't' (and 'v_hat')."""
+    m = _slot(state, "m", w)
+    v = _slot(state, "v", w)
+    t = state["t"] = state.get("t", 0) + 1
+    alpha = lr * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)  # bias corrections folded into the rate
+    m += (dw - m) * (1 - beta_1)  # first moment
+    v += (dw * dw - v) * (1 - beta_2)  # second moment
+    if amsgrad:
+        v_hat = _slot(state, "v_hat", w)
+        np.maximum(v_hat, v, out=v_hat)
+        v = v_hat
+    w -= alpha * m / (np.sqrt(v) + epsilon)
+    return state
+
+
+class Optimizer:
+    """Base class: clipping, the learning rate (float or schedule), per-variable state, `apply`."""
+
+    def __init__(self, learning_rate=0.001, clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            errors.fail(name or type(self).__name__.lower(), "only one of clipnorm, clipvalue, global_clipnorm",
+                        clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm)
+        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
+            if value is not None and value <= 0:
+                errors.fail(name or type(self).__name__.lower(), f"{arg} > 0", **{arg: value})
+        self.learning_rate = learning_rate
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.name = name or type(self).__name__.lower()
+        self.iterations = 0
+        self.slots = {}  # (id(layer), key) -> state dict of that weight
+
+    @property
+    def current_learning_rate(self):
+        """The rate the next step will use: the float, or the schedule at `iterations`."""
+        lr = self.learning_rate
+        return float(lr(self.iterations)) if callable(lr) else float(lr)
+
+    def update(self, w, dw, state, lr):
+        raise NotImplementedError
+
+    def apply(self, variables):
+        """One step for every (path, layer, key) in `variables` (from `model.variables()`)."""
+        variables = list(variables)
+        grads = clip_gradients([layer.grads[key] for _, layer, key in variables],
+                               self.clipnorm, self.clipvalue, self.global_clipnorm)
+        lr = self.current_learning_rate
+        for (_, layer, key), g in zip(variables, grads):
+            state = self.slots.setdefault((id(layer), key), {})
+            self.update(layer.params[key], g, state, lr)
+        self.iterations += 1
+
+    def get_config(self):
+        lr = self.learning_rate
+        lr = schedules.serialize(lr) if isinstance(lr, schedules.LearningRateSchedule) else lr
+        return {"name": self.name, "learning_rate": lr, "clipnorm": self.clipnorm,
+                "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.get(config["learning_rate"])
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} learning_rate={self.learning_rate!r} iterations={self.iterations}>"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum. Keras defaults."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        if not 0 <= momentum <= 1:
+            errors.fail(self, "momentum in [0, 1]", momentum=momentum)
+        self.momentum, self.nesterov = float(momentum), nesterov
+
+    def update(self, w, dw, state, lr):
+        return sgd_update(w, dw, state, lr, self.momentum, self.nesterov)
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """Divide each step by a running root-mean-square of the gradient. Keras defaults."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def update(self, w, dw, state, lr):
+        return rmsprop_update(w, dw, state, lr, self.rho, self.momentum, self.epsilon, self.centered)
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adam(Optimizer):
+    """Adaptive moments with bias correction (Kingma & Ba). Keras defaults."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def update(self, w, dw, state, lr):
+        return adam_update(w, dw, state, lr, self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+ALIASES = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam}
+
+
+def get(identifier):
+    """An optimizer from a name ('sgd', 'rmsprop', 'adam'), a config dict or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in ALIASES:
+        return ALIASES[identifier.lower()]()
+    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
+        return CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
+    errors.fail("optimizers.get", f"one of {sorted(ALIASES)} or an Optimizer", identifier=identifier)
+
+
+def serialize(optimizer):
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}

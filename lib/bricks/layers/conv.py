@@ -17,7 +17,7 @@ The transposed convolution is the adjoint map: its forward is the conv's dx.
 """
 import numpy as np
 
-from .. import errors, initializers, regularizers
+from .. import activations, errors, initializers, regularizers
 from . import _windows as win
 from .base import Layer
 
@@ -120,11 +120,11 @@ class Conv(Layer):
         if groups != 1:
             errors.fail(self, "groups=1 (grouped convolution is not implemented)", groups=groups)
         self.groups = 1
-        self.activation = activation
-        self._act = _make_activation(activation, self.name)
+        self.activation = activations.get(activation)  # .forward(z), .backward(grad, z, a)
         self.use_bias = use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_regularizer = None if kernel_regularizer is None else regularizers.get(kernel_regularizer)
+        self.bias_regularizer = None if bias_regularizer is None else regularizers.get(bias_regularizer)
 
     def kernel_shape(self, channels):
         return (*self.kernel_size, channels, self.filters)
@@ -143,6 +143,12 @@ class Conv(Layer):
         return [win.pad_amounts(n, k, s, d, self.padding)
                 for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
 
+    def compute_output_shape(self, input_shape):
+        """(batch, *O, filters); a None spatial dim (any length) stays None."""
+        out = [None if n is None else win.output_length(n + sum(win.pad_amounts(n, k, s, d, self.padding)), k, s, d)
+               for n, k, s, d in zip(input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
+        return (input_shape[0], *out, self.filters)
+
     def check_fits(self, x, pads):
         """ValueError unless the (dilated) kernel fits into the padded input."""
         padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
@@ -157,13 +163,13 @@ class Conv(Layer):
         self.check_fits(x, pads)
         z, conv_cache = conv_forward(x, self.params["kernel"], self.params.get("bias"),
                                      self.strides, self.dilation_rate, pads)  # (N, *O, F)
-        y = z if self._act is None else self._act.forward(z, training=training)
-        self.cache = conv_cache
-        return y
+        a = self.activation.forward(z)  # (N, *O, F)
+        self.cache = (conv_cache, z, a)
+        return a
 
     def backward(self, grad_output):
-        conv_cache = self._cached()
-        dz = grad_output if self._act is None else self._act.backward(grad_output)  # (N, *O, F)
+        conv_cache, z, a = self._cached()
+        dz = self.activation.backward(grad_output, z, a)  # (N, *O, F)
         dx, dkernel, dbias = conv_backward(np.asarray(dz, dtype=self.dtype), conv_cache)
         self.grads["kernel"][...] = dkernel  # (*K, C, F)
         if self.use_bias:
@@ -174,21 +180,12 @@ class Conv(Layer):
         config = super().get_config()
         config.update(filters=self.filters, kernel_size=list(self.kernel_size), strides=list(self.strides),
                       padding=self.padding, data_format=self.data_format, dilation_rate=list(self.dilation_rate),
-                      groups=self.groups, activation=self.activation, use_bias=self.use_bias,
+                      groups=self.groups, activation=activations.serialize(self.activation), use_bias=self.use_bias,
                       kernel_initializer=initializers.serialize(self.kernel_initializer),
                       bias_initializer=initializers.serialize(self.bias_initializer),
                       kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
                       bias_regularizer=regularizers.serialize(self.bias_regularizer))
         return config
-
-
-def _make_activation(activation, owner_name):
-    """None/'linear' -> None; anything else -> an `Activation` layer used inside the conv."""
-    if activation is None or activation == "linear":
-        return None
-    from .core import Activation  # the shared activation layer (forward/backward)
-
-    return Activation(activation, name=f"{owner_name}_activation")
 
 
 class Conv1D(Conv):
@@ -295,6 +292,12 @@ class Conv2DTranspose(Conv):
         return [transpose_geometry(n, k, s, d, self.padding, op)
                 for n, k, s, d, op in zip(spatial, self.kernel_size, self.strides, self.dilation_rate, ops)]
 
+    def compute_output_shape(self, input_shape):
+        ops = self.output_padding or (None, None)
+        out = [None if n is None else transpose_geometry(n, k, s, d, self.padding, op)[0]
+               for n, k, s, d, op in zip(input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate, ops)]
+        return (input_shape[0], *out, self.filters)
+
     def forward(self, x, training=False):
         x = self._prepare(x)  # (N, H, W, C)
         geo = self.geometry(x.shape[1:-1])
@@ -303,12 +306,13 @@ class Conv2DTranspose(Conv):
         z = conv_input_grad(x, self.params["kernel"], y_shape, self.strides, self.dilation_rate, pads)  # (N, H', W', F)
         if self.use_bias:
             z = z + self.params["bias"]  # (N, H', W', F)
-        self.cache = (x, pads)
-        return z if self._act is None else self._act.forward(z, training=training)
+        a = self.activation.forward(z)  # (N, H', W', F)
+        self.cache = (x, pads, z, a)
+        return a
 
     def backward(self, grad_output):
-        x, pads = self._cached()
-        dz = grad_output if self._act is None else self._act.backward(grad_output)  # (N, H', W', F)
+        x, pads, z, a = self._cached()
+        dz = self.activation.backward(grad_output, z, a)  # (N, H', W', F)
         dz = np.asarray(dz, dtype=self.dtype)
         # the adjoint of the adjoint: a plain conv of dz with the same kernel
         dx, cache = conv_forward(dz, self.params["kernel"], None, self.strides, self.dilation_rate, pads)  # (N, H, W, C)

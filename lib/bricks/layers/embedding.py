@@ -64,8 +64,10 @@ class Embedding(Layer):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 errors.fail(self, f"{arg} a positive int", **{arg: value})
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
-        self.embeddings_initializer = embeddings_initializer
-        self.embeddings_regularizer = embeddings_regularizer
+        init = embeddings_initializer
+        self.embeddings_initializer = init if isinstance(init, str) else initializers.get(init)
+        reg = embeddings_regularizer
+        self.embeddings_regularizer = None if reg is None else regularizers.get(reg)
         self.mask_zero = bool(mask_zero)
         self.input_length = input_length  # ignored, kept for Keras 2 code
 

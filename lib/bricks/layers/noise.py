@@ -20,14 +20,11 @@ to False to train.
 import numpy as np
 
 from .. import backend, errors
+from ..activations import SELU_ALPHA, SELU_SCALE  # SELU's constants (Klambauer et al. 2017), as Keras
 from .base import Layer
 
 __all__ = ["Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise",
            "dropout_mask", "dropout_forward", "dropout_backward"]
-
-# SELU's constants (Klambauer et al. 2017), as in Keras
-SELU_ALPHA = 1.6732632423543772848170429916717
-SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def dropout_mask(shape, rate, rng, dtype="float64"):

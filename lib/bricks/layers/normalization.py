@@ -142,7 +142,8 @@ class _Normalization(Layer):
         super().__init__(**kwargs)
         self.axis, self.epsilon, self.center, self.scale = axis, float(epsilon), center, scale
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
-        self.beta_regularizer, self.gamma_regularizer = beta_regularizer, gamma_regularizer
+        self.beta_regularizer, self.gamma_regularizer = (None if r is None else regularizers.get(r)
+                                                         for r in (beta_regularizer, gamma_regularizer))
 
     def _axes(self, ndim):
         """The configured axis (or axes) as non-negative ints, or a ValueError."""

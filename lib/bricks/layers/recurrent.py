@@ -1,2 +1,382 @@
-"""(being written)"""
-__all__ = []
+"""SimpleRNN, LSTM and GRU with full backprop through time (BPTT), Keras semantics.
+
+A recurrent layer reads x (N, T, D) one step at a time, carrying a state
+h_t (N, H) (an LSTM also carries c_t). Forward: xw = x W + b for all T steps
+in one matmul, then the loop h_t = step(xw_t, h_{t-1}) (rnn_steps.py). Backward
+(BPTT) walks the steps in reverse, each step adding its share to dL/dh_{t-1};
+the weight gradients are formed after the loop with one matmul each over the
+stacked steps: dW = X^T dA, dU = H_prev^T dA, db = sum(dA), dx = dA W^T.
+Weights and their order are Keras's: kernel (D, gH), recurrent_kernel (H, gH),
+bias (gH,) with g = 1 (SimpleRNN), 4 (LSTM, gates i f c o), 3 (GRU, gates z r h;
+bias (2, 3H) when reset_after=True).
+
+    >>> layer = LSTM(16, return_sequences=True)
+    >>> y = layer.forward(x)                                  # (N, T, 16)
+    >>> dx = layer.backward(dy)                                # (N, T, D)
+    >>> dh0, dc0 = layer.initial_state_grads                   # for initial_state=[h0, c0]
+"""
+import numpy as np
+
+from .. import errors, initializers, regularizers
+from .base import Layer
+from .rnn_steps import (get_activation, gru_local_grads, gru_step_backward, gru_step_forward, lstm_local_grads,
+                        lstm_step_backward, lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
+from .wrappers import Bidirectional
+
+__all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
+
+class Recurrent(Layer):
+    """Shared plumbing: checks, initial states, time-major arrays, return_* options, dW after the loop.
+
+    A subclass sets `n_gates` and `state_names`, and writes `_loop(xw, states)` (forward
+    over time, returns the (T + 1, N, H) stack of h and the final states) and
+    `_loop_backward(dy, dstates)` (returns dA (T, N, gH), the gradient of x W + b,
+    and the initial-state gradients, after filling the recurrent grads).
+    """
+
+    input_rank = 3
+    layout = "(batch, timesteps, features)"
+    n_gates = 1
+    state_names = ("h",)
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, **kwargs):
+        kwargs.pop("use_cudnn", None)  # a Keras switch with no meaning here
+        super().__init__(**kwargs)
+        if not isinstance(units, (int, np.integer)) or units <= 0:
+            errors.fail(self, "a positive integer number of units", units=units)
+        if dropout or recurrent_dropout:
+            errors.fail(self, "dropout=0 and recurrent_dropout=0 (not implemented in bricks; "
+                        "put a Dropout layer before or after)", dropout=dropout, recurrent_dropout=recurrent_dropout)
+        if stateful:
+            errors.fail(self, "stateful=False (pass initial_state= instead)", stateful=stateful)
+        for label, value in [("activity_regularizer", activity_regularizer), ("kernel_constraint", kernel_constraint),
+                             ("recurrent_constraint", recurrent_constraint), ("bias_constraint", bias_constraint)]:
+            if value is not None:
+                errors.fail(self, f"{label}=None (not supported)", **{label: value})
+        self.units = int(units)
+        self.activation = get_activation(activation, self).name
+        self.use_bias = use_bias
+        self.initializers = {"kernel": kernel_initializer, "recurrent": recurrent_initializer, "bias": bias_initializer}
+        self.regs = {"kernel": kernel_regularizer, "recurrent": recurrent_regularizer, "bias": bias_regularizer}
+        self.seed, self.unroll = seed, unroll
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards, self.stateful = bool(go_backwards), False
+        self.initial_state_grads = None
+
+    # ---- weights ------------------------------------------------------------------
+    def build(self, input_shape):
+        super().build(input_shape)
+        D, G = input_shape[-1], self.n_gates * self.units
+        self.add_weight("kernel", (D, G), self.initializers["kernel"], self.regs["kernel"])
+        self.add_weight("recurrent_kernel", (self.units, G), self.initializers["recurrent"], self.regs["recurrent"])
+        if self.use_bias:
+            self.add_weight("bias", self._bias_shape(), self._bias_initializer(), self.regs["bias"])
+        for k, w in self.params.items():  # Orthogonal can return a transposed (Fortran-order) array
+            self.params[k] = np.ascontiguousarray(w)
+
+    def _bias_shape(self):
+        return (self.n_gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.initializers["bias"]
+
+    def _input_bias(self):
+        """The bias added to x W (all of it, except GRU reset_after's recurrent half)."""
+        return self.params["bias"] if self.use_bias else None
+
+    # ---- forward --------------------------------------------------------------------
+    def _initial_states(self, initial_state, N):
+        k = len(self.state_names)
+        if initial_state is None:
+            return [np.zeros((N, self.units), dtype=self.dtype) for _ in range(k)]
+        if isinstance(initial_state, np.ndarray) and k == 1:
+            initial_state = [initial_state]
+        if not isinstance(initial_state, (list, tuple)) or len(initial_state) != k:
+            errors.fail(self, f"initial_state as a list of {k} arrays {list(self.state_names)}",
+                        initial_state=type(initial_state).__name__ if not isinstance(initial_state, (list, tuple))
+                        else f"list of {len(initial_state)}")
+        states = []
+        for name, s in zip(self.state_names, initial_state):
+            s = errors.as_float_array(self, s, name=f"initial_state {name}").astype(self.dtype, copy=True)
+            if s.shape != (N, self.units):
+                errors.fail(self, f"initial state {name} of shape {(N, self.units)}", **{f"{name}.shape": s.shape})
+            states.append(s)
+        return states
+
+    def forward(self, x, training=False, initial_state=None):
+        x = self._prepare(x)  # (N, T, D)
+        N, T, D = x.shape
+        if T == 0:
+            errors.fail(self, "at least one timestep", **{"x.shape": x.shape})
+        states = self._initial_states(initial_state, N)
+        xs = x[:, ::-1] if self.go_backwards else x  # Keras reads the sequence reversed
+        x_tm = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, N, D) time-major: step t is contiguous
+        xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t W in one matmul
+        bias = self._input_bias()
+        if bias is not None:
+            xw += bias
+        with np.errstate(over="ignore"):  # exp(-a) -> inf in the sigmoid is harmless
+            hs, finals = self._loop(xw.reshape(T, N, -1), states)  # (T + 1, N, H), [(N, H)]
+        self.cache = (x_tm, hs, (N, T, D))
+        if self.return_sequences:
+            out = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (N, T, H) in processing order, like Keras
+        else:
+            out = hs[-1].copy()  # (N, H)
+        return [out, *[s.copy() for s in finals]] if self.return_state else out
+
+    def __call__(self, x, training=False, initial_state=None):
+        return self.forward(x, training=training, initial_state=initial_state)
+
+    def compute_output_shape(self, input_shape):
+        out = (input_shape[0], input_shape[1], self.units) if self.return_sequences else (input_shape[0], self.units)
+        return out
+
+    # ---- backward -------------------------------------------------------------------
+    def _split_grads(self, grad_output, N, T):
+        k = len(self.state_names)
+        want_out = (N, T, self.units) if self.return_sequences else (N, self.units)
+        if self.return_state:
+            if not isinstance(grad_output, (list, tuple)) or len(grad_output) != 1 + k:
+                errors.fail(self, f"a list of {1 + k} gradients [output, {', '.join(self.state_names)}] "
+                            "(return_state=True)", grad_output=type(grad_output).__name__)
+            dy, dstates = grad_output[0], list(grad_output[1:])
+        else:
+            dy, dstates = grad_output, [None] * k
+        dy = np.zeros(want_out, self.dtype) if dy is None else np.asarray(dy, dtype=self.dtype)
+        if dy.shape != want_out:
+            errors.fail(self, f"grad_output of shape {want_out}", **{"grad_output.shape": dy.shape})
+        dstates = [np.zeros((N, self.units), self.dtype) if d is None else np.array(d, dtype=self.dtype)
+                   for d in dstates]
+        return dy, dstates
+
+    def backward(self, grad_output):
+        x_tm, hs, (N, T, D) = self._cached()
+        dy, dstates = self._split_grads(grad_output, N, T)
+        if self.return_sequences:
+            dy_tm = dy.transpose(1, 0, 2)  # (T, N, H) view, time-major like the loop
+        else:
+            dstates[0] += dy  # the output is h_T itself
+            dy_tm = None
+        dA, dstates0 = self._loop_backward(dy_tm, dstates)  # (T, N, gH), [(N, H)]
+        dA2 = dA.reshape(T * N, -1)  # (T N, gH)
+        self.grads["kernel"][...] = x_tm.reshape(T * N, D).T @ dA2  # (D, gH) all steps in one matmul
+        if self.use_bias:
+            self._input_bias_grad(dA2)
+        dx = (dA2 @ self.params["kernel"].T).reshape(T, N, D).transpose(1, 0, 2)  # (N, T, D)
+        if self.go_backwards:
+            dx = dx[:, ::-1]
+        self.initial_state_grads = dstates0
+        return np.ascontiguousarray(dx)
+
+    def _input_bias_grad(self, dA2):
+        self.grads["bias"][...] = dA2.sum(axis=0)  # (gH,)
+
+    def _dh(self, dy_tm, dh_next, t):
+        """dL/dh_t: from the output at step t (return_sequences) plus from step t + 1."""
+        return dh_next if dy_tm is None else dh_next + dy_tm[t]
+
+    # ---- configuration ---------------------------------------------------------------
+    def get_config(self):
+        config = super().get_config()
+        config.update(units=self.units, activation=self.activation, use_bias=self.use_bias,
+                      kernel_initializer=initializers.serialize(self.initializers["kernel"]),
+                      recurrent_initializer=initializers.serialize(self.initializers["recurrent"]),
+                      bias_initializer=initializers.serialize(self.initializers["bias"]),
+                      kernel_regularizer=regularizers.serialize(self.regs["kernel"]),
+                      recurrent_regularizer=regularizers.serialize(self.regs["recurrent"]),
+                      bias_regularizer=regularizers.serialize(self.regs["bias"]),
+                      return_sequences=self.return_sequences, return_state=self.return_state,
+                      go_backwards=self.go_backwards, stateful=False, unroll=self.unroll, seed=self.seed)
+        return config
+
+
+class SimpleRNN(Recurrent):
+    """Fully connected recurrence h_t = act(x_t W + h_{t-1} U + b), the Elman network.
+
+    Backward (BPTT): da_t = (dy_t + dh_t) * act'(a_t), dh_{t-1} = da_t U^T; then
+    dW = sum_t x_t^T da_t, dU = sum_t h_{t-1}^T da_t, db = sum_t da_t, dx_t = da_t W^T.
+    Repeated products of U (times act') make the gradient vanish or explode over many steps.
+
+    Args:
+        units: H, the size of the state. activation: 'tanh' (default), 'relu', ...
+        use_bias, kernel/recurrent/bias_initializer and _regularizer: as Keras.
+        return_sequences: output every h_t (N, T, H) instead of the last (N, H).
+        return_state: also return the final state: [output, h_T].
+        go_backwards: read the sequence from the end (outputs stay in processing order).
+    Input shape: (N, T, D). Output shape: (N, T, H) or (N, H).
+    Example: `SimpleRNN(8).forward(np.ones((2, 5, 3))).shape == (2, 8)`.
+    """
+
+    def _loop(self, xw, states):
+        T, N, _ = xw.shape
+        U, act = self.params["recurrent_kernel"], self.activation
+        hs = np.empty((T + 1, N, self.units), dtype=self.dtype)  # (T + 1, N, H) h_0 .. h_T
+        hs[0] = states[0]
+        for t in range(T):
+            hs[t + 1] = simple_rnn_step_forward(xw[t], hs[t], U, act)  # (N, H)
+        return hs, [hs[-1]]
+
+    def _loop_backward(self, dy_tm, dstates):
+        _, hs, (N, T, D) = self.cache
+        U, act = self.params["recurrent_kernel"], self.activation
+        dA = np.empty((T, N, self.units), dtype=self.dtype)  # (T, N, H)
+        dh_next = dstates[0]  # (N, H)
+        for t in range(T - 1, -1, -1):
+            dA[t], dh_next = simple_rnn_step_backward(self._dh(dy_tm, dh_next, t), hs[t + 1], U, act)
+        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, H)
+        return dA, [dh_next]
+
+
+class LSTM(Recurrent):
+    """Long short-term memory (Hochreiter & Schmidhuber 1997), Keras gates i, f, c, o.
+
+    Forward: [a_i a_f a_g a_o] = x_t W + h_{t-1} U + b; i, f, o = sigma(.), g = tanh(a_g);
+    c_t = f c_{t-1} + i g; h_t = o tanh(c_t). Backward: see `lstm_step_backward`; the
+    cell state passes gradient back as dc_{t-1} = dc_t * f, with no matrix product, which
+    is why an LSTM remembers over many steps. unit_forget_bias=True starts b_f at 1.
+
+    Args: as SimpleRNN, plus recurrent_activation ('sigmoid') and unit_forget_bias (True).
+    Weights: kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,).
+    Input shape: (N, T, D). Output shape: (N, T, H) or (N, H); return_state adds h_T, c_T.
+    Example: `LSTM(4, return_state=True).forward(x)` -> [y, h, c].
+    """
+
+    n_gates = 4
+    state_names = ("h", "c")
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 unit_forget_bias=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = get_activation(recurrent_activation, self).name
+        self.unit_forget_bias = unit_forget_bias
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.initializers["bias"]
+        base, H = initializers.get(self.initializers["bias"]), self.units
+
+        def forget_one(shape, dtype):  # Keras: [init(H), ones(H), init(2H)]
+            return np.concatenate([base((H,), dtype), np.ones(H, dtype), base((2 * H,), dtype)])
+        return forget_one
+
+    def _loop(self, xw, states):
+        T, N, _ = xw.shape
+        H, U = self.units, self.params["recurrent_kernel"]
+        act, rec = self.activation, self.recurrent_activation
+        hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
+        cs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
+        act_c = np.empty((T, N, H), dtype=self.dtype)  # (T, N, H) tanh(c_t)
+        gates = np.empty((T, N, 4 * H), dtype=self.dtype)  # (T, N, 4H) i, f, g, o
+        hs[0], cs[0] = states
+        for t in range(T):
+            lstm_step_forward(xw[t], hs[t], cs[t], U, act, rec, out=(hs[t + 1], cs[t + 1], act_c[t], gates[t]))
+        self.loop_cache = (cs, act_c, gates)
+        return hs, [hs[-1], cs[-1]]
+
+    def _loop_backward(self, dy_tm, dstates):
+        _, hs, (N, T, D) = self.cache
+        cs, act_c, gates = self.loop_cache
+        H, U = self.units, self.params["recurrent_kernel"]
+        dc_dh, local = lstm_local_grads(cs[:-1], act_c, gates, self.activation, self.recurrent_activation)
+        f = gates[:, :, H:2 * H]  # (T, N, H) forget gates
+        dA = np.empty_like(gates)  # (T, N, 4H)
+        dh_next, dc_next = dstates  # (N, H), (N, H)
+        for t in range(T - 1, -1, -1):
+            _, dh_next, dc_next = lstm_step_backward(self._dh(dy_tm, dh_next, t), dc_next, f[t], dc_dh[t], local[t],
+                                                     U, out=dA[t])
+        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, 4H)
+        return dA, [dh_next, dc_next]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=self.recurrent_activation, unit_forget_bias=self.unit_forget_bias)
+        return config
+
+
+class GRU(Recurrent):
+    """Gated recurrent unit (Cho et al. 2014), Keras gates z, r, h and both reset_after modes.
+
+    Forward (reset_after=True, the Keras default): u = h_{t-1} U + b_rec;
+    z = sigma(xw_z + u_z), r = sigma(xw_r + u_r), hh = tanh(xw_h + r * u_h),
+    h_t = z h_{t-1} + (1 - z) hh. reset_after=False: hh = tanh(xw_h + (r h_{t-1}) U_h).
+    Backward: see `gru_step_backward`; dU = sum_t h_{t-1}^T du_t (with r h_{t-1} in place
+    of h_{t-1} for the h block when reset_after=False).
+
+    Args: as LSTM (no unit_forget_bias), plus reset_after (True).
+    Weights: kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) [input, recurrent]
+    when reset_after, else (3H,).
+    Input shape: (N, T, D). Output shape: (N, T, H) or (N, H); return_state adds h_T.
+    Example: `GRU(4, reset_after=False).forward(x)`.
+    """
+
+    n_gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = get_activation(recurrent_activation, self).name
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_bias(self):
+        if not self.use_bias:
+            return None
+        return self.params["bias"][0] if self.reset_after else self.params["bias"]
+
+    def _input_bias_grad(self, dA2):
+        if self.reset_after:
+            self.grads["bias"][0] = dA2.sum(axis=0)  # (3H,)  the recurrent row was set in the loop
+        else:
+            self.grads["bias"][...] = dA2.sum(axis=0)
+
+    def _loop(self, xw, states):
+        T, N, _ = xw.shape
+        H, U = self.units, self.params["recurrent_kernel"]
+        b_rec = self.params["bias"][1] if (self.use_bias and self.reset_after) else None
+        act, rec = self.activation, self.recurrent_activation
+        hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
+        steps = np.empty((4, T, N, H), dtype=self.dtype)  # z, r, hh, m for every step
+        hs[0] = states[0]
+        for t in range(T):
+            hs[t + 1], cache = gru_step_forward(xw[t], hs[t], U, b_rec, act, rec, self.reset_after)
+            steps[:, t] = cache
+        self.loop_cache = steps
+        return hs, [hs[-1]]
+
+    def _loop_backward(self, dy_tm, dstates):
+        _, hs, (N, T, D) = self.cache
+        (z, r, hh, m), H = self.loop_cache, self.units
+        U = self.params["recurrent_kernel"]
+        kx, ku = gru_local_grads(hs[:-1], z, r, hh, m, self.activation, self.recurrent_activation, self.reset_after)
+        dA = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H) d(x W + b)
+        dU = np.empty((T, N, 3 * H), dtype=self.dtype) if self.reset_after else dA  # (T, N, 3H) d(h U + b_rec)
+        dh_next = dstates[0]
+        for t in range(T - 1, -1, -1):
+            _, du, dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), z[t], r[t], kx[t],
+                                               None if ku is None else ku[t], U, self.reset_after, out=dA[t])
+            if self.reset_after:
+                dU[t] = du
+        h_prev = hs[:-1].reshape(T * N, H)  # (T N, H)
+        dU2 = dU.reshape(T * N, 3 * H)  # (T N, 3H)
+        if self.reset_after:
+            self.grads["recurrent_kernel"][...] = h_prev.T @ dU2  # (H, 3H)
+            if self.use_bias:
+                self.grads["bias"][1] = dU2.sum(axis=0)
+        else:
+            m = m.reshape(T * N, H)  # (T N, H) r * h_{t-1}, what U_h multiplied
+            self.grads["recurrent_kernel"][:, :2 * H] = h_prev.T @ dU2[:, :2 * H]  # (H, 2H)
+            self.grads["recurrent_kernel"][:, 2 * H:] = m.T @ dU2[:, 2 * H:]  # (H, H)
+        return dA, [dh_next]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=self.recurrent_activation, reset_after=self.reset_after)
+        return config

@@ -5,8 +5,8 @@ is the inverse movement of the upstream gradient. Cropping keeps a window
 and its backward pads the gradient with zeros; ZeroPadding is the mirror
 image. Nearest-neighbour UpSampling copies each element `s` times along an
 axis, so its backward sums the `s` copies' gradients back into one. All three
-share one N-d helper pair that acts on a tuple of spatial `axes`; the 1D, 2D
-and 3D classes only say which axes and how many. Channels last by default
+share one N-d helper pair (in `_spatial.py`) that acts on a tuple of spatial
+`axes`; the 1D, 2D and 3D classes only say which axes and how many. Channels last by default
 (`data_format="channels_last"`), as in Keras.
 
     crop:     y = x[lo : L - hi]             dx = pad(dy, (lo, hi))
@@ -16,6 +16,8 @@ and 3D classes only say which axes and how many. Channels last by default
 import numpy as np
 
 from .. import errors
+from ._spatial import (_LAYOUTS, _data_format, _pairs, _sizes, crop_backward, crop_forward,  # noqa: F401
+                       pad_backward, pad_forward, upsample_backward, upsample_forward)
 from .base import Layer
 
 __all__ = ["Flatten", "Reshape", "Cropping1D", "Cropping2D", "Cropping3D",
@@ -23,49 +25,6 @@ __all__ = ["Flatten", "Reshape", "Cropping1D", "Cropping2D", "Cropping3D",
            "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
            "crop_forward", "crop_backward", "pad_forward", "pad_backward",
            "upsample_forward", "upsample_backward"]
-
-
-# ---- the N-d helpers the 1D/2D/3D classes share ------------------------------
-def crop_forward(x, crops, axes):
-    """Keep x[lo : L - hi] along each axis in `axes`; crops = ((lo, hi), ...)."""
-    index = [slice(None)] * x.ndim
-    for (lo, hi), a in zip(crops, axes):
-        index[a] = slice(lo, x.shape[a] - hi)
-    return x[tuple(index)]  # (N, L - lo - hi, ..., C), a view
-
-
-def crop_backward(grad_output, crops, axes):
-    """The cropped-away border got no gradient: pad dy with zeros back to the input shape."""
-    return pad_forward(grad_output, crops, axes)
-
-
-def pad_forward(x, pads, axes):
-    """Add pads = ((lo, hi), ...) zeros along each axis in `axes`."""
-    width = [(0, 0)] * x.ndim
-    for p, a in zip(pads, axes):
-        width[a] = tuple(p)
-    return np.pad(x, width)  # (N, lo + L + hi, ..., C)
-
-
-def pad_backward(grad_output, pads, axes):
-    """The zeros are constants: keep the gradient of the original window only."""
-    return crop_forward(grad_output, pads, axes)
-
-
-def upsample_forward(x, sizes, axes):
-    """Repeat each element `s` times along each axis (nearest-neighbour upsampling)."""
-    for s, a in zip(sizes, axes):
-        x = np.repeat(x, s, axis=a)  # (..., L * s, ...)
-    return x
-
-
-def upsample_backward(grad_output, sizes, axes):
-    """Each input element fed `s` outputs along an axis: sum their gradients."""
-    g = grad_output
-    for s, a in zip(sizes, axes):
-        shape = g.shape
-        g = g.reshape(shape[:a] + (shape[a] // s, s) + shape[a + 1:]).sum(axis=a + 1)  # (..., L, ...)
-    return g
 
 
 # ---- Flatten and Reshape --------------------------------------------------------
@@ -158,46 +117,6 @@ class Reshape(Layer):
 
 
 # ---- Cropping / ZeroPadding / UpSampling, one base for all three dimensions ----------
-_LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, rows, cols, channels)",
-            3: "(batch, dim1, dim2, dim3, channels)"}
-
-
-def _data_format(owner, value):
-    value = value or "channels_last"
-    if value not in ("channels_last", "channels_first"):
-        errors.fail(owner, "data_format 'channels_last' or 'channels_first'", data_format=value)
-    return value
-
-
-def _pairs(owner, value, n, arg):
-    """int, n ints (symmetric) or n (lo, hi) pairs -> ((lo, hi),) * n of non-negative ints."""
-    try:
-        if np.ndim(value) == 0:
-            pairs = ((int(value),) * 2,) * n
-        elif n == 1 and np.ndim(value) == 1 and len(value) == 2:  # 1D: (left, right)
-            pairs = (tuple(int(v) for v in value),)
-        elif np.ndim(value) == 1 and len(value) == n:
-            pairs = tuple((int(v), int(v)) for v in value)
-        else:
-            pairs = tuple((int(lo), int(hi)) for lo, hi in value)
-    except (TypeError, ValueError):
-        pairs = ()
-    if len(pairs) != n or any(v < 0 for p in pairs for v in p):
-        errors.fail(owner, f"{arg} as a non-negative int, {n} ints or {n} (lo, hi) pairs", **{arg: value})
-    return pairs
-
-
-def _sizes(owner, value, n):
-    """int or n ints, each >= 1 -> tuple of n ints."""
-    try:
-        sizes = (int(value),) * n if np.ndim(value) == 0 else tuple(int(v) for v in value)
-    except (TypeError, ValueError):
-        sizes = ()
-    if len(sizes) != n or any(s < 1 for s in sizes):
-        errors.fail(owner, f"size as a positive int or {n} positive ints", size=value)
-    return sizes
-
-
 class _Spatial(Layer):
     """Shared by the 1D/2D/3D classes: `n` spatial axes, channels last or first."""
 

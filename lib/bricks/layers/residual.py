@@ -12,8 +12,8 @@ __all__ = ["Residual"]
 
 def _deserialize(spec):
     """A layer from {"class_name": ..., "config": ...}, looked up in Layer.registry."""
-    if spec is None or isinstance(spec, Layer):
-        return spec
+    if not isinstance(spec, dict):
+        return spec  # a layer (or None); anything else is refused by Residual.__init__
     cls = Layer.registry.get(spec.get("class_name"))
     if cls is None:
         errors.fail("Residual", f"a layer class among {sorted(Layer.registry)}", class_name=spec.get("class_name"))
@@ -54,6 +54,8 @@ class Residual(Layer):
             errors.fail(self, "a non-empty list of bricks layers", layers=bad or layers)
         self.layers = layers
         self.projection = _deserialize(projection)
+        if self.projection is not None and not isinstance(self.projection, Layer):
+            errors.fail(self, "projection=None or a bricks layer", projection=self.projection)
         self.sublayers = list(layers) + ([self.projection] if self.projection is not None else [])
 
     def build(self, input_shape):

@@ -1,0 +1,161 @@
+"""The Playground's engine: two-feature data sets, a CSV reader that explains itself, training runs.
+
+Everything a playground notebook (or chapter 3) needs, so the notebooks stay thin:
+
+- data sets in the spirit of TensorFlow Playground, seeded, points in about [-1, 1]^2,
+  labels 0/1: `xor`, `circles`, `spirals`, `moons`, `blobs` (all in `DATASETS`);
+- `parse_csv(text_or_bytes)` / `read_csv(path)`: a reader's own file with columns
+  x1, x2, label, validated with messages that say what is wrong and where;
+- `build_model(...)` and `train(...)`: a Sequential classifier trained with `fit`,
+  with snapshots (decision surface, per-neuron activation maps, loss, accuracy)
+  taken at a few epochs: the frames of the animations (`bricks.visual.player`);
+- `draw_training`, `draw_playground` (from `bricks._playground_draw`) paint those frames.
+
+Example:
+    >>> x, y = make_dataset("spirals", n=200, noise=0.05, seed=0)
+    >>> run = train(x, y, hidden=(8, 8), activation="tanh", learning_rate=0.03, epochs=200)
+    >>> run.accuracy, run.stopped_reason
+"""
+import csv
+import io
+import os
+
+import numpy as np
+
+from . import backend, errors
+
+__all__ = ["xor", "circles", "spirals", "moons", "blobs", "DATASETS", "make_dataset",
+           "parse_csv", "read_csv", "CSV_COLUMNS", "MIN_ROWS", "plane_grid", "build_model",
+           "train", "Run", "hidden_maps", "draw_surface", "draw_loss", "draw_accuracy", "draw_neurons",
+           "draw_training", "draw_playground", "error_frame"]
+
+CSV_COLUMNS = ("x1", "x2", "label")
+MIN_ROWS = 10  # fewer points than this cannot show a decision boundary
+
+
+# ---- data sets: (x (n, 2) float64, y (n,) int 0/1) -----------------------------------
+def xor(n=200, noise=0.0, seed=None):
+    """Points uniform in [-1, 1]^2 away from the axes; label 1 where x1 and x2 have opposite signs."""
+    rng = backend.make_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n, 2))  # (n, 2)
+    x += np.where(x > 0, 0.1, -0.1)  # keep a 0.1 gap around the axes
+    x *= 1.0 / 1.1
+    y = (x[:, 0] * x[:, 1] < 0).astype(int)  # (n,)
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+def circles(n=200, noise=0.0, seed=None):
+    """A disk (radius < 0.5, label 1) inside a ring (0.7 < radius < 1, label 0)."""
+    rng = backend.make_rng(seed)
+    y = (np.arange(n) < n // 2).astype(int)  # (n,) half inside, half outside
+    r = np.where(y == 1, rng.uniform(0.0, 0.5, n), rng.uniform(0.7, 1.0, n))  # (n,)
+    angle = rng.uniform(0.0, 2 * np.pi, n)
+    x = np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1)  # (n, 2)
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+def spirals(n=200, noise=0.0, turns=1.5, seed=None):
+    """Two interleaved spirals (label 0 and 1) winding `turns` times out to radius 1."""
+    rng = backend.make_rng(seed)
+    y = np.arange(n) % 2  # (n,) alternate classes
+    t = np.sqrt(rng.uniform(0.02, 1.0, n))  # (n,) radius; sqrt spreads points evenly in area
+    angle = 2 * np.pi * turns * t + np.pi * y  # the second spiral is the first turned by 180 degrees
+    x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)  # (n, 2)
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+def moons(n=200, noise=0.0, seed=None):
+    """Two interleaving half circles (as scikit-learn's make_moons), scaled into [-1, 1]^2."""
+    rng = backend.make_rng(seed)
+    y = (np.arange(n) >= n // 2).astype(int)  # (n,)
+    angle = rng.uniform(0.0, np.pi, n)
+    upper = np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (n, 2) label 0
+    lower = np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1)  # (n, 2) label 1
+    x = np.where(y[:, None] == 0, upper, lower)
+    x = (x - [0.5, 0.25]) / 1.5  # centre and shrink into about [-1, 1]
+    return x + noise * rng.standard_normal((n, 2)), y
+
+
+def blobs(n=200, noise=0.0, std=0.3, seed=None):
+    """Two Gaussian blobs centred at (-0.5, -0.5) (label 0) and (0.5, 0.5) (label 1)."""
+    rng = backend.make_rng(seed)
+    y = (np.arange(n) >= n // 2).astype(int)  # (n,)
+    centres = np.where(y[:, None] == 1, 0.5, -0.5)  # (n, 2)
+    x = centres + (std + noise) * rng.standard_normal((n, 2))
+    return x, y
+
+
+DATASETS = {"xor": xor, "circles": circles, "spirals": spirals, "moons": moons, "blobs": blobs}
+
+
+def make_dataset(name, n=200, noise=0.0, seed=0):
+    """One of `DATASETS` by name: (x (n, 2), y (n,))."""
+    if name not in DATASETS:
+        errors.fail("playground.make_dataset", f"one of {sorted(DATASETS)}", name=name)
+    return DATASETS[name](n=n, noise=noise, seed=seed)
+
+
+# ---- the reader's own CSV ----------------------------------------------------------------
+def parse_csv(data, min_rows=MIN_ROWS, source="the CSV"):
+    """(x (n, 2), y (n,)) from CSV text or bytes with a header naming x1, x2 and label.
+
+    Extra columns are ignored; column names are matched without case or spaces.
+    Raises a ValueError naming the problem and its place: a missing column, a value
+    that is not a finite number (with its row and column), a label other than 0/1,
+    a single class, or fewer than `min_rows` rows.
+    """
+    who = "playground.parse_csv"
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            data = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            errors.fail(who, f"{source} as UTF-8 text (save it as 'CSV UTF-8')", error=str(e))
+    reader = csv.reader(io.StringIO(data))
+    rows, lines = [], []  # non-blank rows and their line numbers in the file
+    for row in reader:
+        if any(c.strip() for c in row):
+            rows.append(row)
+            lines.append(reader.line_num)
+    if not rows:
+        errors.fail(who, f"{source} to have a header line x1,x2,label and data rows", rows=0)
+    header = [c.strip().lower() for c in rows[0]]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        hint = " (the file looks ';'-separated: save it comma-separated)" if ";" in rows[0][0] else ""
+        errors.fail(who, f"{source} to have the columns {', '.join(CSV_COLUMNS)}{hint}; missing "
+                    f"{', '.join(missing)}", columns=header)
+    cols = [header.index(c) for c in CSV_COLUMNS]
+    values = np.empty((len(rows) - 1, 3))  # (n, 3) x1, x2, label
+    for r, row in enumerate(rows[1:], start=1):  # r: data row number, 1 = first after the header
+        for j, (name, c) in enumerate(zip(CSV_COLUMNS, cols)):
+            cell = row[c].strip() if c < len(row) else ""
+            try:
+                value = float(cell)
+            except ValueError:
+                value = np.nan
+            if not np.isfinite(value):
+                errors.fail(who, f"a finite number in column '{name}' at row {r} "
+                            f"(line {lines[r]} of {source})", value=cell)
+            values[r - 1, j] = value
+    if len(values) < min_rows:
+        errors.fail(who, f"at least {min_rows} data rows in {source}", rows=len(values))
+    labels = values[:, 2]
+    bad = np.flatnonzero((labels != 0) & (labels != 1))
+    if bad.size:
+        errors.fail(who, f"labels 0 or 1 in column 'label'; {bad.size} row(s) differ, the first "
+                    f"at row {bad[0] + 1} (line {lines[bad[0] + 1]} of {source})", value=labels[bad[0]].item())
+    if np.unique(labels).size < 2:
+        errors.fail(who, f"both classes 0 and 1 in column 'label' of {source}",
+                    labels=f"all {int(labels[0])}")
+    return values[:, :2].copy(), labels.astype(int)
+
+
+def read_csv(path, min_rows=MIN_ROWS):
+    """`parse_csv` of the file at `path` (its messages name the file)."""
+    with open(path, "rb") as f:
+        return parse_csv(f.read(), min_rows=min_rows, source=os.path.basename(str(path)))
+
+
+from ._playground_draw import (draw_accuracy, draw_loss, draw_neurons, draw_playground,  # noqa: E402
+                               draw_surface, draw_training, error_frame)
+from ._playground_train import Run, build_model, hidden_maps, plane_grid, train  # noqa: E402

@@ -1,0 +1,298 @@
+"""The built website, opened in headless Chromium with the network unavailable (`make site`).
+
+Needs `make book` first (the site in _build/html), Debian's chromium and the Python
+`playwright` package (which drives it; never `playwright install`). The site is served from
+127.0.0.1 by a thread, and every request to any other host is aborted, so a page that
+needs the internet fails here. For every page: no JavaScript error, nothing fetched from
+outside or missing locally, math typeset by the vendored MathJax (no raw `$$`), no live
+ipywidget (dead without a kernel), and every animation plays (bricks.visual players and
+matplotlib to_jshtml ones: press Play, the frame changes). Search must work offline, and
+chapter 3 must have an animation that plays.
+"""
+import functools
+import http.server
+import json
+import pathlib
+import re
+import shutil
+import threading
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.site
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+INSTALL = ("install them with `sudo apt-get install chromium chromium-driver` and "
+           "`.venv/bin/pip install -r requirements.txt` (playwright; never `playwright install`)")
+CHAPTER3 = "book/part1-bricks/03-training.html"
+SPECIAL = {"index.html", "genindex.html", "search.html", "py-modindex.html"}
+REPORT = {"pages": 0, "animations": 0, "math_pages": 0, "per_page": {}}
+
+
+def _pages():
+    if not (SITE / "index.html").is_file():
+        return []
+    return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
+                  if not p.relative_to(SITE).parts[0].startswith("_"))
+
+
+def _toc_files():
+    """Every document _toc.yml lists (root, chapters and their sections)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+            walk(e.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [f.rsplit(".", 1)[0] if f.endswith((".md", ".ipynb")) else f for f in files]
+
+
+# ---- fixtures --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def site():
+    if not (SITE / "index.html").is_file():
+        pytest.skip("no built site in _build/html: run `make book` first")
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (pathlib.Path(CHROMIUM).exists() or shutil.which("chromium")):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: {INSTALL}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip(f"Python package playwright missing: {INSTALL}")
+    with sync_playwright() as pw:
+        exe = CHROMIUM if pathlib.Path(CHROMIUM).exists() else shutil.which("chromium")
+        b = pw.chromium.launch(executable_path=exe, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def summary(request):
+    yield
+    if REPORT["pages"]:
+        line = (f"site: {REPORT['pages']} pages opened offline, {REPORT['math_pages']} with math, "
+                f"{REPORT['animations']} animations played")
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(line)
+        (ROOT / "_build" / "site-test.json").write_text(json.dumps(REPORT, indent=1))
+
+
+class Visit:
+    """One page opened with the network cut off; collects errors while it is open."""
+
+    def __init__(self, browser, base, path):
+        self.base, self.errors, self.external = base, [], []
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("console", self._console)
+        self.page.on("response", self._response)
+        refresh = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"',
+                            (SITE / path.split("?")[0]).read_text(encoding="utf-8")) if path else None
+        if refresh:  # index.html redirects to the first page: follow it
+            self.page.goto(base + path, wait_until="commit")
+            self.page.wait_for_url("**/" + refresh.group(1), wait_until="load")
+        else:
+            self.page.goto(base + path, wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def _console(self, msg):
+        # A failed network load (here: the blocked internet) is reported separately below.
+        if msg.type == "error" and "Failed to load resource" not in msg.text:
+            self.errors.append(f"console.error: {msg.text}")
+
+    def _response(self, response):
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.errors.append(f"HTTP {response.status} for {response.url}")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    opened = []
+
+    def open_page(path):
+        v = Visit(browser, server, path)
+        opened.append(v)
+        return v
+
+    yield open_page
+    for v in opened:
+        v.close()
+
+
+# ---- checks a page at a time -------------------------------------------------------------------
+def _check_math(page):
+    """Wait for MathJax when the page has math; return the number of typeset formulas."""
+    raw = page.evaluate("""() => {
+        const root = document.querySelector('article') || document.body;
+        if (!root) return false;
+        const a = root.cloneNode(true);
+        a.querySelectorAll('pre, code, script, style, textarea, mjx-container').forEach(e => e.remove());
+        return a.textContent.includes('$$');
+    }""")
+    assert not raw, "raw `$$` text on the page: math not typeset"
+    has_math = page.evaluate("() => document.querySelectorAll('.math, span.math, div.math').length")
+    if not has_math:
+        return 0
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                           timeout=15000)
+    page.evaluate("() => MathJax.startup.promise")
+    typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+    assert typeset >= 1, "page has math but MathJax typeset nothing (is book/_static/mathjax there?)"
+    return typeset
+
+
+def _frame(page, player):
+    return player.evaluate("""p => {
+        const s = p.querySelector('input[type=range]'), i = p.querySelector('img');
+        return (s ? s.value : '') + '|' + (i ? (i.getAttribute('src') || '').length + ':' +
+               (i.getAttribute('src') || '').slice(-64) : '');
+    }""")
+
+
+def _play_animations(page):
+    """Press Play on every player (bricks.visual.player, matplotlib to_jshtml); the frame must change."""
+    players = page.locator("div.bricks-player, div.animation")
+    n = players.count()
+    for k in range(n):
+        player = players.nth(k)
+        play = player.locator("button[title='Play']")
+        assert play.count() == 1, f"animation {k}: no Play button"
+        player.scroll_into_view_if_needed()
+        assert player.is_visible(), f"animation {k} is hidden on the page"
+        before = _frame(page, player)
+        play.click()
+        changed = False
+        for _ in range(40):  # up to 4 s
+            page.wait_for_timeout(100)
+            if _frame(page, player) != before:
+                changed = True
+                break
+        player.locator("button[title='Pause']").click()
+        assert changed, f"animation {k}: pressed Play, the frame did not change"
+    return n
+
+
+@pytest.mark.parametrize("path", _pages() or [pytest.param("", marks=pytest.mark.skip(
+    reason="no built site in _build/html: run `make book` first"))])
+def test_page_works_offline(visit, path):
+    v = visit(path)
+    page = v.page
+    page.wait_for_timeout(300)  # deferred scripts, the theme's icon replacement
+    typeset = _check_math(page)
+    widgets = page.evaluate("""() => document.querySelectorAll(
+        '.jupyter-widgets, .widget-area, script[type="application/vnd.jupyter.widget-view+json"]').length""")
+    assert widgets == 0, "a live ipywidget is on the static page (tag its cell `remove-cell`)"
+    animations = _play_animations(page)
+    page.wait_for_timeout(200)
+    assert not v.external, f"the page tried to reach the network: {sorted(set(v.external))}"
+    assert not v.errors, "JavaScript/load errors:\n" + "\n".join(v.errors)
+    REPORT["pages"] += 1
+    REPORT["animations"] += animations
+    REPORT["math_pages"] += bool(typeset)
+    REPORT["per_page"][path] = {"formulas": typeset, "animations": animations}
+
+
+def test_chapter3_animation_plays(visit, site):
+    assert (site / CHAPTER3).is_file(), f"{CHAPTER3} was not built (is it in _toc.yml?)"
+    v = visit(CHAPTER3)
+    assert _play_animations(v.page) >= 1, "chapter 3 has no animation player"
+    assert not v.errors, "\n".join(v.errors)
+
+
+def _search(visit, word):
+    v = visit(f"search.html?q={word}")
+    v.page.wait_for_function(
+        "() => { const s = document.querySelector('#search-results');"
+        " return s && /Search finished|found|did not match/i.test(s.textContent); }", timeout=15000)
+    hits = v.page.locator("#search-results ul.search li").count()
+    assert not v.errors and not v.external, v.errors + v.external
+    return hits
+
+
+def test_search_works_offline(visit, site):
+    assert _search(visit, "backpropagation") >= 1, "offline search found nothing for 'backpropagation'"
+
+
+def test_search_finds_lstm(visit, site):
+    sources = [p for p in (site / "_sources").rglob("*") if p.is_file()]
+    if not any("LSTM" in p.read_text(encoding="utf-8", errors="replace") for p in sources):
+        pytest.skip("no page mentions LSTM yet (chapters 9-10 not written): search check skipped")
+    assert _search(visit, "LSTM") >= 1, "search.html?q=LSTM lists no result"
+
+
+# ---- the build itself (no browser) -------------------------------------------------------------
+def test_no_stray_pages(site):
+    """Exactly the documents in _toc.yml were built: no .venv, README or test pages."""
+    built = {p[:-5] for p in _pages() if p not in SPECIAL}
+    expected = set(_toc_files())
+    stray = sorted(built - expected)
+    missing = sorted(expected - built)
+    assert not stray, f"pages built that _toc.yml does not list: {stray[:20]}"
+    assert not missing, f"_toc.yml entries without a page: {missing}"
+    assert not any(re.search(r"(^|/)(\.venv|site-packages|lib|tests|tools|bench|workshop)/", p)
+                   for p in _pages())
+
+
+def test_notebook_pages_offer_their_notebook(site):
+    """Every notebook page names how to run it and links its .ipynb, which is in the build."""
+    for page in _pages():
+        source = site / "_sources" / page.replace(".html", ".ipynb")
+        if not source.is_file():
+            continue
+        html = (site / page).read_text(encoding="utf-8")
+        assert "nb-run-locally" in html and "make lab" in html, f"{page}: no 'run this page' banner"
+        links = re.findall(r'class="nb-download" href="([^"]+)"', html)
+        assert links, f"{page}: no notebook download link"
+        target = ((site / page).parent / links[0]).resolve()
+        assert target.is_file(), f"{page}: download link {links[0]} points to nothing"
+
+
+def test_mathjax_is_vendored(site):
+    """MathJax comes from the build, never a CDN."""
+    assert (site / "_static/mathjax/tex-chtml-full.js").is_file()
+    assert any((site / "_static/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+    for page in _pages():
+        assert "cdn.jsdelivr.net/npm/mathjax" not in (site / page).read_text(encoding="utf-8"), page

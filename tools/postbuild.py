@@ -1,0 +1,95 @@
+"""`make book` runs this after jupyter-book: make the built site fully offline, and check it.
+
+    python tools/postbuild.py _build/html
+
+1. matplotlib's `FuncAnimation.to_jshtml()` players link Font Awesome 4 from a CDN
+   (maxcdn.bootstrapcdn.com) for their button icons. The theme already ships Font Awesome 6,
+   whose script turns the players' `<i class="fa fa-play">` into inline SVG icons, so the
+   CDN `<link>` is removed (offline it could only fail).
+2. Source maps (`*.map`) of the theme's minified CSS/JS are deleted with the comments that
+   point to them: only a browser's developer tools read them, and they are a third of the site.
+3. Every page is scanned for a script, stylesheet, image, iframe or font that would load from
+   the network; any left is an error (exit status 1), so the build never ships a page that
+   needs the internet.
+Prints what it changed and the site size.
+"""
+import pathlib
+import re
+import sys
+
+FA4_LINK = re.compile(
+    r'<link\s+rel="stylesheet"\s+href="https?://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"\s*/?>\s*',
+    re.IGNORECASE,
+)
+SOURCE_MAP = re.compile(r"\n?(//|/\*)# sourceMappingURL=\S+?(\s*\*/)?\s*$")
+# An attribute that makes the browser fetch: <script src>, <link href> (stylesheet/preload/icon),
+# <img src>, <iframe src>, <source src>, CSS url(...).
+EXTERNAL_TAG = re.compile(
+    r"<(script|img|iframe|source|audio|video|embed)\b[^>]*?\ssrc=[\"'](https?:)?//[^\"']+[\"']"
+    r"|<link\b(?=[^>]*\brel=[\"'](?:stylesheet|preload|icon|modulepreload)[\"'])[^>]*?\shref=[\"'](https?:)?//[^\"']+[\"']",
+    re.IGNORECASE,
+)
+EXTERNAL_CSS_URL = re.compile(r"url\(\s*[\"']?(https?:)?//", re.IGNORECASE)
+
+
+def strip_cdn_links(site):
+    """Remove the Font Awesome 4 CDN <link> from every page; return the number removed."""
+    removed = 0
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new, n = FA4_LINK.subn("", text)
+        if n:
+            page.write_text(new, encoding="utf-8")
+            removed += n
+    return removed
+
+
+def drop_source_maps(site):
+    """Delete *.map files and the sourceMappingURL comments that name them; return bytes saved."""
+    saved = 0
+    for path in list(site.rglob("*.map")):
+        saved += path.stat().st_size
+        path.unlink()
+    for path in list(site.rglob("*.js")) + list(site.rglob("*.css")):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        new = SOURCE_MAP.sub("", text)
+        if new != text:
+            path.write_text(new, encoding="utf-8", errors="surrogateescape")
+    return saved
+
+
+def external_loads(site):
+    """(file, snippet) for every page or stylesheet that would fetch from the network."""
+    found = []
+    for page in sorted(site.rglob("*.html")):
+        for m in EXTERNAL_TAG.finditer(page.read_text(encoding="utf-8")):
+            found.append((page.relative_to(site), m.group(0)[:160]))
+    for css in sorted(site.rglob("*.css")):
+        for m in EXTERNAL_CSS_URL.finditer(css.read_text(encoding="utf-8", errors="replace")):
+            found.append((css.relative_to(site), m.group(0)))
+    return found
+
+
+def size_mb(site):
+    return sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
+
+
+def main(site="_build/html"):
+    site = pathlib.Path(site)
+    if not (site / "index.html").is_file():
+        print(f"postbuild: no site at {site} (run `make book` first)", file=sys.stderr)
+        return 1
+    removed = strip_cdn_links(site)
+    saved = drop_source_maps(site)
+    pages = sum(1 for _ in site.rglob("*.html"))
+    print(f"postbuild: removed {removed} Font Awesome CDN link(s) from animation players; "
+          f"dropped {saved / 1e6:.1f} MB of source maps")
+    bad = external_loads(site)
+    for path, snippet in bad:
+        print(f"postbuild: ERROR {path} loads from the network: {snippet}", file=sys.stderr)
+    print(f"postbuild: {pages} HTML files, {size_mb(site):.1f} MB in {site}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
