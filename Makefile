@@ -4,6 +4,10 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 JOBS    ?= 2
+# One BLAS thread per process: the small matrices here run ~100x slower when
+# OpenBLAS threads fight over 2 cores (and pytest-xdist already uses both).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: book test unit notebooks site lab bench workshop clean venv
 

@@ -20,7 +20,7 @@ def _case(report, layer, x, training=False, note=""):
         layer.backward(np.ones_like(y))
 
     shape = "x".join(str(d) for d in x.shape)
-    report(f"{layer.name} {shape}{' train' if training else ''}", timed(step), note)
+    report(f"{layer.name} {shape}{' train' if training else ''}", timed(step, repeat=10), note)
 
 
 def run(report):

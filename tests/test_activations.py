@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import bricks
 from bricks import activations
 from bricks.gradcheck import check_function
 

@@ -217,3 +217,30 @@ def test_unknown_steps_in_a_sequential_model():
     model = bricks.Sequential([bricks.Input((None, 2)), Conv1D(3, 3, padding="causal"), Conv1D(1, 2)])
     assert model(np.ones((2, 10, 2))).shape == (2, 9, 1)
     assert model(np.ones((2, 4, 2))).shape == (2, 3, 1)
+
+
+def test_matches_keras_if_installed(rng):
+    """Same weights, same output as Keras 3 (only where keras is installed; the suite does not need it)."""
+    keras = pytest.importorskip("keras")
+    cases = [
+        (Conv1D, keras.layers.Conv1D, (2, 9, 3), dict(kernel_size=3, padding="causal", dilation_rate=2)),
+        (Conv2D, keras.layers.Conv2D, (2, 6, 7, 2), dict(kernel_size=3, strides=2, padding="same")),
+        (Conv3D, keras.layers.Conv3D, (1, 4, 5, 4, 2), dict(kernel_size=2, padding="same")),
+        (Conv2DTranspose, keras.layers.Conv2DTranspose, (1, 3, 4, 2), dict(kernel_size=3, strides=2, padding="same")),
+        (Conv2DTranspose, keras.layers.Conv2DTranspose, (1, 3, 4, 2), dict(kernel_size=3, strides=2)),
+        (Conv2DTranspose, keras.layers.Conv2DTranspose, (1, 3, 4, 2),
+         dict(kernel_size=4, strides=2, padding="same", output_padding=1)),
+    ]
+    for ours_cls, keras_cls, shape, kwargs in cases:
+        x = rng.normal(size=shape).astype(np.float32)
+        theirs = keras_cls(3, bias_initializer="random_normal", **kwargs)
+        expected = np.asarray(theirs(x))
+        ours = ours_cls(3, dtype="float32", **kwargs)
+        ours.build(x.shape)
+        ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+        np.testing.assert_allclose(ours(x), expected, atol=1e-4, err_msg=f"{ours_cls.__name__} {kwargs}")
+
+
+def test_a_model_too_deep_for_its_input_fails_at_build():
+    with pytest.raises(ValueError, match=r"conv1d_1: expected spatial dims of at least \(5,\).*input_shape=\(None, 3, 2\)"):
+        bricks.Sequential([bricks.Input((7, 1)), Conv1D(2, 5), Conv1D(2, 5)])

@@ -71,6 +71,9 @@ def test_lazy_build_add_and_shapes():
     assert model.built and model.input_shape == (None, 5) and model.output_shape == (None, 2)
     assert model.layers[0].params["kernel"].shape == (5, 4)
     assert isinstance(model.optimizer, bricks.RMSprop)  # Keras's default optimizer
+    assert model.get_layer("dense_1") is model.layers[1] and model.get_layer(index=0) is model.layers[0]
+    with pytest.raises(ValueError, match="EarlyStopping.*val_loss.*loss"):
+        model.fit(np.ones((8, 5)), np.ones((8, 2)), epochs=2, verbose=0, callbacks=[bricks.EarlyStopping()])
 
 
 def test_predict_in_batches_equals_one_forward(rng):
@@ -206,3 +209,21 @@ def test_train_on_batch_and_float32(rng):
         last = model.train_on_batch(x, y)
     assert last < first and model.optimizer.iterations == 51
     assert model.predict(x).dtype == np.float32
+
+
+def test_verbose_in_a_notebook_is_one_display_updated_in_place(rng, monkeypatch, capsys):
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown[-1] = repr(obj)
+
+    def display(obj, display_id=False):
+        shown.append(repr(obj))
+        return Handle()
+
+    monkeypatch.setattr(bricks.callbacks, "_kernel_display", lambda: display)
+    model = Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss="mse")
+    model.fit(rng.normal(size=(8, 2)), rng.normal(size=(8, 1)), epochs=120, verbose=1)
+    assert len(shown) == 1 and shown[0].startswith("Epoch 120/120 - loss: ")
+    assert capsys.readouterr().out == ""

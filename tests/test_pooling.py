@@ -160,3 +160,25 @@ def test_wrong_channel_count_after_build():
 def test_bad_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_matches_keras_if_installed(rng):
+    """Same output as Keras 3 (only where keras is installed; the suite does not need it)."""
+    keras = pytest.importorskip("keras")
+    cases = [
+        (MaxPooling2D, keras.layers.MaxPooling2D, (2, 6, 7, 2), dict(pool_size=3, strides=2, padding="same")),
+        (AveragePooling2D, keras.layers.AveragePooling2D, (2, 6, 7, 2), dict(pool_size=3, strides=2, padding="same")),
+        (AveragePooling1D, keras.layers.AveragePooling1D, (2, 7, 3), dict(pool_size=2, padding="same")),
+        (MaxPooling3D, keras.layers.MaxPooling3D, (1, 3, 4, 5, 2), dict(pool_size=2, padding="same")),
+    ]
+    for ours_cls, keras_cls, shape, kwargs in cases:
+        x = rng.normal(size=shape).astype(np.float32)
+        expected = np.asarray(keras_cls(**kwargs)(x))
+        np.testing.assert_allclose(ours_cls(dtype="float32", **kwargs)(x), expected, atol=1e-5,
+                                   err_msg=f"{ours_cls.__name__} {kwargs}")
+
+
+def test_compute_output_shape_rejects_a_pool_larger_than_the_input():
+    with pytest.raises(ValueError, match=r"max_pooling1d: expected spatial dims of at least pool_size=\(4,\).*input_shape"):
+        MaxPooling1D(4).compute_output_shape((None, 3, 2))
+    assert MaxPooling1D(4).compute_output_shape((None, None, 2)) == (None, None, 2)

@@ -144,9 +144,13 @@ def test_backward_before_forward():
         UpSampling2D().backward(np.zeros((1, 2, 2, 1)))
 
 
-def test_in_sequential_if_available(rng):
-    if not hasattr(bricks, "Sequential"):
-        pytest.skip("bricks.Sequential not written yet")
-    model = bricks.Sequential([bricks.Input((4, 4, 1)), ZeroPadding2D(1), Cropping2D(1),
-                               UpSampling2D(), Flatten(), Reshape((8, 8))])
-    assert model.predict(rng.normal(size=(3, 4, 4, 1))).shape == (3, 8, 8)
+def test_in_a_model_saved_and_loaded(rng, tmp_path):
+    model = bricks.Sequential([bricks.Input((4, 4, 1)), ZeroPadding2D(1), Cropping2D(1), UpSampling2D(),
+                               Flatten(), Reshape((8, 8)), Cropping1D((1, 1)), UpSampling1D(2),
+                               ZeroPadding1D((0, 1)), Reshape((13, 8, 1, 1)), ZeroPadding3D(1),
+                               Cropping3D(((1, 1), (1, 1), (0, 0))), UpSampling3D((1, 1, 2))])
+    x = rng.normal(size=(3, 4, 4, 1))
+    y = model.predict(x)
+    assert y.shape == (3, 13, 8, 6, 1) == (3, *model.output_shape[1:])
+    model.save(tmp_path / "m.npz")
+    np.testing.assert_array_equal(bricks.load_model(tmp_path / "m.npz").predict(x), y)

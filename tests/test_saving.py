@@ -57,6 +57,12 @@ def test_unbuilt_model_and_errors(tmp_path):
     path = Sequential([Dense(2)]).save(tmp_path / "unbuilt.npz")
     loaded = bricks.load_model(path)
     assert not loaded.built and loaded.layers[0].units == 2
+    header = {"format": "bricks-npz-1", "weights": [], "compile": None,
+              "model": {"class_name": "Sequential", "config": {"name": "m", "layers": [
+                  {"class_name": "QuantumDense", "config": {}}]}}}
+    np.savez(tmp_path / "unknown.npz", __model__=np.array(json.dumps(header)))
+    with pytest.raises(ValueError, match="m: expected known layer classes.*QuantumDense"):
+        bricks.load_model(tmp_path / "unknown.npz")
     np.savez(tmp_path / "other.npz", a=np.zeros(2))
     with pytest.raises(ValueError, match="load_model"):
         bricks.load_model(tmp_path / "other.npz")

@@ -135,7 +135,7 @@ def build(book="book", out="workshop", quiet=False):
         print(f"workshop: {totals['instructor']} instructor notebooks in {out / 'instructor'} (unchanged originals)")
         if totals["data"]:
             print(f"workshop: {totals['data']} data file(s) copied into both sets")
-        print("Hand out the student folder; run `make lab` in either folder's repository clone to open them.")
+        print(f"Students open theirs with `.venv/bin/jupyter lab {out / 'student'}`.")
     return totals
 
 

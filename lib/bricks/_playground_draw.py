@@ -11,7 +11,7 @@ validate, say) is drawn as its message instead.
 import numpy as np
 
 __all__ = ["draw_surface", "draw_loss", "draw_accuracy", "draw_neurons", "draw_training",
-           "draw_playground", "error_frame", "CLASS_COLORS"]
+           "draw_playground", "error_frame", "neuron_mosaic", "CLASS_COLORS"]
 
 CLASS_COLORS = ("#1f5fa8", "#c0392b")  # label 0 blue, label 1 red, as the surface's colour map
 
@@ -42,7 +42,7 @@ def draw_surface(ax, frame, points=True):
     if points:
         for cls in (0, 1):
             m = run.y == cls
-            ax.scatter(run.x[m, 0], run.x[m, 1], s=10, c=CLASS_COLORS[cls], edgecolors="white", linewidths=0.4)
+            ax.scatter(run.x[m, 0], run.x[m, 1], s=12, c=CLASS_COLORS[cls], edgecolors="k", linewidths=0.4)
     ax.set_xlim(g1[0], g1[-1])
     ax.set_ylim(g2[0], g2[-1])
     ax.set_xticks([])
@@ -78,21 +78,27 @@ def draw_accuracy(ax, frame):
     ax.set_title("accuracy" + last, fontsize=10)
 
 
-def neuron_mosaic(frame, gap=2):
-    """All hidden neurons' maps tiled into one image: a row per hidden layer, each map scaled to [0, 1]."""
+def neuron_mosaic(frame, gap=2, per_row=8):
+    """All hidden neurons' maps tiled into one image, each map scaled to [0, 1] (NaN between tiles).
+
+    Each hidden layer takes ceil(units / per_row) rows of tiles; the first layer is at the bottom.
+    """
     maps = frame["neurons"]
     if not maps:
         return None
     steps = maps[0].shape[-1]
-    width = max(m.shape[0] for m in maps)
     tile = steps + gap
-    mosaic = np.full((len(maps) * tile - gap, width * tile - gap), np.nan)
-    for r, layer in enumerate(maps):
+    width = min(per_row, max(m.shape[0] for m in maps))  # tiles per row
+    rows = [-(-m.shape[0] // width) for m in maps]  # tile rows per layer
+    mosaic = np.full((sum(rows) * tile + (len(maps) - 1) * gap - gap, width * tile - gap), np.nan)
+    top = 0
+    for layer, nrows in zip(maps, rows):  # bottom-up with origin="lower"
         for c, m in enumerate(layer):
             lo, hi = m.min(), m.max()
             scaled = (m - lo) / (hi - lo) if hi > lo else np.full_like(m, 0.5)  # (steps, steps)
-            top = (len(maps) - 1 - r) * tile  # the first hidden layer at the bottom
-            mosaic[top:top + steps, c * tile:c * tile + steps] = scaled
+            r0, c0 = top + (c // width) * tile, (c % width) * tile
+            mosaic[r0:r0 + steps, c0:c0 + steps] = scaled
+        top += nrows * tile + gap  # an extra gap between layers
     return mosaic
 
 

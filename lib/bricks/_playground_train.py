@@ -25,8 +25,8 @@ def plane_grid(x, steps=40, margin=0.2):
 
 
 def build_model(hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0.0, optimizer="sgd",
-                momentum=0.0, clipnorm=None, seed=0):
-    """A compiled binary classifier of two features: Dense(w, activation) per hidden width, Dense(1, sigmoid).
+                momentum=0.0, clipnorm=None, seed=0, loss="binary_crossentropy", output_activation="sigmoid"):
+    """A compiled binary classifier of two features: Dense(w, activation) per hidden width, Dense(1, output).
 
     Args:
         hidden: widths of the hidden layers, e.g. (8, 8); () gives logistic regression.
@@ -36,7 +36,9 @@ def build_model(hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
         optimizer: 'sgd' (with `momentum`), 'adam' or 'rmsprop'.
         clipnorm: clip each gradient array to this norm (None: no clipping).
         seed: seeds the initial weights (layer k uses seed + k), so runs are repeatable.
-    Loss binary_crossentropy, metric accuracy.
+        loss, output_activation: binary_crossentropy with a sigmoid output (default), or e.g.
+            'mse' with a linear output (None) that regresses the 0/1 label; metric accuracy
+            (output > 0.5).
     """
     hidden = tuple(int(w) for w in hidden)
     if any(w <= 0 for w in hidden):
@@ -44,7 +46,7 @@ def build_model(hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
     reg = L1L2(l1=l1, l2=l2) if (l1 or l2) else None
     layers = [Input((2,))]
     for k, width in enumerate((*hidden, 1)):
-        layers.append(Dense(width, activation=activation if k < len(hidden) else "sigmoid",
+        layers.append(Dense(width, activation=activation if k < len(hidden) else output_activation,
                             kernel_initializer=initializers.GlorotUniform(seed=seed + k),
                             kernel_regularizer=reg))
     kinds = {"sgd": lambda: optimizers.SGD(learning_rate, momentum=momentum, clipnorm=clipnorm),
@@ -53,7 +55,7 @@ def build_model(hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
     if optimizer not in kinds:
         errors.fail("playground.build_model", f"optimizer one of {sorted(kinds)}", optimizer=optimizer)
     model = Sequential(layers)
-    model.compile(optimizer=kinds[optimizer](), loss="binary_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=kinds[optimizer](), loss=loss, metrics=["accuracy"])
     return model
 
 
@@ -96,7 +98,7 @@ class Run:
 
 def train(x, y, hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0.0, batch_size=10,
           epochs=100, snapshots=25, optimizer="sgd", momentum=0.0, clipnorm=None, seed=0, steps=40,
-          validation_data=None):
+          validation_data=None, loss="binary_crossentropy", output_activation="sigmoid"):
     """Build a model (see `build_model`), `fit` it on (x, y), snapshot it `snapshots` times.
 
     Args:
@@ -118,8 +120,9 @@ def train(x, y, hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
                     **{"x.shape": x.shape, "y.shape": y.shape})
     config = dict(hidden=tuple(hidden), activation=activation, learning_rate=learning_rate, l1=l1, l2=l2,
                   batch_size=batch_size, epochs=epochs, optimizer=optimizer, momentum=momentum,
-                  clipnorm=clipnorm, seed=seed)
-    model = build_model(hidden, activation, learning_rate, l1, l2, optimizer, momentum, clipnorm, seed)
+                  clipnorm=clipnorm, seed=seed, loss=loss, output_activation=output_activation)
+    model = build_model(hidden, activation, learning_rate, l1, l2, optimizer, momentum, clipnorm, seed, loss,
+                        output_activation)
     g1, g2, points = plane_grid(x, steps)
     target = y.astype(np.float64)[:, None]  # (n, 1)
     frames = []

@@ -98,6 +98,11 @@ class VarianceScaling(Initializer):
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
 
+    def get_config(self):
+        if type(self) is VarianceScaling:
+            return super().get_config()
+        return {"seed": self.seed}  # the presets fix scale, mode and distribution
+
     def __call__(self, shape, dtype):
         fan_in, fan_out = compute_fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]

@@ -33,6 +33,11 @@ class Sequential(Layer):
         layers: a list of layers, optionally starting with `Input(shape)`.
         name: the model's name ('sequential', 'sequential_1', ...).
     Input shape: the first layer's. Output shape: the last layer's.
+
+    Example:
+        >>> model = Sequential([Input((2,)), Dense(8, activation="tanh"), Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        >>> model.fit(x, y, epochs=100, verbose=0).history["loss"][-1]
     """
 
     def __init__(self, layers=None, name=None, **kwargs):
@@ -333,6 +338,10 @@ class Sequential(Layer):
 
     @classmethod
     def from_config(cls, config):
+        unknown = [c["class_name"] for c in config["layers"] if c["class_name"] not in Layer.registry]
+        if unknown:
+            errors.fail(config.get("name", "Sequential"), f"known layer classes, one of {sorted(Layer.registry)}",
+                        unknown=unknown)
         layers = [Layer.registry[c["class_name"]].from_config(c["config"]) for c in config["layers"]]
         model = cls(layers, name=config.get("name"), trainable=config.get("trainable", True),
                     dtype=config.get("dtype"))

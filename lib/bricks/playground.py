@@ -24,10 +24,11 @@ import numpy as np
 
 from . import backend, errors
 
-__all__ = ["xor", "circles", "spirals", "moons", "blobs", "DATASETS", "make_dataset",
+__all__ = ["CLASS_COLORS", "xor", "circles", "spirals", "moons", "blobs", "DATASETS", "make_dataset",
            "parse_csv", "read_csv", "CSV_COLUMNS", "MIN_ROWS", "plane_grid", "build_model",
            "train", "Run", "hidden_maps", "draw_surface", "draw_loss", "draw_accuracy", "draw_neurons",
-           "draw_training", "draw_playground", "error_frame"]
+           "draw_training", "draw_playground", "error_frame", "neuron_mosaic", "parse_hidden", "uploaded_csv",
+           "playground_frames", "controls"]
 
 CSV_COLUMNS = ("x1", "x2", "label")
 MIN_ROWS = 10  # fewer points than this cannot show a decision boundary
@@ -156,6 +157,71 @@ def read_csv(path, min_rows=MIN_ROWS):
         return parse_csv(f.read(), min_rows=min_rows, source=os.path.basename(str(path)))
 
 
-from ._playground_draw import (draw_accuracy, draw_loss, draw_neurons, draw_playground,  # noqa: E402
-                               draw_surface, draw_training, error_frame)
+from ._playground_draw import (CLASS_COLORS, draw_accuracy, draw_loss, draw_neurons, draw_playground,  # noqa: E402
+                               draw_surface, draw_training, error_frame, neuron_mosaic)
 from ._playground_train import Run, build_model, hidden_maps, plane_grid, train  # noqa: E402
+
+
+# ---- the live Playground: widget values in, frames out ------------------------------------------
+def parse_hidden(text):
+    """'8, 8' -> (8, 8); '' or '0' -> () (no hidden layer). Raises a clear ValueError otherwise."""
+    parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        widths = tuple(int(p) for p in parts)
+    except ValueError:
+        errors.fail("playground", "hidden layer widths as whole numbers separated by commas, e.g. '8, 8'",
+                    hidden=text)
+    if widths == (0,):
+        return ()
+    if any(w <= 0 or w > 64 for w in widths) or len(widths) > 4:
+        errors.fail("playground", "1 to 4 hidden layers of 1 to 64 neurons each, e.g. '8, 8'", hidden=text)
+    return widths
+
+
+def uploaded_csv(value):
+    """(x, y) from the value of an ipywidgets.FileUpload (the last file uploaded), validated by parse_csv."""
+    files = list(value.values()) if isinstance(value, dict) else list(value or ())
+    if not files:
+        errors.fail("playground", "a CSV file: press 'Upload' and choose a file with columns x1, x2, label",
+                    files=0)
+    last = files[-1]
+    return parse_csv(last["content"], source=last.get("name", "the CSV"))
+
+
+def playground_frames(dataset="xor", upload=(), noise=0.1, hidden="4, 4", activation="tanh", learning_rate=0.03,
+                      l1=0.0, l2=0.0, batch_size=10, epochs=100, optimizer="sgd", n=200, seed=0, snapshots=25):
+    """The frames of one Playground run from the controls' values; a problem (a bad CSV, bad widths)
+    becomes a single frame that shows its message instead of an exception."""
+    try:
+        if dataset == "my CSV":
+            x, y = uploaded_csv(upload)
+        else:
+            x, y = make_dataset(dataset, n=n, noise=noise, seed=seed)
+        run = train(x, y, hidden=parse_hidden(hidden), activation=activation, learning_rate=learning_rate,
+                    l1=l1, l2=l2, batch_size=batch_size, epochs=epochs, optimizer=optimizer, seed=seed,
+                    snapshots=snapshots)
+    except ValueError as e:
+        return [error_frame(e)]
+    return run.frames or [error_frame(run.stopped_reason or "no frames")]
+
+
+def controls():
+    """The Playground's ipywidgets, keyed by the arguments of `playground_frames`."""
+    import ipywidgets as w
+
+    slow = dict(continuous_update=False)
+    rates = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1]
+    return {
+        "dataset": w.Dropdown(options=[*DATASETS, "my CSV"], value="spirals", description="data"),
+        "upload": w.FileUpload(accept=".csv", multiple=False, description="CSV: x1,x2,label"),
+        "noise": w.FloatSlider(value=0.05, min=0.0, max=0.5, step=0.05, description="noise", **slow),
+        "hidden": w.Text(value="16, 16", description="hidden", continuous_update=False),
+        "activation": w.Dropdown(options=["tanh", "relu", "sigmoid", "linear"], value="relu",
+                                 description="activation"),
+        "learning_rate": w.FloatLogSlider(value=0.03, min=-4, max=0, description="learning rate", **slow),
+        "optimizer": w.Dropdown(options=["sgd", "adam", "rmsprop"], value="adam", description="optimizer"),
+        "l1": w.Dropdown(options=rates, value=0.0, description="L1"),
+        "l2": w.Dropdown(options=rates, value=0.0, description="L2"),
+        "batch_size": w.IntSlider(value=20, min=1, max=100, description="batch size", **slow),
+        "epochs": w.IntSlider(value=100, min=10, max=300, step=10, description="epochs", **slow),
+    }

@@ -11,10 +11,13 @@ and the sum is a single matrix product. The backward pass:
 
     dW[k, c, f] = sum_{n, i} x[n, s*i + d*k, c] dy[n, i, f]      (cols^T @ dy)
     db[f]       = sum_{n, i} dy[n, i, f]
-    dx[n, s*i + d*k, c] += sum_f dy[n, i, f] W[k, c, f]          (col2im: scatter-add)
+    dx[n, s*i + d*k, c] += sum_f dy[n, i, f] W[k, c, f]          (one slice-add per tap k)
 
-The transposed convolution is the adjoint map: its forward is the conv's dx.
+The transposed convolution is the adjoint map: its forward is the conv's dx
+(Conv2DTranspose, in _conv_transpose.py, built from these same functions).
 """
+import itertools
+
 import numpy as np
 
 from .. import activations, errors, initializers, regularizers
@@ -49,6 +52,8 @@ def conv_forward(x, kernel, bias, strides, dilation, pads):
 def conv_input_grad(dy, kernel, x_shape, strides, dilation, pads):
     """dx of a convolution: dx[n, s*i + d*k, c] += sum_f dy[n, i, f] W[k, c, f].
 
+    One matrix product and one strided slice-add per kernel tap k (9 for 3x3): measured
+    2-6x faster than building the (N, *O, *K, C) window gradients and scattering them (col2im).
     Also the forward pass of the transposed convolution (dy is then its input).
     Args:
         dy: (N, *O, F).  kernel: (*K, C, F).  x_shape: (N, *S, C) of the conv's input.
@@ -57,9 +62,11 @@ def conv_input_grad(dy, kernel, x_shape, strides, dilation, pads):
     """
     rank = kernel.ndim - 2
     padded = (x_shape[0], *(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads)), x_shape[-1])
-    dcols = dy.reshape(-1, dy.shape[-1]) @ kernel.reshape(-1, kernel.shape[-1]).T  # (M, K*C)
-    dcols = dcols.reshape(*dy.shape[:-1], *kernel.shape[:-1])  # (N, *O, *K, C)
-    dxp = win.col2im(dcols, padded, strides, dilation)  # (N, *P, C)
+    dxp = np.zeros(padded, dtype=dy.dtype)  # (N, *P, C)
+    out = dy.shape[1:-1]  # O
+    for tap in itertools.product(*(range(k) for k in kernel.shape[:rank])):
+        cells = tuple(slice(d * t, d * t + s * (o - 1) + 1, s) for t, s, d, o in zip(tap, strides, dilation, out))
+        dxp[(slice(None), *cells, slice(None))] += dy @ kernel[tap].T  # (N, *O, F) @ (F, C) -> (N, *O, C)
     return win.crop(dxp, pads)  # (N, *S, C)
 
 
@@ -77,7 +84,7 @@ class Conv(Layer):
     """N-dimensional convolution (channels last); Conv1D/2D/3D fix `rank`.
 
     Forward:  y[n, i, f] = act(b[f] + sum_{k, c} x[n, s*i + d*k, c] W[k, c, f])
-    Backward: dW = cols^T dz, db = sum dz, dx = col2im(dz W^T), with dz = dy * act'(z).
+    Backward: dW = cols^T dz, db = sum dz, dx[s*i + d*k] += dz[i] W[k]^T, with dz = dy * act'(z).
 
     Args:
         filters: F, the number of output channels.
@@ -147,6 +154,10 @@ class Conv(Layer):
         """(batch, *O, filters); a None spatial dim (any length) stays None."""
         out = [None if n is None else win.output_length(n + sum(win.pad_amounts(n, k, s, d, self.padding)), k, s, d)
                for n, k, s, d in zip(input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate)]
+        if any(o is not None and o < 1 for o in out):
+            span = tuple(win.effective_size(k, d) for k, d in zip(self.kernel_size, self.dilation_rate))
+            errors.fail(self, f"spatial dims of at least {span} (the dilated kernel) after {self.padding!r} padding",
+                        input_shape=tuple(input_shape))
         return (input_shape[0], *out, self.filters)
 
     def check_fits(self, x, pads):
@@ -232,98 +243,4 @@ class Conv3D(Conv):
     layout = "(batch, depth, height, width, channels)"
 
 
-def transpose_geometry(n, kernel, stride, dilation, padding, output_padding):
-    """(output length L, conv pads (lo, hi)) of one axis of a transposed conv with input length n.
-
-    Keras: L = n s + max(span - s, 0) (valid) or n s (same) when output_padding is None,
-    else L = (n - 1) s + span - 2 p + output_padding with p = span // 2 (same) or 0 (valid).
-    The pads are those of the forward conv that maps length L back to n.
-    """
-    span = win.effective_size(kernel, dilation)
-    if output_padding is None:
-        length = n * stride + max(span - stride, 0) if padding == "valid" else n * stride
-    else:
-        length = (n - 1) * stride + span - 2 * (span // 2 if padding == "same" else 0) + output_padding
-    if padding == "valid":
-        return length, (0, 0)
-    total = max((n - 1) * stride + span - length, 0)
-    return length, (total // 2, total - total // 2)
-
-
-class Conv2DTranspose(Conv):
-    """Transposed 2D convolution ("deconvolution"): the adjoint of Conv2D, used to upsample.
-
-    Its forward is Conv2D's input gradient with x in the place of dy; kernel (KH, KW, F, C),
-    i.e. the Conv2D kernel mapping the output's F channels to the input's C channels:
-
-        y[n, s i + d k, f] += sum_c x[n, i, c] W[k, f, c]       (+ b[f]; then cropped by the pads)
-
-    Backward is therefore a plain convolution: dx = conv(dy, W), dW[k, f, c] = sum dy[n, s i + d k, f] x[n, i, c].
-
-    Args: as Conv2D (no groups), plus output_padding: None or an int/tuple (< strides) of extra
-        rows/columns on the output's bottom/right.
-    Input shape: (batch, height, width, channels).
-    Output shape: (batch, new_h, new_w, filters), new_h = h * s for "same" (output_padding None).
-
-    Example:
-        >>> Conv2DTranspose(3, 3, strides=2, padding="same")(np.zeros((1, 4, 4, 8))).shape
-        (1, 8, 8, 3)
-    """
-
-    rank = 2
-    layout = "(batch, height, width, channels)"
-
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation, use_bias,
-                         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs)
-        if output_padding is not None:
-            output_padding = tuple(int(p) for p in ((output_padding,) * 2 if np.isscalar(output_padding) else output_padding))
-            if len(output_padding) != 2 or any(p < 0 or p >= s for p, s in zip(output_padding, self.strides)):
-                errors.fail(self, f"output_padding of 2 ints in [0, strides={self.strides})", output_padding=output_padding)
-        self.output_padding = output_padding
-
-    def kernel_shape(self, channels):
-        return (*self.kernel_size, self.filters, channels)  # Keras: (KH, KW, filters, in_channels)
-
-    def geometry(self, spatial):
-        ops = self.output_padding or (None, None)
-        return [transpose_geometry(n, k, s, d, self.padding, op)
-                for n, k, s, d, op in zip(spatial, self.kernel_size, self.strides, self.dilation_rate, ops)]
-
-    def compute_output_shape(self, input_shape):
-        ops = self.output_padding or (None, None)
-        out = [None if n is None else transpose_geometry(n, k, s, d, self.padding, op)[0]
-               for n, k, s, d, op in zip(input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate, ops)]
-        return (input_shape[0], *out, self.filters)
-
-    def forward(self, x, training=False):
-        x = self._prepare(x)  # (N, H, W, C)
-        geo = self.geometry(x.shape[1:-1])
-        pads = [p for _, p in geo]
-        y_shape = (x.shape[0], *(length for length, _ in geo), self.filters)  # (N, H', W', F)
-        z = conv_input_grad(x, self.params["kernel"], y_shape, self.strides, self.dilation_rate, pads)  # (N, H', W', F)
-        if self.use_bias:
-            z = z + self.params["bias"]  # (N, H', W', F)
-        a = self.activation.forward(z)  # (N, H', W', F)
-        self.cache = (x, pads, z, a)
-        return a
-
-    def backward(self, grad_output):
-        x, pads, z, a = self._cached()
-        dz = self.activation.backward(grad_output, z, a)  # (N, H', W', F)
-        dz = np.asarray(dz, dtype=self.dtype)
-        # the adjoint of the adjoint: a plain conv of dz with the same kernel
-        dx, cache = conv_forward(dz, self.params["kernel"], None, self.strides, self.dilation_rate, pads)  # (N, H, W, C)
-        cols = cache[0]  # (N*H*W, KH*KW*F): windows of dz
-        self.grads["kernel"][...] = (cols.T @ x.reshape(-1, x.shape[-1])).reshape(self.params["kernel"].shape)
-        if self.use_bias:
-            self.grads["bias"][...] = dz.reshape(-1, self.filters).sum(axis=0)  # (F,)
-        return dx  # (N, H, W, C)
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("groups")
-        config["output_padding"] = None if self.output_padding is None else list(self.output_padding)
-        return config
+from ._conv_transpose import Conv2DTranspose, transpose_geometry  # noqa: E402,F401  (kept short: own file)

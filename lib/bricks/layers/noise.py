@@ -147,7 +147,8 @@ class AlphaDropout(_RateNoise):
     Args: rate in [0, 1); noise_shape and seed as Dropout.
     Input shape: any. Output shape: same.
     Example:
-        >>> AlphaDropout(0.1, seed=0)(rng.normal(size=(1000, 50)), training=True).std()  # ~1
+        >>> x = np.random.default_rng(0).standard_normal((1000, 50))
+        >>> AlphaDropout(0.1, seed=0)(x, training=True).std()   # ~1, as x's
     """
 
     alpha_p = -SELU_SCALE * SELU_ALPHA

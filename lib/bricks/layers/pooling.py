@@ -99,6 +99,9 @@ class Pooling(Layer):
     def compute_output_shape(self, input_shape):
         out = [None if n is None else win.output_length(n + sum(win.pad_amounts(n, p, s, 1, self.padding)), p, s, 1)
                for n, p, s in zip(input_shape[1:-1], self.pool_size, self.strides)]
+        if any(o is not None and o < 1 for o in out):
+            errors.fail(self, f"spatial dims of at least pool_size={self.pool_size} after {self.padding!r} padding",
+                        input_shape=tuple(input_shape))
         return (input_shape[0], *out, input_shape[-1])
 
     def forward(self, x, training=False):

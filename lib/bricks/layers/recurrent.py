@@ -283,13 +283,14 @@ class LSTM(Recurrent):
         _, hs, (N, T, D) = self.cache
         cs, act_c, gates = self.loop_cache
         H, U = self.units, self.params["recurrent_kernel"]
-        dc_dh, local = lstm_local_grads(cs[:-1], act_c, gates, self.activation, self.recurrent_activation)
-        f = gates[:, :, H:2 * H]  # (T, N, H) forget gates
+        act, rec = self.activation, self.recurrent_activation
         dA = np.empty_like(gates)  # (T, N, 4H)
         dh_next, dc_next = dstates  # (N, H), (N, H)
         for t in range(T - 1, -1, -1):
-            _, dh_next, dc_next = lstm_step_backward(self._dh(dy_tm, dh_next, t), dc_next, f[t], dc_dh[t], local[t],
-                                                     U, out=dA[t])
+            # a step's local derivatives, computed while its arrays are in cache (faster than one pass over all T)
+            dc_dh, local = lstm_local_grads(cs[t], act_c[t], gates[t], act, rec)  # (N, H), (N, 4H)
+            _, dh_next, dc_next = lstm_step_backward(self._dh(dy_tm, dh_next, t), dc_next, gates[t, :, H:2 * H],
+                                                     dc_dh, local, U, out=dA[t])
         self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, 4H)
         return dA, [dh_next, dc_next]
 
@@ -343,25 +344,26 @@ class GRU(Recurrent):
         b_rec = self.params["bias"][1] if (self.use_bias and self.reset_after) else None
         act, rec = self.activation, self.recurrent_activation
         hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
-        steps = np.empty((4, T, N, H), dtype=self.dtype)  # z, r, hh, m for every step
         hs[0] = states[0]
+        steps = []  # per step (z, r, hh, m): views kept as they are, no copies
         for t in range(T):
             hs[t + 1], cache = gru_step_forward(xw[t], hs[t], U, b_rec, act, rec, self.reset_after)
-            steps[:, t] = cache
+            steps.append(cache)
         self.loop_cache = steps
         return hs, [hs[-1]]
 
     def _loop_backward(self, dy_tm, dstates):
         _, hs, (N, T, D) = self.cache
-        (z, r, hh, m), H = self.loop_cache, self.units
-        U = self.params["recurrent_kernel"]
-        kx, ku = gru_local_grads(hs[:-1], z, r, hh, m, self.activation, self.recurrent_activation, self.reset_after)
+        steps, H = self.loop_cache, self.units
+        U, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
         dA = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H) d(x W + b)
         dU = np.empty((T, N, 3 * H), dtype=self.dtype) if self.reset_after else dA  # (T, N, 3H) d(h U + b_rec)
         dh_next = dstates[0]
         for t in range(T - 1, -1, -1):
-            _, du, dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), z[t], r[t], kx[t],
-                                               None if ku is None else ku[t], U, self.reset_after, out=dA[t])
+            z, r, hh, m = steps[t]
+            kx, ku = gru_local_grads(hs[t], z, r, hh, m, act, rec, self.reset_after)  # (N, 3H) each
+            _, du, dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), z, r, kx, ku, U, self.reset_after,
+                                               out=dA[t])
             if self.reset_after:
                 dU[t] = du
         h_prev = hs[:-1].reshape(T * N, H)  # (T N, H)
@@ -371,7 +373,7 @@ class GRU(Recurrent):
             if self.use_bias:
                 self.grads["bias"][1] = dU2.sum(axis=0)
         else:
-            m = m.reshape(T * N, H)  # (T N, H) r * h_{t-1}, what U_h multiplied
+            m = np.stack([step[3] for step in steps]).reshape(T * N, H)  # (T N, H) r * h_{t-1}, what U_h multiplied
             self.grads["recurrent_kernel"][:, :2 * H] = h_prev.T @ dU2[:, :2 * H]  # (H, 2H)
             self.grads["recurrent_kernel"][:, 2 * H:] = m.T @ dU2[:, 2 * H:]  # (H, H)
         return dA, [dh_next]

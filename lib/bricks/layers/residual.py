@@ -62,10 +62,14 @@ class Residual(Layer):
         super().build(input_shape)
         shape = tuple(input_shape)
         for layer in self.layers:
-            shape = layer.compute_output_shape(shape)  # builds each layer on the way
+            if not layer.built:
+                layer.build(shape)
+            shape = tuple(layer.compute_output_shape(shape))  # F's shape, layer by layer
         short = tuple(input_shape)
         if self.projection is not None:
-            short = self.projection.compute_output_shape(short)
+            if not self.projection.built:
+                self.projection.build(short)
+            short = tuple(self.projection.compute_output_shape(short))
         if tuple(short[1:]) != tuple(shape[1:]):
             self.built = False
             self._mismatch(short, shape)

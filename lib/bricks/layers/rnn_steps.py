@@ -151,15 +151,16 @@ def lstm_local_grads(c_prev, act_c, gates, activation="tanh", recurrent_activati
 
         dc_dh = o * tanh'(c_t)                        (how h_t moves with c_t)
         local = [g sigma'(a_i), c_{t-1} sigma'(a_f), i tanh'(a_g), tanh(c_t) sigma'(a_o)]
-    Elementwise, so one call serves one step (N, ...) or all steps at once (T, N, ...).
+    Elementwise, so it serves one step (N, ...) or many at once (T, N, ...).
     Returns dc_dh (..., H) and local (..., 4H).
     """
     H = c_prev.shape[-1]
     act, rec = get_activation(activation), get_activation(recurrent_activation)
     i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
     dc_dh = o * act.grad(act_c)  # (..., H)
-    local = np.concatenate([g * rec.grad(i), c_prev * rec.grad(f), i * act.grad(g), act_c * rec.grad(o)],
-                           axis=-1)  # (..., 4H)
+    local = rec.grad(gates)  # (..., 4H)  sigma'(a) of every block (the g block is replaced next)
+    local[..., 2 * H:3 * H] = act.grad(g)  # (..., H)  tanh'(a_g)
+    local *= np.concatenate([g, c_prev, i, act_c], axis=-1)  # (..., 4H)  each gate's partner in its product
     return dc_dh, local
 
 
@@ -223,7 +224,7 @@ def gru_step_forward(xw_t, h_prev, recurrent_kernel, recurrent_bias=None, activa
 
 def gru_local_grads(h_prev, z, r, hh, m, activation="tanh", recurrent_activation="sigmoid",
                     reset_after=True):
-    """A GRU step's own derivatives (no gradient from the future needed), for one or all steps.
+    """A GRU step's own derivatives (no gradient from the future needed), for one or many steps.
 
     With da_h = dh (1 - z) tanh'(hh) the pre-activation gradients are dh times
         kx = [(h_{t-1} - hh) sigma'(a_z),  k_r,  (1 - z) tanh'(hh)]      (..., 3H)
@@ -233,13 +234,18 @@ def gru_local_grads(h_prev, z, r, hh, m, activation="tanh", recurrent_activation
     Returns (kx, ku) (ku is None when reset_after=False).
     """
     act, rec = get_activation(activation), get_activation(recurrent_activation)
-    k_z = (h_prev - hh) * rec.grad(z)  # (..., H)
-    k_h = (1.0 - z) * act.grad(hh)  # (..., H)
+    H = z.shape[-1]
+    kx = np.empty((*z.shape[:-1], 3 * H), dtype=z.dtype)  # (..., 3H)
+    k_h = kx[..., 2 * H:]
+    np.multiply(act.grad(hh), 1.0 - z, out=k_h)  # (..., H)  (1 - z) tanh'(hh)
+    np.multiply(h_prev - hh, rec.grad(z), out=kx[..., :H])  # (..., H)  k_z
     if reset_after:
-        kx = np.concatenate([k_z, k_h * m * rec.grad(r), k_h], axis=-1)  # (..., 3H)
-        ku = np.concatenate([kx[..., :-k_h.shape[-1]], k_h * r], axis=-1)  # (..., 3H)
+        np.multiply(k_h * m, rec.grad(r), out=kx[..., H:2 * H])  # (..., H)  k_r
+        ku = kx.copy()
+        ku[..., 2 * H:] *= r  # (..., H)
         return kx, ku
-    return np.concatenate([k_z, h_prev * rec.grad(r), k_h], axis=-1), None
+    np.multiply(h_prev, rec.grad(r), out=kx[..., H:2 * H])  # (..., H)  k_r, to multiply dm
+    return kx, None
 
 
 def gru_step_backward(dh, z, r, kx, ku, recurrent_kernel, reset_after=True, out=None):

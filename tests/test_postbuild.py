@@ -1,0 +1,43 @@
+"""tools/postbuild.py: the CDN link of animation players goes, source maps go, network loads are caught."""
+import importlib.util
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("postbuild", ROOT / "tools" / "postbuild.py")
+postbuild = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(postbuild)
+
+PLAYER = ('<link rel="stylesheet"\nhref="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">\n'
+          '<div class="animation"><img id="_anim_img1"></div>')
+
+
+def _site(tmp_path, page):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=book/intro.html" />')
+    (tmp_path / "page.html").write_text(page)
+    (tmp_path / "_static" / "theme.js").write_text("var a = 1;\n//# sourceMappingURL=theme.js.map\n")
+    (tmp_path / "_static" / "theme.js.map").write_text("{}" * 1000)
+    (tmp_path / "_static" / "theme.css").write_text("a{}\n/*# sourceMappingURL=theme.css.map*/\n")
+    return tmp_path
+
+
+def test_postbuild_makes_the_site_offline(tmp_path, capsys):
+    site = _site(tmp_path, PLAYER)
+    assert postbuild.main(str(site)) == 0
+    assert "maxcdn" not in (site / "page.html").read_text()
+    assert 'class="animation"' in (site / "page.html").read_text()
+    assert not (site / "_static" / "theme.js.map").exists()
+    assert "sourceMappingURL" not in (site / "_static" / "theme.js").read_text()
+    assert "sourceMappingURL" not in (site / "_static" / "theme.css").read_text()
+    assert "removed 1 Font Awesome CDN link" in capsys.readouterr().out
+
+
+def test_postbuild_fails_on_a_network_load(tmp_path, capsys):
+    site = _site(tmp_path, '<script src="https://cdn.example.org/x.js"></script><img src="//example.org/a.png">')
+    assert postbuild.main(str(site)) == 1
+    err = capsys.readouterr().err
+    assert "cdn.example.org/x.js" in err and "example.org/a.png" in err
+
+
+def test_postbuild_needs_a_site(tmp_path):
+    assert postbuild.main(str(tmp_path / "missing")) == 1

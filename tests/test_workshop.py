@@ -1,0 +1,102 @@
+"""tools/workshop.py (`make workshop`): the student set has no solutions, the instructor set is the book.
+
+The instructor notebooks are byte-for-byte the notebooks under book/, which `make test`
+already runs through nbval; so they pass nbval exactly when the book does.
+"""
+import importlib.util
+import pathlib
+import re
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("workshop", ROOT / "tools" / "workshop.py")
+workshop = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(workshop)
+
+SOLUTION_BLOCK = re.compile(r"^(\s*)(`{3,}|:{3,})\s*\{solution\}.*?^\s*\2\s*$", re.M | re.S)
+
+
+def _md(src):
+    return nbformat.v4.new_markdown_cell(src)
+
+
+def _code(src, tags=()):
+    return nbformat.v4.new_code_cell(src, metadata={"tags": list(tags)} if tags else {})
+
+
+def _synthetic_book(root):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        _md("# Chapter\n\nText with $x$."),
+        _code("x = 1\nprint(x)"),
+        _md("## Exercises\n\n```{exercise}\n:label: ex1\nCompute the gradient.\n```\n\n"
+            "````{solution} ex1\n:class: dropdown\nThe answer:\n\n```python\nsecret_grad = x.T @ delta\n```\n````\n\n"
+            "Then try the next one."),
+        _code("secret_answer = 42", tags=["solution"]),
+        _md(":::{solution} ex1\nColon fenced secret_colon.\n:::"),
+        _md("```{exercise-start}\n:label: ex2\n```\nQuestion two.\n```{exercise-end}\n```\n"
+            "```{solution-start} ex2\n:class: dropdown\n```\nGated secret_gated text."),
+        _code("secret_gated_code = 1"),
+        _md("```{solution-end}\n```\nAfter the gated solution."),
+    ]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    nb.cells[1].execution_count = 3
+    (root / "part1").mkdir(parents=True)
+    nbformat.write(nb, root / "part1" / "01-test.ipynb")
+    (root / "part1" / "prices.csv").write_text("date,close\n2020-01-02,1\n")
+    return nb
+
+
+def test_student_set_synthetic(tmp_path):
+    book = tmp_path / "book"
+    _synthetic_book(book)
+    totals = workshop.build(book, tmp_path / "ws", quiet=True)
+    assert totals["student"] == totals["instructor"] == 1
+    assert totals["blocks"] == 3 and totals["code"] == 2 and totals["data"] == 1
+    student = nbformat.read(tmp_path / "ws/student/part1/01-test.ipynb", as_version=4)
+    text = "\n".join(c.source for c in student.cells)
+    assert "secret" not in text and "{solution" not in text
+    assert "Compute the gradient." in text and "Question two." in text  # exercises stay
+    assert "Then try the next one." in text and "After the gated solution." in text
+    assert workshop.STUB.strip() in text
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in student.cells if c.cell_type == "code")
+    assert (tmp_path / "ws/student/part1/prices.csv").is_file()
+    nbformat.validate(student)
+
+
+def test_workshop_on_the_book(tmp_path, capsys):
+    originals = workshop.notebooks(ROOT / "book")
+    if not originals:
+        pytest.skip("no notebooks under book/ yet")
+    totals = workshop.build(ROOT / "book", tmp_path / "ws")
+    out = capsys.readouterr().out
+    assert f"{len(originals)} student notebooks" in out
+    student = sorted((tmp_path / "ws/student").rglob("*.ipynb"))
+    instructor = sorted((tmp_path / "ws/instructor").rglob("*.ipynb"))
+    assert len(student) == len(instructor) == len(originals) == totals["student"]
+    for path in originals:
+        rel = path.relative_to(ROOT / "book")
+        assert (tmp_path / "ws/instructor" / rel).read_bytes() == path.read_bytes(), rel
+        orig = nbformat.read(path, as_version=4)
+        stud = nbformat.read(tmp_path / "ws/student" / rel, as_version=4)
+        nbformat.validate(stud)
+        stud_text = "\n".join(c.source for c in stud.cells)
+        assert not re.search(r"\{solution(-start|-end)?\}", stud_text), rel
+        assert not any("solution" in c.get("metadata", {}).get("tags", []) for c in stud.cells), rel
+        assert all(not c.get("outputs") for c in stud.cells if c.cell_type == "code"), rel
+        # No line of any solution (tagged code, or the body of a solution block) survives.
+        secrets = [c.source for c in orig.cells if c.cell_type == "code"
+                   and "solution" in c.get("metadata", {}).get("tags", [])]
+        secrets += [m.group(0) for c in orig.cells if c.cell_type == "markdown"
+                    for m in SOLUTION_BLOCK.finditer(c.source)]
+        public = "\n".join(SOLUTION_BLOCK.sub("", c.source) if c.cell_type == "markdown" else c.source
+                           for c in orig.cells if "solution" not in c.get("metadata", {}).get("tags", []))
+        public_lines = {ln.strip() for ln in public.splitlines()}  # lines shown outside solutions too
+        student_lines = {ln.strip() for ln in stud_text.splitlines()}
+        for secret in secrets:
+            for line in secret.splitlines():
+                line = line.strip()
+                if len(line) > 12 and line not in public_lines:
+                    assert line not in student_lines, f"{rel}: solution line left: {line!r}"
