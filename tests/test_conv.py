@@ -244,3 +244,22 @@ def test_matches_keras_if_installed(rng):
 def test_a_model_too_deep_for_its_input_fails_at_build():
     with pytest.raises(ValueError, match=r"conv1d_1: expected spatial dims of at least \(5,\).*input_shape=\(None, 3, 2\)"):
         bricks.Sequential([bricks.Input((7, 1)), Conv1D(2, 5), Conv1D(2, 5)])
+
+
+def test_save_and_load_a_conv_model(tmp_path, rng):
+    model = bricks.Sequential([
+        bricks.Input((12, 2)),
+        Conv1D(3, 3, padding="causal", dilation_rate=2, activation="relu", kernel_regularizer="l2"),
+        bricks.MaxPooling1D(2),
+        Conv1D(2, 2),
+        bricks.GlobalAveragePooling1D(),
+    ])
+    path = tmp_path / "conv.npz"
+    model.save(str(path))
+    loaded = bricks.load_model(str(path))
+    x = rng.normal(size=(2, 12, 2))
+    np.testing.assert_array_equal(loaded(x), model(x))
+    up = bricks.Sequential([bricks.Input((4, 4, 2)), Conv2DTranspose(3, 3, strides=2, padding="same", output_padding=1)])
+    up.save(str(tmp_path / "up.npz"))
+    x = rng.normal(size=(1, 4, 4, 2))
+    np.testing.assert_array_equal(bricks.load_model(str(tmp_path / "up.npz"))(x), up(x))

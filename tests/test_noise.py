@@ -132,3 +132,12 @@ def test_dropout_in_a_trained_model(rng):
     history = model.fit(x, y, epochs=30, batch_size=16, verbose=0, seed=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     np.testing.assert_array_equal(model.predict(x), model.predict(x))  # inference: no noise
+
+
+@pytest.mark.parametrize("make", [lambda: Dropout(0.3, dtype="float32"), lambda: AlphaDropout(0.3, dtype="float32"),
+                                  lambda: GaussianDropout(0.3, dtype="float32"),
+                                  lambda: GaussianNoise(0.3, dtype="float32")])
+def test_float32_stays_float32(make):
+    layer = make()
+    y = layer(np.ones((3, 4), dtype=np.float32), training=True)
+    assert y.dtype == np.float32 and layer.backward(np.ones((3, 4), dtype=np.float32)).dtype == np.float32

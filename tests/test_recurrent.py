@@ -24,7 +24,9 @@ def reference(layer, x, initial_state=None):
     b = layer.params.get("bias")
     N, T, _ = x.shape
     H = layer.units
-    states = [np.zeros((N, H)) for _ in layer.state_names] if initial_state is None else [s.copy() for s in initial_state]
+    if initial_state is None:
+        initial_state = [np.zeros((N, H)) for _ in layer.state_names]
+    states = [s.copy() for s in initial_state]
     xs = x[:, ::-1] if layer.go_backwards else x
     outs = []
     for t in range(T):
@@ -193,7 +195,8 @@ def test_weights_shapes_order_and_counts():
     assert [w.shape for w in gru.get_weights()] == [(8, 192), (64, 192), (2, 192)]
     assert [w.shape for w in gru0.get_weights()] == [(8, 192), (64, 192), (192,)]
     assert [w.shape for w in rnn.get_weights()] == [(8, 64), (64, 64), (64,)]
-    assert (lstm.count_params(), gru.count_params(), gru0.count_params(), rnn.count_params()) == (18688, 14208, 14016, 4672)
+    counts = [layer.count_params() for layer in (lstm, gru, gru0, rnn)]
+    assert counts == [18688, 14208, 14016, 4672]  # Keras's LSTM(64), GRU(64), GRU(64, reset_after=False), SimpleRNN(64)
     b = lstm.params["bias"]  # unit_forget_bias: gates i, f, c, o -> zeros, ones, zeros, zeros
     assert np.array_equal(b, np.r_[np.zeros(64), np.ones(64), np.zeros(128)])
     assert not bricks.LSTM(4, unit_forget_bias=False).forward(np.zeros((1, 2, 3))).any()
@@ -287,3 +290,18 @@ def test_errors(rng):
         stated.backward(np.ones((1, 2)))
     dx = stated.backward([np.ones((1, 2)), None, None])  # None: no gradient through that output
     assert dx.shape == (1, 3, 2)
+
+
+def test_in_sequential_fit_save_load(rng, tmp_path):
+    """The layers inside a Sequential: trains (loss falls), and save/load_model restores the same predictions."""
+    x = rng.standard_normal((64, 6, 2))
+    y = x[:, :, :1].sum(axis=1)  # (64, 1) a running sum: a recurrence learns it
+    model = bricks.Sequential([bricks.Input((6, 2)), bricks.LSTM(4, return_sequences=True),
+                               bricks.Bidirectional(bricks.GRU(3), merge_mode="sum"), bricks.Dense(1)])
+    model.compile(optimizer=bricks.Adam(0.02), loss="mse")
+    history = model.fit(x, y, epochs=8, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
+    path = str(tmp_path / "rnn.npz")
+    model.save(path)
+    again = bricks.load_model(path)
+    assert np.allclose(again.predict(x), model.predict(x), atol=1e-12)

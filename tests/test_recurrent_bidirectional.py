@@ -87,7 +87,8 @@ def test_layout_names_and_config(rng):
     x = rng.standard_normal((2, 5, 3))
     y = bi.forward(x)
     assert y.shape == (2, 5, 8) and bi.compute_output_shape((None, 5, 3)) == (None, 5, 8)
-    assert (bi.name, bi.forward_layer.name, bi.backward_layer.name) == ("bidirectional", "forward_lstm", "backward_lstm")
+    names = (bi.name, bi.forward_layer.name, bi.backward_layer.name)
+    assert names == ("bidirectional", "forward_lstm", "backward_lstm")
     assert bi.backward_layer.go_backwards and not bi.forward_layer.go_backwards
     assert [w.shape for w in bi.get_weights()] == [(3, 16), (4, 16), (16,)] * 2  # forward's, then backward's
     assert bi.count_params() == 2 * bi.forward_layer.count_params()

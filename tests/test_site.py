@@ -96,18 +96,6 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def summary(request):
-    yield
-    if REPORT["pages"]:
-        line = (f"site: {REPORT['pages']} pages opened offline, {REPORT['math_pages']} with math, "
-                f"{REPORT['animations']} animations played")
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter:
-            reporter.write_line(line)
-        (ROOT / "_build" / "site-test.json").write_text(json.dumps(REPORT, indent=1))
-
-
 class Visit:
     """One page opened with the network cut off; collects errors while it is open."""
 
@@ -164,7 +152,14 @@ def visit(browser, server):
 
 # ---- checks a page at a time -------------------------------------------------------------------
 def _check_math(page):
-    """Wait for MathJax when the page has math; return the number of typeset formulas."""
+    """Wait for MathJax where the page has math; no raw `$$` may remain. Returns the formula count."""
+    typeset = 0
+    if page.evaluate("() => document.querySelectorAll('.math, span.math, div.math').length"):
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=15000)
+        page.evaluate("() => MathJax.startup.promise")
+        typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+        assert typeset >= 1, "page has math but MathJax typeset nothing (is book/_static/mathjax there?)"
     raw = page.evaluate("""() => {
         const root = document.querySelector('article') || document.body;
         if (!root) return false;
@@ -173,14 +168,6 @@ def _check_math(page):
         return a.textContent.includes('$$');
     }""")
     assert not raw, "raw `$$` text on the page: math not typeset"
-    has_math = page.evaluate("() => document.querySelectorAll('.math, span.math, div.math').length")
-    if not has_math:
-        return 0
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                           timeout=15000)
-    page.evaluate("() => MathJax.startup.promise")
-    typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
-    assert typeset >= 1, "page has math but MathJax typeset nothing (is book/_static/mathjax there?)"
     return typeset
 
 
@@ -296,3 +283,14 @@ def test_mathjax_is_vendored(site):
     assert any((site / "_static/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
     for page in _pages():
         assert "cdn.jsdelivr.net/npm/mathjax" not in (site / page).read_text(encoding="utf-8"), page
+
+
+def test_report(site, capsys):
+    """Print (and save to _build/site-test.json) what the browser checks covered; runs last."""
+    if not REPORT["pages"]:
+        pytest.skip("no page was checked (run the whole file)")
+    (ROOT / "_build" / "site-test.json").write_text(json.dumps(REPORT, indent=1))
+    with capsys.disabled():
+        print(f"\nsite: {REPORT['pages']} pages opened offline, {REPORT['math_pages']} with math "
+              f"({sum(p['formulas'] for p in REPORT['per_page'].values())} formulas typeset), "
+              f"{REPORT['animations']} animations played")

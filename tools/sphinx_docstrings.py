@@ -64,8 +64,11 @@ def _code_block(lines, language):
     return ["", f".. code-block:: {language}", ""] + ["   " + ln[base:] if ln.strip() else "" for ln in body] + [""]
 
 
-def _prose(lines):
-    """Paragraphs of prose; indented sub-blocks become text code blocks; '- ' lines a bullet list."""
+def _prose(lines, summary=False):
+    """Paragraphs of prose; indented sub-blocks become text code blocks; '- ' lines a bullet list.
+
+    `Label: text` lines become a bold label, except the summary line of the docstring.
+    """
     out, i = [], 0
     base = min((_indent(ln) for ln in lines if ln.strip()), default=0)
     while i < len(lines):
@@ -98,7 +101,7 @@ def _prose(lines):
             out.append("* " + escape(" ".join(item)))
             if i < len(lines) and lines[i].strip() and not lines[i].lstrip().startswith(("- ", "* ")):
                 out.append("")
-        elif i > 0 and INLINE.match(line.strip()) and _indent(line) == base \
+        elif not (summary and i == 0) and INLINE.match(line.strip()) and _indent(line) == base \
                 and len(INLINE.match(line.strip()).group(1).split()) <= 3:  # "Input shape: (N, D)."
             label, text = INLINE.match(line.strip()).groups()
             i += 1
@@ -158,9 +161,9 @@ def convert(lines):
             current.append(line)
     sections.append((header, current))
     out = []
-    for header, body in sections:
+    for k, (header, body) in enumerate(sections):
         if header is None:
-            out += _prose(body)
+            out += _prose(body, summary=k == 0)
             continue
         key = header.lower()
         out += ["", f".. rubric:: {header}", ""]

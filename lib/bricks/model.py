@@ -311,14 +311,15 @@ class Sequential(Layer):
         if not self.built:
             errors.fail(self, "a built model: give Input(shape) first, call build(input_shape), "
                         "or call the model on data", built=False)
-        widths = (line_length - 34, 25, 9)
+        shown = [(f" {layer.name} ({type(layer).__name__})", shape, layer) for layer, shape
+                 in zip(self.sublayers, self.output_shapes) if not isinstance(layer, InputLayer)]
+        first = max([line_length - 34] + [len(label) + 2 for label, _, _ in shown])  # long names widen it
+        widths, line_length = (first, 25, 9), first + 34
         row = lambda cells: "".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
         lines = [f'Model: "{self.name}"', "_" * line_length, row((" Layer (type)", "Output Shape", "Param #")),
                  "=" * line_length]
-        shown = [(layer, shape) for layer, shape in zip(self.sublayers, self.output_shapes)
-                 if not isinstance(layer, InputLayer)]
-        for i, (layer, shape) in enumerate(shown):
-            lines.append(row((f" {layer.name} ({type(layer).__name__})", _shape_str(shape), layer.count_params())))
+        for i, (label, shape, layer) in enumerate(shown):
+            lines.append(row((label, _shape_str(shape), layer.count_params())))
             lines.append("=" * line_length if i == len(shown) - 1 else "")
         trainable = sum(w.size for _, layer, k in self.variables() for w in [layer.params[k]])
         total = self.count_params()

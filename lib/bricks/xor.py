@@ -49,7 +49,7 @@ def _lines(angles, offsets):
 
 
 def min_line_errors(X, y, angles=360, offsets=None):
-    """Brute force over lines: the fewest errors any line makes, and one best (w, b).
+    """Brute force over lines: the fewest errors any line makes, and the best (w, b) farthest from the points.
 
     Lines are w . x + b = 0 with unit normal w at `angles` evenly spaced directions
     (both orientations, since the angle covers 360 degrees) and offsets b on a grid.
@@ -57,23 +57,30 @@ def min_line_errors(X, y, angles=360, offsets=None):
     offsets = np.linspace(-2.0, 2.0, 401) + 1e-3 if offsets is None else np.asarray(offsets)  # never through a point
     _, W, B = _lines(angles, offsets)
     wrong = line_errors(X, y, W, B)  # (A*B,)
-    k = int(np.argmin(wrong))
+    k = _widest(X, W, B, wrong == wrong.min())
     return int(wrong[k]), (W[k], float(B[k]))
 
 
+def _widest(X, W, B, ok):
+    """Index of the line among `ok` farthest from its nearest point (the clearest picture)."""
+    margin = np.abs(X @ W.T + B).min(axis=0)  # (L,) distance of the nearest point (unit normals)
+    return int(np.argmax(np.where(ok, margin, -1.0)))
+
+
 def angle_sweep(X, y, frames=24, offsets=None):
-    """For `frames` directions of the line, the best offset and its error count (frames of chapter 1's player).
+    """For `frames` directions of the line, the best offset (farthest from the points among those with the
+    fewest errors) and its error count: the frames of chapter 1's player.
 
     Returns a list of dicts: theta, w (2,), b, errors (the fewest at this angle).
     """
     offsets = np.linspace(-2.0, 2.0, 401) + 1e-3 if offsets is None else np.asarray(offsets)
     theta, W, B = _lines(frames, offsets)
     wrong = line_errors(X, y, W, B).reshape(frames, len(offsets))  # (A, B)
-    best = wrong.argmin(axis=1)  # (A,)
     out = []
-    for i, j in enumerate(best):
-        k = i * len(offsets) + j
-        out.append({"theta": float(theta[i]), "w": W[k], "b": float(B[k]), "errors": int(wrong[i, j])})
+    for i in range(frames):
+        rows = slice(i * len(offsets), (i + 1) * len(offsets))
+        k = i * len(offsets) + _widest(X, W[rows], B[rows], wrong[i] == wrong[i].min())
+        out.append({"theta": float(theta[i]), "w": W[k], "b": float(B[k]), "errors": int(wrong[i].min())})
     return out
 
 

@@ -1,4 +1,4 @@
-"""The N-d helpers shared by Cropping, ZeroPadding and UpSampling 1D/2D/3D (see reshaping.py).
+"""The N-d helpers and base classes shared by Cropping, ZeroPadding and UpSampling 1D/2D/3D.
 
 Each acts on a tuple of spatial `axes` of an array of any rank, so one pair of
 functions serves the 1D, 2D and 3D layers and both data formats.
@@ -10,6 +10,7 @@ functions serves the 1D, 2D and 3D layers and both data formats.
 import numpy as np
 
 from .. import errors
+from .base import Layer
 
 __all__ = ["crop_forward", "crop_backward", "pad_forward", "pad_backward",
            "upsample_forward", "upsample_backward"]
@@ -116,3 +117,79 @@ def _sizes(owner, value, n):
     if len(sizes) != n or any(s < 1 for s in sizes):
         errors.fail(owner, f"size as a positive int or {n} positive ints", size=value)
     return sizes
+
+
+# ---- the base classes: a thin 1D/2D/3D class only sets `n` and parses its argument ----
+class _Spatial(Layer):
+    """Shared by the 1D/2D/3D classes: `n` spatial axes, channels last or first."""
+
+    n = 1
+    has_data_format = True  # Cropping1D and UpSampling1D have none in Keras
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(self, data_format)
+        self.input_rank = self.n + 2
+        self.layout = _LAYOUTS[self.n]
+
+    def check_input(self, x):
+        pass
+
+    @property
+    def axes(self):
+        first = 2 if self.data_format == "channels_first" else 1
+        return tuple(range(first, first + self.n))
+
+    def get_config(self):
+        config = super().get_config()
+        if self.has_data_format:
+            config["data_format"] = self.data_format
+        return config
+
+
+class _Cropping(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        for (lo, hi), a in zip(self.cropping, self.axes):
+            if lo + hi >= x.shape[a]:
+                errors.fail(self, f"axis {a} longer than cropping {lo} + {hi}", **{"x.shape": tuple(x.shape)})
+        self.cache = x.shape
+        return crop_forward(x, self.cropping, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return crop_backward(grad_output, self.cropping, self.axes)
+
+    def get_config(self):
+        value = list(self.cropping[0]) if self.n == 1 else [list(p) for p in self.cropping]
+        return {**super().get_config(), "cropping": value}
+
+
+class _ZeroPadding(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        self.cache = x.shape
+        return pad_forward(x, self.padding, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return pad_backward(grad_output, self.padding, self.axes)
+
+    def get_config(self):
+        value = list(self.padding[0]) if self.n == 1 else [list(p) for p in self.padding]
+        return {**super().get_config(), "padding": value}
+
+
+class _UpSampling(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        self.cache = x.shape
+        return upsample_forward(x, self.size, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return upsample_backward(grad_output, self.size, self.axes)
+
+    def get_config(self):
+        value = self.size[0] if self.n == 1 else list(self.size)
+        return {**super().get_config(), "size": value}

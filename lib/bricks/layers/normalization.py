@@ -22,7 +22,6 @@ __all__ = ["BatchNormalization", "LayerNormalization", "batchnorm_forward", "bat
 
 
 # ---- the pure functions ------------------------------------------------------
-
 def _sum(a, axes):
     """`a.sum(axis=axes, keepdims=True)`, through einsum: numpy's reduction is 2-4x slower over
     several axes or one short axis (both common here), einsum's plain loop is not."""
@@ -30,6 +29,7 @@ def _sum(a, axes):
     kept = "".join(c for i, c in enumerate(letters) if i not in axes)
     shape = [1 if i in axes else n for i, n in enumerate(a.shape)]  # keepdims
     return np.einsum(f"{letters}->{kept}", a).reshape(shape)
+
 
 def batchnorm_forward(x, gamma, beta, epsilon=1e-3, axis=-1):
     """Batch normalization in training mode, step by step (each step undone in backward).
@@ -45,10 +45,11 @@ def batchnorm_forward(x, gamma, beta, epsilon=1e-3, axis=-1):
     axes = tuple(i for i in range(x.ndim) if i != axis)  # the axes averaged over
     shape = [1] * x.ndim
     shape[axis] = x.shape[axis]  # (1, ..., C): broadcasts per channel
-    mu = _sum(x, axes) / (x.size // x.shape[axis])  # (1, ..., C)   step 1
+    m = x.size // x.shape[axis]  # values per channel
+    mu = _sum(x, axes) / m  # (1, ..., C)                   step 1: mean
     xmu = x - mu  # (N, ..., C)                             step 2
     sq = xmu ** 2  # (N, ..., C)                            step 3
-    var = _sum(sq, axes) / (x.size // x.shape[axis])  # (1, ..., C) step 4: biased, as Keras
+    var = _sum(sq, axes) / m  # (1, ..., C)                 step 4: biased variance, as Keras
     std = np.sqrt(var + epsilon)  # (1, ..., C)             step 5
     istd = 1.0 / std  # (1, ..., C)                         step 6
     xhat = xmu * istd  # (N, ..., C)                        step 7

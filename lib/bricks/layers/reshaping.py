@@ -16,8 +16,9 @@ share one N-d helper pair (in `_spatial.py`) that acts on a tuple of spatial
 import numpy as np
 
 from .. import errors
-from ._spatial import (_LAYOUTS, _data_format, _pairs, _sizes, crop_backward, crop_forward,  # noqa: F401
-                       pad_backward, pad_forward, upsample_backward, upsample_forward)
+from ._spatial import (_Cropping, _data_format, _pairs, _sizes, _UpSampling, _ZeroPadding,  # noqa: F401
+                       crop_backward, crop_forward, pad_backward, pad_forward, upsample_backward,
+                       upsample_forward)
 from .base import Layer
 
 __all__ = ["Flatten", "Reshape", "Cropping1D", "Cropping2D", "Cropping3D",
@@ -116,87 +117,16 @@ class Reshape(Layer):
         return {**super().get_config(), "target_shape": list(self.target_shape)}
 
 
-# ---- Cropping / ZeroPadding / UpSampling, one base for all three dimensions ----------
-class _Spatial(Layer):
-    """Shared by the 1D/2D/3D classes: `n` spatial axes, channels last or first."""
-
-    n = 1
-    has_data_format = True  # Cropping1D and UpSampling1D have none in Keras
-
-    def __init__(self, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.data_format = _data_format(self, data_format)
-        self.input_rank = self.n + 2
-        self.layout = _LAYOUTS[self.n]
-
-    def check_input(self, x):
-        pass
-
-    @property
-    def axes(self):
-        first = 2 if self.data_format == "channels_first" else 1
-        return tuple(range(first, first + self.n))
-
-    def get_config(self):
-        config = super().get_config()
-        if self.has_data_format:
-            config["data_format"] = self.data_format
-        return config
-
-
-class _Cropping(_Spatial):
-    def forward(self, x, training=False):
-        x = self._prepare(x)
-        for (lo, hi), a in zip(self.cropping, self.axes):
-            if lo + hi >= x.shape[a]:
-                errors.fail(self, f"axis {a} longer than cropping {lo} + {hi}", **{"x.shape": tuple(x.shape)})
-        self.cache = x.shape
-        return crop_forward(x, self.cropping, self.axes)
-
-    def backward(self, grad_output):
-        self._cached()
-        return crop_backward(grad_output, self.cropping, self.axes)
-
-    def get_config(self):
-        value = list(self.cropping[0]) if self.n == 1 else [list(p) for p in self.cropping]
-        return {**super().get_config(), "cropping": value}
-
-
-class _ZeroPadding(_Spatial):
-    def forward(self, x, training=False):
-        x = self._prepare(x)
-        self.cache = x.shape
-        return pad_forward(x, self.padding, self.axes)
-
-    def backward(self, grad_output):
-        self._cached()
-        return pad_backward(grad_output, self.padding, self.axes)
-
-    def get_config(self):
-        value = list(self.padding[0]) if self.n == 1 else [list(p) for p in self.padding]
-        return {**super().get_config(), "padding": value}
-
-
-class _UpSampling(_Spatial):
-    def forward(self, x, training=False):
-        x = self._prepare(x)
-        self.cache = x.shape
-        return upsample_forward(x, self.size, self.axes)
-
-    def backward(self, grad_output):
-        self._cached()
-        return upsample_backward(grad_output, self.size, self.axes)
-
-    def get_config(self):
-        value = self.size[0] if self.n == 1 else list(self.size)
-        return {**super().get_config(), "size": value}
-
-
+# ---- Cropping / ZeroPadding / UpSampling: thin classes over the bases in _spatial.py ----
 class Cropping1D(_Cropping):
-    """Crop (left, right) steps off the time axis. Input (N, T, C) -> (N, T - left - right, C).
+    """Crop `left` steps off the start and `right` off the end of the time axis.
 
-    Args: cropping: int or (left, right); default (1, 1).
-    Example: Cropping1D((1, 2))(np.zeros((2, 6, 3))).shape == (2, 3, 3)
+    Args:
+        cropping: int or (left, right); default (1, 1).
+    Input shape: (N, T, C). Output shape: (N, T - left - right, C).
+    Example:
+        >>> Cropping1D((1, 2))(np.zeros((2, 6, 3))).shape
+        (2, 3, 3)
     """
 
     n, has_data_format = 1, False
@@ -207,11 +137,16 @@ class Cropping1D(_Cropping):
 
 
 class Cropping2D(_Cropping):
-    """Crop rows and columns. Input (N, H, W, C) -> (N, H - top - bottom, W - left - right, C).
+    """Crop rows off the top and bottom and columns off the left and right.
 
-    Args: cropping: int, (sym_rows, sym_cols) or ((top, bottom), (left, right)); default
-        ((0, 0), (0, 0)). data_format: "channels_last" (default) or "channels_first".
-    Example: Cropping2D(((1, 0), (2, 2)))(np.zeros((2, 5, 6, 3))).shape == (2, 4, 2, 3)
+    Args:
+        cropping: int, (sym_rows, sym_cols) or ((top, bottom), (left, right));
+            default ((0, 0), (0, 0)).
+        data_format: "channels_last" (default, (N, ..., C)) or "channels_first" ((N, C, ...)).
+    Input shape: (N, H, W, C). Output shape: (N, H - top - bottom, W - left - right, C).
+    Example:
+        >>> Cropping2D(((1, 0), (2, 2)))(np.zeros((2, 5, 6, 3))).shape
+        (2, 4, 2, 3)
     """
 
     n = 2
@@ -222,11 +157,15 @@ class Cropping2D(_Cropping):
 
 
 class Cropping3D(_Cropping):
-    """Crop the three spatial axes. Input (N, D1, D2, D3, C) -> each Di minus its two crops.
+    """Crop both ends of each of the three spatial axes.
 
-    Args: cropping: int, 3 ints or 3 (lo, hi) pairs; default ((1, 1), (1, 1), (1, 1)).
-        data_format: "channels_last" (default) or "channels_first".
-    Example: Cropping3D(1)(np.zeros((2, 4, 4, 4, 1))).shape == (2, 2, 2, 2, 1)
+    Args:
+        cropping: int, 3 ints or 3 (lo, hi) pairs; default ((1, 1), (1, 1), (1, 1)).
+        data_format: "channels_last" (default, (N, ..., C)) or "channels_first" ((N, C, ...)).
+    Input shape: (N, D1, D2, D3, C). Output shape: (N, D1 - lo1 - hi1, D2 - lo2 - hi2, D3 - lo3 - hi3, C).
+    Example:
+        >>> Cropping3D(1)(np.zeros((2, 4, 4, 4, 1))).shape
+        (2, 2, 2, 2, 1)
     """
 
     n = 3
@@ -237,10 +176,15 @@ class Cropping3D(_Cropping):
 
 
 class ZeroPadding1D(_ZeroPadding):
-    """Add zeros at the start and end of the time axis. (N, T, C) -> (N, left + T + right, C).
+    """Add zeros at the start and the end of the time axis.
 
-    Args: padding: int or (left, right); default 1.
-    Example: ZeroPadding1D(2)(np.zeros((2, 5, 3))).shape == (2, 9, 3)
+    Args:
+        padding: int or (left, right); default 1.
+        data_format: "channels_last" (default, (N, ..., C)) or "channels_first" ((N, C, ...)).
+    Input shape: (N, T, C). Output shape: (N, left + T + right, C).
+    Example:
+        >>> ZeroPadding1D(2)(np.zeros((2, 5, 3))).shape
+        (2, 9, 3)
     """
 
     n = 1
@@ -251,11 +195,15 @@ class ZeroPadding1D(_ZeroPadding):
 
 
 class ZeroPadding2D(_ZeroPadding):
-    """Add rows and columns of zeros. (N, H, W, C) -> (N, top + H + bottom, left + W + right, C).
+    """Add rows of zeros above and below and columns of zeros left and right.
 
-    Args: padding: int, (sym_rows, sym_cols) or ((top, bottom), (left, right)); default (1, 1).
-        data_format: "channels_last" (default) or "channels_first".
-    Example: ZeroPadding2D((1, 2))(np.zeros((2, 3, 3, 1))).shape == (2, 5, 7, 1)
+    Args:
+        padding: int, (sym_rows, sym_cols) or ((top, bottom), (left, right)); default (1, 1).
+        data_format: "channels_last" (default, (N, ..., C)) or "channels_first" ((N, C, ...)).
+    Input shape: (N, H, W, C). Output shape: (N, top + H + bottom, left + W + right, C).
+    Example:
+        >>> ZeroPadding2D((1, 2))(np.zeros((2, 3, 3, 1))).shape
+        (2, 5, 7, 1)
     """
 
     n = 2
@@ -266,11 +214,15 @@ class ZeroPadding2D(_ZeroPadding):
 
 
 class ZeroPadding3D(_ZeroPadding):
-    """Add zeros around the three spatial axes of (N, D1, D2, D3, C).
+    """Add zeros around each of the three spatial axes.
 
-    Args: padding: int, 3 ints or 3 (lo, hi) pairs; default ((1, 1), (1, 1), (1, 1)).
-        data_format: "channels_last" (default) or "channels_first".
-    Example: ZeroPadding3D(1)(np.zeros((1, 2, 2, 2, 1))).shape == (1, 4, 4, 4, 1)
+    Args:
+        padding: int, 3 ints or 3 (lo, hi) pairs; default ((1, 1), (1, 1), (1, 1)).
+        data_format: "channels_last" (default, (N, ..., C)) or "channels_first" ((N, C, ...)).
+    Input shape: (N, D1, D2, D3, C). Output shape: (N, lo1 + D1 + hi1, lo2 + D2 + hi2, lo3 + D3 + hi3, C).
+    Example:
+        >>> ZeroPadding3D(1)(np.zeros((1, 2, 2, 2, 1))).shape
+        (1, 4, 4, 4, 1)
     """
 
     n = 3
@@ -281,10 +233,14 @@ class ZeroPadding3D(_ZeroPadding):
 
 
 class UpSampling1D(_UpSampling):
-    """Repeat each time step `size` times. (N, T, C) -> (N, T * size, C).
+    """Repeat each time step `size` times (nearest-neighbour upsampling).
 
-    Args: size: int >= 1; default 2.
-    Example: UpSampling1D(3)(np.zeros((2, 4, 1))).shape == (2, 12, 1)
+    Args:
+        size: int >= 1; default 2.
+    Input shape: (N, T, C). Output shape: (N, T * size, C).
+    Example:
+        >>> UpSampling1D(3)(np.zeros((2, 4, 1))).shape
+        (2, 12, 1)
     """
 
     n, has_data_format = 1, False
@@ -295,11 +251,16 @@ class UpSampling1D(_UpSampling):
 
 
 class UpSampling2D(_UpSampling):
-    """Repeat rows and columns (nearest neighbour). (N, H, W, C) -> (N, H * sh, W * sw, C).
+    """Repeat each row `sh` times and each column `sw` times (nearest neighbour).
 
-    Args: size: int or (sh, sw); default (2, 2). data_format: as Cropping2D.
-        interpolation: "nearest" only; bricks rejects "bilinear" and the others.
-    Example: UpSampling2D((2, 3))(np.zeros((1, 2, 2, 1))).shape == (1, 4, 6, 1)
+    Args:
+        size: int or (sh, sw); default (2, 2).
+        data_format: "channels_last" (default, (N, ..., C)) or "channels_first" ((N, C, ...)).
+        interpolation: "nearest" only; bricks rejects "bilinear" and the others with a ValueError.
+    Input shape: (N, H, W, C). Output shape: (N, H * sh, W * sw, C).
+    Example:
+        >>> UpSampling2D((2, 3))(np.zeros((1, 2, 2, 1))).shape
+        (1, 4, 6, 1)
     """
 
     n = 2
@@ -317,10 +278,15 @@ class UpSampling2D(_UpSampling):
 
 
 class UpSampling3D(_UpSampling):
-    """Repeat along the three spatial axes. (N, D1, D2, D3, C) -> (N, D1 * s1, D2 * s2, D3 * s3, C).
+    """Repeat along each of the three spatial axes (nearest neighbour).
 
-    Args: size: int or 3 ints; default (2, 2, 2). data_format: as Cropping3D.
-    Example: UpSampling3D(2)(np.zeros((1, 1, 2, 3, 1))).shape == (1, 2, 4, 6, 1)
+    Args:
+        size: int or 3 ints; default (2, 2, 2).
+        data_format: "channels_last" (default, (N, ..., C)) or "channels_first" ((N, C, ...)).
+    Input shape: (N, D1, D2, D3, C). Output shape: (N, D1 * s1, D2 * s2, D3 * s3, C).
+    Example:
+        >>> UpSampling3D(2)(np.zeros((1, 1, 2, 3, 1))).shape
+        (1, 2, 4, 6, 1)
     """
 
     n = 3

@@ -155,10 +155,10 @@ class Bidirectional(Layer):
 
     def get_config(self):
         config = super().get_config()
+        fwd, bwd = self.sublayers
         config.update(merge_mode=self.merge_mode,
-                      layer={"class_name": type(self.forward_layer).__name__, "config": self.forward_layer.get_config()},
-                      backward_layer={"class_name": type(self.backward_layer).__name__,
-                                      "config": self.backward_layer.get_config()})
+                      layer={"class_name": type(fwd).__name__, "config": fwd.get_config()},
+                      backward_layer={"class_name": type(bwd).__name__, "config": bwd.get_config()})
         return config
 
     @classmethod
