@@ -4,10 +4,12 @@
 in the same order and shapes (x W once; per step h U, and dA U^T; X^T dA, H^T dA
 and dA W^T once; GRU reset_after=False adds its second, dependent product per step).
 "+exp floor": that plus the exponentials the gates need (one exp per gate element
-and per tanh(c) element, every step). In float64 numpy's exp (about 6 ns an element
-on this CPU, no SIMD) costs a third to a half of the matmuls, so a ratio near 1.3 to
-the matmul floor is out of reach in float64; the rest of the gap is the overhead of
-some 30 small numpy calls per step (1-3 microseconds each).
+and per tanh(c) element, every step; sigmoid and tanh are both computed from exp).
+In float64 numpy's exp (about 5 ns an element on this CPU: numpy has no SIMD float64
+exp without AVX-512; np.tanh is 13 ns) costs about a third of the matmuls,
+so a ratio near 1.3 to the matmul floor is out of reach in float64; the rest of the
+gap is the cost of some 35 small numpy calls per step (2-10 microseconds each, strided
+gate slices being the slow ones).
 
 Timing: the layer and its floors are timed in alternation and the minimum of each is
 kept, on one BLAS thread, in CPU seconds of this process (time.process_time): on a
@@ -71,7 +73,7 @@ def matmul_products(gates, dtype, reset_before=False):
 
 
 def exps(n_exp, dtype):
-    """A function running T exp calls over (N, n_exp): the transcendental work of one forward."""
+    """T exp calls over (N, n_exp): the transcendental work of one forward (sigmoid and tanh use exp)."""
     a = np.random.default_rng(0).standard_normal((N, n_exp)).astype(dtype)
     out = np.empty_like(a)
 

@@ -81,3 +81,18 @@ def test_permutation_importance_finds_the_feature_and_groups_correlated_twins(rn
     strata = np.repeat(np.arange(40), 100)
     within = attr.permutation_importance(predict, x, y, score, n_repeats=2, strata=strata, seed=0)
     assert within["importance"]["0"] > 0.4
+
+
+def test_ig_through_a_recurrent_model_and_windowed_permutation(rng):
+    model = bricks.Sequential([bricks.Input((5, 2)), bricks.LSTM(3), bricks.Dense(1)])
+    x = rng.normal(size=(4, 5, 2))
+    g = attr.input_gradient(model, x)
+    x0 = x[:1].copy()
+    num = numerical_gradient(lambda: float(model.forward(x0)[0, 0]), x0)
+    assert g.shape == x.shape and rel_error(g[:1], num) < 1e-7
+    ig = attr.integrated_gradients(model, x, steps=24, method="gauss_legendre", batch_size=16)  # chunked
+    assert attr.completeness(model, x, ig)["max_rel_error"] < 1e-10
+    y = model.predict(x)[:, 0]
+    out = attr.permutation_importance(lambda xx: model.predict(xx)[:, 0], x, y,
+                                      lambda yt, yp: -np.mean((yt - yp) ** 2), n_repeats=2, seed=0)
+    assert set(out["importance"]) == {"0", "1"} and out["base"] == 0.0

@@ -42,6 +42,15 @@ def test_load_french_panel_is_the_real_panel():
     assert str(rets.index[0].date()) == "1949-01-01"
 
 
+def test_loaders_read_exactly_what_the_packages_ship():
+    from arch.data import sp500
+    from linearmodels.datasets import french
+    ref = sp500.load()
+    np.testing.assert_array_equal(data.load_sp500()["adj_close"].to_numpy(), ref["Adj Close"].to_numpy())
+    ref_f = french.load()
+    np.testing.assert_array_equal(data.load_french()["S5M5"].to_numpy(), ref_f["S5M5"].to_numpy())
+
+
 # ---- the CSV loader ------------------------------------------------------------------------------
 def test_load_csv_good_file_and_chinese_headers():
     df = _csv(GOOD)

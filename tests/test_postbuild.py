@@ -8,7 +8,8 @@ postbuild = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(postbuild)
 
 PLAYER = ('<link rel="stylesheet"\nhref="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">\n'
-          '<div class="animation"><img id="_anim_img1"></div>')
+          '<div class="animation"><img id="_anim_img1"></div>'
+          '<script type="application/vnd.jupyter.widget-state+json">{"state": {}}\n</script><p>after</p>')
 
 
 def _site(tmp_path, page):
@@ -26,6 +27,7 @@ def test_postbuild_makes_the_site_offline(tmp_path, capsys):
     assert postbuild.main(str(site)) == 0
     assert "maxcdn" not in (site / "page.html").read_text()
     assert 'class="animation"' in (site / "page.html").read_text()
+    assert "widget-state" not in (site / "page.html").read_text() and "<p>after</p>" in (site / "page.html").read_text()
     assert not (site / "_static" / "theme.js.map").exists()
     assert "sourceMappingURL" not in (site / "_static" / "theme.js").read_text()
     assert "sourceMappingURL" not in (site / "_static" / "theme.css").read_text()

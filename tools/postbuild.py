@@ -6,9 +6,12 @@
    (maxcdn.bootstrapcdn.com) for their button icons. The theme already ships Font Awesome 6,
    whose script turns the players' `<i class="fa fa-play">` into inline SVG icons, so the
    CDN `<link>` is removed (offline it could only fail).
-2. Source maps (`*.map`) of the theme's minified CSS/JS are deleted with the comments that
-   point to them: only a browser's developer tools read them, and they are a third of the site.
-3. Every page is scanned for a script, stylesheet, image, iframe or font that would load from
+2. The saved state of the live ipywidgets (a JSON `<script>` per page, tens of kB) is removed:
+   their cells are hidden on the site (`remove-cell`) and no widget manager is loaded
+   (`nb_ipywidgets_js: {}` in _config.yml), so nothing could ever read it.
+3. Source maps (`*.map`) of the theme's minified CSS/JS are deleted with the comments that
+   point to them: only a browser's developer tools read them, and they weigh 3.5 MB.
+4. Every page is scanned for a script, stylesheet, image, iframe or font that would load from
    the network; any left is an error (exit status 1), so the build never ships a page that
    needs the internet.
 Prints what it changed and the site size.
@@ -21,6 +24,8 @@ FA4_LINK = re.compile(
     r'<link\s+rel="stylesheet"\s+href="https?://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"\s*/?>\s*',
     re.IGNORECASE,
 )
+WIDGET_STATE = re.compile(
+    r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>\s*', re.DOTALL)
 SOURCE_MAP = re.compile(r"\n?(//|/\*)# sourceMappingURL=\S+?(\s*\*/)?\s*$")
 # An attribute that makes the browser fetch: <script src>, <link href> (stylesheet/preload/icon),
 # <img src>, <iframe src>, <source src>, CSS url(...).
@@ -32,16 +37,17 @@ EXTERNAL_TAG = re.compile(
 EXTERNAL_CSS_URL = re.compile(r"url\(\s*[\"']?(https?:)?//", re.IGNORECASE)
 
 
-def strip_cdn_links(site):
-    """Remove the Font Awesome 4 CDN <link> from every page; return the number removed."""
-    removed = 0
+def strip_pages(site):
+    """Remove the Font Awesome 4 CDN <link>s and the widget-state scripts; return both counts."""
+    links = states = 0
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         new, n = FA4_LINK.subn("", text)
-        if n:
+        new, m = WIDGET_STATE.subn("", new)
+        if n or m:
             page.write_text(new, encoding="utf-8")
-            removed += n
-    return removed
+            links, states = links + n, states + m
+    return links, states
 
 
 def drop_source_maps(site):
@@ -79,11 +85,11 @@ def main(site="_build/html"):
     if not (site / "index.html").is_file():
         print(f"postbuild: no site at {site} (run `make book` first)", file=sys.stderr)
         return 1
-    removed = strip_cdn_links(site)
+    links, states = strip_pages(site)
     saved = drop_source_maps(site)
     pages = sum(1 for _ in site.rglob("*.html"))
-    print(f"postbuild: removed {removed} Font Awesome CDN link(s) from animation players; "
-          f"dropped {saved / 1e6:.1f} MB of source maps")
+    print(f"postbuild: removed {links} Font Awesome CDN link(s) from animation players and "
+          f"{states} unused widget-state block(s); dropped {saved / 1e6:.1f} MB of source maps")
     bad = external_loads(site)
     for path, snippet in bad:
         print(f"postbuild: ERROR {path} loads from the network: {snippet}", file=sys.stderr)

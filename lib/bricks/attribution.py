@@ -140,6 +140,7 @@ def permutation_importance(predict, x, y, score, groups=None, n_repeats=5, strat
     rng = backend.make_rng(seed)
     groups = groups or {str(j): [j] for j in range(x.shape[-1])}
     base = float(score(y, predict(x)))
+    strata = None if strata is None else np.asarray(strata)
     blocks = [np.arange(len(x))] if strata is None else [np.flatnonzero(strata == s) for s in np.unique(strata)]
     imp, std = {}, {}
     for name, cols in groups.items():
