@@ -67,8 +67,6 @@ class Recurrent(Layer):
         self.add_weight("recurrent_kernel", (self.units, G), self.initializers["recurrent"], self.regs["recurrent"])
         if self.use_bias:
             self.add_weight("bias", self._bias_shape(), self._bias_initializer(), self.regs["bias"])
-        for k, w in self.params.items():  # Orthogonal can return a transposed (Fortran-order) array
-            self.params[k] = np.ascontiguousarray(w)
 
     def _bias_shape(self):
         return (self.n_gates * self.units,)
