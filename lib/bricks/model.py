@@ -280,10 +280,10 @@ class Sequential(Layer):
         lr = self.optimizer.current_learning_rate
         return (f"{self.name}: training stopped at {where}: the {what} is {value} (not a finite number), "
                 f"so the weights have diverged; nothing from this point on was written to the history. "
-                f"Cures: (1) a lower learning rate (now {lr:g}); (2) a decaying learning-rate schedule, "
-                f"e.g. learning_rate=bricks.ExponentialDecay({lr:g}, decay_steps=100, decay_rate=0.5); "
-                f"(3) stronger L2 or L1 weight penalties, e.g. kernel_regularizer=bricks.L2(0.01); "
-                f"(4) gradient clipping, e.g. clipnorm=1.0 in the optimizer.")
+                f"Try first: (1) a lower learning rate (now {lr:g}), e.g. {lr / 10:g}; (2) gradient clipping, "
+                f"e.g. clipnorm=0.5 in the optimizer. A decaying schedule helps only if the rate falls "
+                f"before the weights blow up; L2/L1 penalties help a loss that creeps up slowly, not a step "
+                f"that is too long (chapter 3 measures all four).")
 
     def predict(self, x, batch_size=None, verbose=0):
         """Outputs for x in inference mode (training=False), computed in batches of batch_size (32)."""
