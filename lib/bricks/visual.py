@@ -29,7 +29,8 @@ import numpy as np
 
 __all__ = ["player", "live", "player_html", "thin", "MAX_FRAMES"]
 
-MAX_FRAMES = 30  # more frames make heavy pages; `player` thins longer lists evenly
+MAX_FRAMES = 30
+_count = [0]  # players made in this process  # more frames make heavy pages; `player` thins longer lists evenly
 
 _PLAYER_JS = """
 (function () {
@@ -76,7 +77,8 @@ def player_html(png_frames, interval=200, width=None):
     import json
 
     urls = ["data:image/png;base64," + base64.b64encode(p).decode("ascii") for p in png_frames]
-    uid = "bricks-player-" + hashlib.sha1("".join(urls).encode()).hexdigest()[:12]
+    _count[0] += 1  # two identical animations on one page still get distinct ids
+    uid = f"bricks-player-{hashlib.sha1(''.join(urls).encode()).hexdigest()[:12]}-{_count[0]}"
     buttons = "".join(f'<button type="button" data-act="{a}" title="{t}" aria-label="{t}">{s}</button>'
                       for a, s, t in _BUTTONS)
     style = f' style="max-width:{width}px"' if width else ""
