@@ -6,10 +6,12 @@ and dA W^T once; GRU reset_after=False adds its second, dependent product per st
 "+exp floor": that plus the exponentials the gates need (one exp per gate element
 and per tanh(c) element, every step; sigmoid and tanh are both computed from exp).
 In float64 numpy's exp (about 5 ns an element on this CPU: numpy has no SIMD float64
-exp without AVX-512; np.tanh is 13 ns) costs about a third of the matmuls,
+exp without AVX-512; np.tanh is 13 ns) costs about 40% of the matmuls,
 so a ratio near 1.3 to the matmul floor is out of reach in float64; the rest of the
-gap is the cost of some 35 small numpy calls per step (2-10 microseconds each, strided
-gate slices being the slow ones).
+gap is the cost of some 30 numpy calls per step (forward + backward, 2-5 microseconds
+each on (H, N) blocks). The layers' fused loops (recurrent.py) fold x W + b into the
+per-step product and form dW, dU, db with one per-step product (z_t dA_t^T), so they
+do slightly more matmul work than this floor, in fewer, larger calls.
 
 Timing: the layer and its floors are timed in alternation and the minimum of each is
 kept, on one BLAS thread, in CPU seconds of this process (time.process_time): on a

@@ -10,6 +10,11 @@ Weights and their order are Keras's: kernel (D, gH), recurrent_kernel (H, gH),
 bias (gH,) with g = 1 (SimpleRNN), 4 (LSTM, gates i f c o), 3 (GRU, gates z r h;
 bias (2, 3H) when reset_after=True).
 
+Speed: with the default activations (tanh, sigmoid) LSTM and GRU run the fused loops of
+_rnn_fused.py: the same equations as the step functions with fewer, larger numpy calls
+(tests/test_recurrent_fused.py checks both paths agree). Other activations loop over the
+step functions of rnn_steps.py.
+
     >>> layer = LSTM(16, return_sequences=True)
     >>> y = layer.forward(x)                                  # (N, T, 16)
     >>> dx = layer.backward(dy)                                # (N, T, D)
@@ -18,6 +23,7 @@ bias (2, 3H) when reset_after=True).
 import numpy as np
 
 from .. import initializers
+from ._rnn_fused import GRUFusedLoop, LSTMFusedLoop
 from .rnn_base import Recurrent
 from .rnn_steps import (get_activation, gru_local_grads, gru_step_backward, gru_step_forward, lstm_local_grads,
                         lstm_step_backward, lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
@@ -63,7 +69,7 @@ class SimpleRNN(Recurrent):
         return dA, [dh_next]
 
 
-class LSTM(Recurrent):
+class LSTM(LSTMFusedLoop, Recurrent):
     """Long short-term memory (Hochreiter & Schmidhuber 1997), Keras gates i, f, c, o.
 
     Forward: [a_i a_f a_g a_o] = x_t W + h_{t-1} U + b; i, f, o = sigma(.), g = tanh(a_g);
@@ -130,7 +136,7 @@ class LSTM(Recurrent):
         return config
 
 
-class GRU(Recurrent):
+class GRU(GRUFusedLoop, Recurrent):
     """Gated recurrent unit (Cho et al. 2014), Keras gates z, r, h and both reset_after modes.
 
     Forward (reset_after=True, the Keras default): u = h_{t-1} U + b_rec;

@@ -105,12 +105,15 @@ class Recurrent(Layer):
         states = self._initial_states(initial_state, N)
         xs = x[:, ::-1] if self.go_backwards else x  # Keras reads the sequence reversed
         x_tm = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, N, D) time-major: step t is contiguous
-        xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t W in one matmul
-        bias = self._input_bias()
-        if bias is not None:
-            xw += bias
         with np.errstate(over="ignore"):  # exp(-a) -> inf in the sigmoid is harmless
-            hs, finals = self._loop(xw.reshape(T, N, -1), states)  # (T + 1, N, H), [(N, H)]
+            if self._fused():  # the subclass's fast loop projects x inside its recurrent matmul
+                hs, finals = self._fused_loop(x_tm, states)  # (T + 1, N, H), [(N, H)]
+            else:
+                xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t W in one matmul
+                bias = self._input_bias()
+                if bias is not None:
+                    xw += bias
+                hs, finals = self._loop(xw.reshape(T, N, -1), states)  # (T + 1, N, H), [(N, H)]
         self.cache = (x_tm, hs, (N, T, D))
         if self.return_sequences:
             out = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (N, T, H) in processing order, like Keras
@@ -151,12 +154,16 @@ class Recurrent(Layer):
         else:
             dstates[0] += dy  # the output is h_T itself
             dy_tm = None
-        dA, dstates0 = self._loop_backward(dy_tm, dstates)  # (T, N, gH), [(N, H)]
-        dA2 = dA.reshape(T * N, -1)  # (T N, gH)
-        self.grads["kernel"][...] = x_tm.reshape(T * N, D).T @ dA2  # (D, gH) all steps in one matmul
-        if self.use_bias:
-            self._input_bias_grad(dA2)
-        dx = (dA2 @ self.params["kernel"].T).reshape(T, N, D).transpose(1, 0, 2)  # (N, T, D)
+        if self._fused():  # the fast loop forms dx and every weight gradient itself
+            dx_tm, dstates0 = self._fused_loop_backward(dy_tm, dstates)  # (T, N, D), [(N, H)]
+            dx = dx_tm.transpose(1, 0, 2)  # (N, T, D)
+        else:
+            dA, dstates0 = self._loop_backward(dy_tm, dstates)  # (T, N, gH), [(N, H)]
+            dA2 = dA.reshape(T * N, -1)  # (T N, gH)
+            self.grads["kernel"][...] = x_tm.reshape(T * N, D).T @ dA2  # (D, gH) all steps in one matmul
+            if self.use_bias:
+                self._input_bias_grad(dA2)
+            dx = (dA2 @ self.params["kernel"].T).reshape(T, N, D).transpose(1, 0, 2)  # (N, T, D)
         if self.go_backwards:
             dx = dx[:, ::-1]
         self.initial_state_grads = dstates0
@@ -164,6 +171,18 @@ class Recurrent(Layer):
 
     def _input_bias_grad(self, dA2):
         self.grads["bias"][...] = dA2.sum(axis=0)  # (gH,)
+
+    def _fused(self):
+        """True when the subclass runs `_fused_loop(x_tm, states)` and `_fused_loop_backward(dy_tm, dstates)`
+        (-> dx (T, N, D) and the initial-state grads, every weight grad filled) instead of `_loop`."""
+        return False
+
+    def _buffer(self, name, shape):
+        """A work array kept from call to call while its shape holds (fresh memory costs page faults)."""
+        buffers = self.__dict__.setdefault("_work_buffers", {})
+        if name not in buffers or buffers[name].shape != shape:
+            buffers[name] = np.empty(shape, dtype=self.dtype)
+        return buffers[name]
 
     def _dh(self, dy_tm, dh_next, t):
         """dL/dh_t: from the output at step t (return_sequences) plus from step t + 1."""

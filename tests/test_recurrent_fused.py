@@ -1,0 +1,53 @@
+"""The fused loops of LSTM and GRU (_rnn_fused.py) compute what the step functions compute.
+
+The book teaches `lstm_step_forward` / `gru_step_backward` line by line; with default
+activations the layers run a faster, transposed loop instead. Here both paths run on the
+same weights and inputs, and outputs, dx, every weight gradient and the initial-state
+gradients must agree to rounding.
+"""
+import numpy as np
+import pytest
+
+import bricks
+
+CASES = [
+    (bricks.LSTM, {}),
+    (bricks.GRU, {}),
+    (bricks.GRU, {"reset_after": False}),
+    (bricks.LSTM, {"return_sequences": True, "go_backwards": True}),
+    (bricks.GRU, {"return_sequences": True, "use_bias": False}),
+    (bricks.LSTM, {"return_state": True}),
+]
+
+
+def run(layer, x, states, upstream, fused):
+    layer._fused = lambda: fused  # the switch Recurrent.forward/backward consult
+    out = layer.forward(x, initial_state=states)
+    dx = layer.backward(upstream)
+    outs = out if isinstance(out, list) else [out]
+    grads = {k: g.copy() for k, g in layer.grads.items()}
+    return [o.copy() for o in outs], dx.copy(), grads, [g.copy() for g in layer.initial_state_grads]
+
+
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-12), ("float32", 1e-5)])
+@pytest.mark.parametrize("cls, kwargs", CASES)
+def test_fused_loop_equals_step_functions(cls, kwargs, dtype, tol, rng):
+    N, T, D, H = 3, 5, 4, 6
+    layer = cls(H, dtype=dtype, **kwargs)
+    x = rng.standard_normal((N, T, D)).astype(dtype)
+    states = [rng.standard_normal((N, H)).astype(dtype) for _ in range(2 if cls is bricks.LSTM else 1)]
+    layer.build((None, T, D))
+    for w in layer.params.values():
+        w[...] = rng.standard_normal(w.shape) * 0.5  # biases too, so every term is exercised
+    probe = layer.forward(x, initial_state=states)
+    probe = probe if isinstance(probe, list) else [probe]
+    upstream = [rng.standard_normal(o.shape).astype(dtype) for o in probe]
+    upstream = upstream if len(upstream) > 1 else upstream[0]
+
+    fast = run(layer, x, states, upstream, fused=True)
+    slow = run(layer, x, states, upstream, fused=False)
+    for a, b in zip(fast[0] + [fast[1]] + fast[3], slow[0] + [slow[1]] + slow[3]):
+        assert a.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    for k in slow[2]:
+        np.testing.assert_allclose(fast[2][k], slow[2][k], rtol=tol, atol=tol, err_msg=k)
