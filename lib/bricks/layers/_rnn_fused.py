@@ -15,6 +15,21 @@ arrays are kept between calls (fresh memory costs page faults).
 import numpy as np
 
 
+def stacked_steps(layer, x_tm, h0, scale):
+    """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = layer._stacked_weights(), and
+    the buffer z (T + 1, K, N) whose column block t is z_t = [h_{t-1}; x_t; 1], h_0 filled in
+    (the loop writes h_t into z[t + 1, :H]). `scale` holds one exact factor per gate block."""
+    T, N, D = x_tm.shape
+    H = layer.units
+    Ms = (layer._stacked_weights() * np.repeat(np.array(scale, dtype=layer.dtype), H)).T.copy()  # (gH, K)
+    z = layer._buffer("z", (T + 1, Ms.shape[1], N))  # (T + 1, K, N)
+    z[:T, H:H + D] = x_tm.transpose(0, 2, 1)  # (T, D, N)  x_t
+    z[:T, H + D:] = 1.0  # (T, 1, N)  the bias row (absent without bias)
+    z[T, H:] = 0.0
+    z[0, :H] = h0.T  # (H, N)
+    return Ms, z
+
+
 class LSTMFusedLoop:
     """Mixin of `LSTM`: the fused tanh/sigmoid loop and its backward."""
 
@@ -32,14 +47,7 @@ class LSTMFusedLoop:
         """
         T, N, D = x_tm.shape
         H, buf = self.units, self._buffer
-        scale = np.repeat(np.array([-1.0, -1.0, -2.0, -1.0], dtype=self.dtype), H)  # (4H,)
-        Ms = (self._stacked_weights() * scale).T.copy()  # (4H, K)
-        K = Ms.shape[1]
-        z = buf("z", (T + 1, K, N))  # (T + 1, K, N)  z_t; h_t is written into z[t + 1, :H]
-        z[:T, H:H + D] = x_tm.transpose(0, 2, 1)  # (T, D, N)
-        z[:T, H + D:] = 1.0
-        z[T, H:] = 0.0
-        z[0, :H] = states[0].T
+        Ms, z = stacked_steps(self, x_tm, states[0], [-1.0, -1.0, -2.0, -1.0])  # (4H, K), (T + 1, K, N)
         cs = buf("cs", (T + 1, H, N))  # (T + 1, H, N)  c_t^T
         act_c, g_all = buf("act_c", (T, H, N)), buf("g", (T, H, N))  # (T, H, N)  tanh(c_t), g
         sig = buf("sig", (T, 4 * H, N))  # (T, 4H, N)  i, f, sigma(2 a_g), o
@@ -164,15 +172,8 @@ class GRUFusedLoop:
         scale [-1, -1, -2] gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) U_h is added."""
         T, N, D = x_tm.shape
         H, buf = self.units, self._buffer
-        scale = np.repeat(np.array([-1.0, -1.0, -2.0], dtype=self.dtype), H)  # (3H,)
-        Ms = (self._stacked_weights() * scale).T.copy()  # (3H, K)
+        Ms, z = stacked_steps(self, x_tm, states[0], [-1.0, -1.0, -2.0])  # (3H, K), (T + 1, K, N)
         UhsT = (self.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 U_h)^T
-        K = Ms.shape[1]
-        z = buf("z", (T + 1, K, N))  # (T + 1, K, N)  z_t; h_t is written into z[t + 1, :H]
-        z[:T, H:H + D] = x_tm.transpose(0, 2, 1)  # (T, D, N)
-        z[:T, H + D:] = 1.0
-        z[T, H:] = 0.0
-        z[0, :H] = states[0].T
         pre, m_all, hh_all = buf("pre", (T, 3 * H, N)), buf("m", (T, H, N)), buf("hh", (T, H, N))
         for t in range(T):
             p = np.dot(Ms, z[t], out=pre[t])  # (3H, N)  -a_z, -a_r, -2 xw_h
@@ -249,14 +250,7 @@ class GRUFusedLoop:
         -2 xw_h, exp's arguments for sigma and for tanh(a) = 2 sigma(2a) - 1."""
         T, N, D = x_tm.shape
         H, buf = self.units, self._buffer
-        scale = np.repeat(np.array([-1.0, -1.0, -2.0, -2.0], dtype=self.dtype), H)  # (4H,)
-        Ms = (self._stacked_weights() * scale).T.copy()  # (4H, K)
-        K = Ms.shape[1]
-        z = buf("z", (T + 1, K, N))  # (T + 1, K, N)  z_t; h_t is written into z[t + 1, :H]
-        z[:T, H:H + D] = x_tm.transpose(0, 2, 1)  # (T, D, N)
-        z[:T, H + D:] = 1.0
-        z[T, H:] = 0.0
-        z[0, :H] = states[0].T
+        Ms, z = stacked_steps(self, x_tm, states[0], [-1.0, -1.0, -2.0, -2.0])  # (4H, K), (T + 1, K, N)
         pre, hh_all = buf("pre", (T, 4 * H, N)), buf("hh", (T, H, N))  # [z, r, -2 u_h, -2 xw_h]; candidate
         for t in range(T):
             p = np.dot(Ms, z[t], out=pre[t])  # (4H, N)  one matmul: x W + b included
