@@ -15,6 +15,31 @@ arrays are kept between calls (fresh memory costs page faults).
 import numpy as np
 
 
+def tanh_in_place(a):
+    """a holds -2x; overwrite it with tanh(x) = 2 / (1 + exp(-2x)) - 1 (one exp, no temporaries)."""
+    np.exp(a, out=a)
+    a += 1.0
+    np.divide(2.0, a, out=a)
+    a -= 1.0
+    return a
+
+
+def sigmoid_in_place(a):
+    """a holds -x; overwrite it with sigma(x) = 1 / (1 + exp(-x))."""
+    np.exp(a, out=a)
+    a += 1.0
+    np.reciprocal(a, out=a)
+    return a
+
+
+def gru_mix(zgate, h_prev, hh, out):
+    """h = z h_prev + (1 - z) hh = (h_prev - hh) z + hh, written into `out` (H, N)."""
+    h = np.subtract(h_prev, hh, out=out)
+    h *= zgate
+    h += hh
+    return h
+
+
 def stacked_steps(layer, x_tm, h0, scale):
     """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = layer._stacked_weights(), and
     the buffer z (T + 1, K, N) whose column block t is z_t = [h_{t-1}; x_t; 1], h_0 filled in
@@ -55,18 +80,12 @@ class LSTMFusedLoop:
         cs[0] = states[1].T
         for t in range(T):
             s = np.dot(Ms, z[t], out=sig[t])  # (4H, N)  -a: one matmul for the four gates, x W + b included
-            np.exp(s, out=s)
-            s += 1.0
-            np.reciprocal(s, out=s)  # (4H, N)  i, f, sigma(2 a_g), o: one exp pass
+            sigmoid_in_place(s)  # (4H, N)  i, f, sigma(2 a_g), o: one exp pass
             g = np.multiply(s[2 * H:3 * H], 2.0, out=g_all[t])  # (H, N)
             g -= 1.0  # (H, N)  g = tanh(a_g) = 2 sigma(2 a_g) - 1
             c = np.multiply(s[H:2 * H], cs[t], out=cs[t + 1])  # (H, N)  f c_{t-1}
             c += np.multiply(s[:H], g, out=ig)  # (H, N)  + i g
-            a = np.multiply(c, -2.0, out=act_c[t])  # (H, N)  tanh(c) = 2 / (1 + exp(-2c)) - 1
-            np.exp(a, out=a)
-            a += 1.0
-            np.divide(2.0, a, out=a)
-            a -= 1.0
+            a = tanh_in_place(np.multiply(c, -2.0, out=act_c[t]))  # (H, N)  tanh(c)
             np.multiply(s[3 * H:], a, out=z[t + 1, :H])  # (H, N)  h = o tanh(c)
         self.loop_cache = (z, cs, act_c, sig, g_all)
         hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view, what the base class expects
@@ -178,19 +197,12 @@ class GRUFusedLoop:
         for t in range(T):
             p = np.dot(Ms, z[t], out=pre[t])  # (3H, N)  -a_z, -a_r, -2 xw_h
             zr = p[:2 * H]
-            np.exp(zr, out=zr)
-            zr += 1.0
-            np.reciprocal(zr, out=zr)  # (2H, N)  z, r
+            sigmoid_in_place(zr)  # (2H, N)  z, r
             m = np.multiply(zr[H:], z[t, :H], out=m_all[t])  # (H, N)  r h_{t-1}, reset before the product
             hh = np.dot(UhsT, m, out=hh_all[t])  # (H, N)  -2 (r h_{t-1}) U_h
             hh += p[2 * H:]  # (H, N)  -2 a_h
-            np.exp(hh, out=hh)
-            hh += 1.0
-            np.divide(2.0, hh, out=hh)
-            hh -= 1.0  # (H, N)  hh = tanh(a_h)
-            h = np.subtract(z[t, :H], hh, out=z[t + 1, :H])  # (H, N)
-            h *= zr[:H]
-            h += hh  # (H, N)  z h_{t-1} + (1 - z) hh
+            tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
+            gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
         self.loop_cache = (z, pre, m_all, hh_all)
         hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
         return hs, [hs[-1]]
@@ -255,18 +267,11 @@ class GRUFusedLoop:
         for t in range(T):
             p = np.dot(Ms, z[t], out=pre[t])  # (4H, N)  one matmul: x W + b included
             zr = p[:2 * H]  # (2H, N)  -[a_z, a_r]
-            np.exp(zr, out=zr)
-            zr += 1.0
-            np.reciprocal(zr, out=zr)  # (2H, N)  z, r
+            sigmoid_in_place(zr)  # (2H, N)  z, r
             hh = np.multiply(zr[H:], p[2 * H:3 * H], out=hh_all[t])  # (H, N)  -2 r u_h
             hh += p[3 * H:]  # (H, N)  -2 a_h
-            np.exp(hh, out=hh)
-            hh += 1.0
-            np.divide(2.0, hh, out=hh)
-            hh -= 1.0  # (H, N)  hh = tanh(a_h)
-            h = np.subtract(z[t, :H], hh, out=z[t + 1, :H])  # (H, N)
-            h *= zr[:H]
-            h += hh  # (H, N)  z h_{t-1} + (1 - z) hh
+            tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
+            gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
         self.loop_cache = (z, pre, hh_all)
         hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
         return hs, [hs[-1]]
