@@ -32,16 +32,28 @@ book: $(STAMP)
 
 ## test: unit tests, every notebook under book/ through nbval, the book build, then the site checks
 test: $(STAMP)
-	$(BIN)/python -m pytest tests -n $(JOBS) --dist loadscope -m "not site"
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope book
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory notebooks
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory site
+
+## unit: the library's unit tests and every docstring example (doctests)
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -n $(JOBS) --dist loadscope -m "not site"
+
+## notebooks: every chapter (MyST Markdown, book/**/*.md) exported to .ipynb, then run by nbval
+notebooks: $(STAMP)
+	$(BIN)/python tools/notebooks.py export _build/notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope _build/notebooks
 
 ## site: open the built website (make book) in headless Chromium, network blocked
 site: $(STAMP)
 	$(BIN)/python -m pytest tests -m site -n $(JOBS) --dist load
 
+## lab: JupyterLab on book/; chapters (.md) open as notebooks (jupytext), MyST renders (jupyterlab-myst)
 lab: $(STAMP)
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(BIN)/jupyter lab book
 
 bench: $(STAMP)

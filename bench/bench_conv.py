@@ -8,7 +8,7 @@ kernel tap (what bricks uses) against building all window gradients
 import numpy as np
 
 import bricks
-from bricks.layers import _windows as win
+from bricks.layers import windows as win
 from bricks.layers.conv import conv_input_grad
 from run import timed
 

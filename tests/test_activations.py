@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from bricks import activations
-from bricks.gradcheck import check_function
+from bricks.teaching.gradcheck import check_function
 
 NAMES = ["linear", "sigmoid", "tanh", "relu", "softmax", "elu", "selu", "softplus", "leaky_relu"]
 

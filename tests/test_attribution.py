@@ -1,10 +1,10 @@
-"""bricks.attribution: IG through the model's own backward passes, completeness, permutation."""
+"""bricks.quant.attribution: IG through the model's own backward passes, completeness, permutation."""
 import numpy as np
 import pytest
 
 import bricks
-from bricks import attribution as attr
-from bricks.gradcheck import numerical_gradient, rel_error
+from bricks.quant import attribution as attr
+from bricks.teaching.gradcheck import numerical_gradient, rel_error
 
 
 def _mlp(n_in=4, seed=0):

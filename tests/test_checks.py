@@ -1,9 +1,9 @@
-"""bricks.checks: the verdicts students see, right and wrong answers alike."""
+"""bricks.teaching.checks: the verdicts students see, right and wrong answers alike."""
 import numpy as np
 import pytest
 
 import bricks
-from bricks.checks import check_array, check_gradient, check_layer_backward, check_shape
+from bricks.teaching.checks import check_array, check_gradient, check_layer_backward, check_shape
 
 
 def test_check_shape(capsys):

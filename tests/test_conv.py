@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.gradcheck import check_layer
+from bricks.teaching.gradcheck import check_layer
 from bricks.layers.conv import Conv1D, Conv2D, Conv2DTranspose, Conv3D, conv_forward
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import bricks
 from bricks import Activation, Dense, Input
-from bricks.gradcheck import check_layer
+from bricks.teaching.gradcheck import check_layer
 
 ACTIVATIONS = [None, "sigmoid", "tanh", "relu", "softmax", "elu", "selu", "softplus", "leaky_relu"]
 

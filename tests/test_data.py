@@ -1,11 +1,12 @@
-"""bricks.data: real-data loaders, the validating CSV reader, generators, windows, splits, scalers."""
+"""bricks.quant.data: real-data loaders, the validating CSV reader, generators, windows, splits, scalers."""
 import io
 
 import numpy as np
 import pytest
 
 import bricks
-from bricks import data, quant
+from bricks import quant
+from bricks.quant import data
 
 GOOD = """date,open,high,low,close,volume
 2024-01-02,3400.1,3420.5,3390.0,3410.2,1200

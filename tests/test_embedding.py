@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.gradcheck import numerical_gradient, rel_error
+from bricks.teaching.gradcheck import numerical_gradient, rel_error
 from bricks.layers import Embedding
 
 

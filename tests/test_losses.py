@@ -4,7 +4,7 @@ import pytest
 
 import bricks
 from bricks import losses
-from bricks.gradcheck import check_function
+from bricks.teaching.gradcheck import check_function
 
 
 def grad_err(loss, t, p):

@@ -4,7 +4,7 @@ import pytest
 
 import bricks
 from bricks import Dense, Input, Sequential
-from bricks.gradcheck import numerical_gradient, rel_error
+from bricks.teaching.gradcheck import numerical_gradient, rel_error
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -55,7 +55,7 @@ def test_nested_sequential_and_layer_protocol(rng):
     assert [p for p, _, _ in model.variables()][:2] == ["sequential/block/dense/kernel", "sequential/block/dense/bias"]
     weights = model.get_weights()
     assert [w.shape for w in weights] == [(3, 3), (3,), (3, 3), (3,), (3, 1), (1,)]
-    errs = bricks.gradcheck.check_layer(model, rng.normal(size=(4, 3)))
+    errs = bricks.teaching.gradcheck.check_layer(model, rng.normal(size=(4, 3)))
     assert max(errs.values()) < 1e-7, errs
     model.set_weights([w * 0 for w in weights])
     assert np.all(model.predict(rng.normal(size=(2, 3))) == 0)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.gradcheck import check_layer
+from bricks.teaching.gradcheck import check_layer
 from bricks.layers import AlphaDropout, Dropout, GaussianDropout, GaussianNoise
 
 FACTORIES = [

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.gradcheck import check_layer as _check_layer
-from bricks.gradcheck import rel_error
+from bricks.teaching.gradcheck import check_layer as _check_layer
+from bricks.teaching.gradcheck import rel_error
 from bricks.layers.normalization import (batchnorm_backward, batchnorm_backward_compact, batchnorm_forward,
                                          layernorm_backward, layernorm_forward)
 

@@ -1,10 +1,10 @@
-"""The Playground engine (bricks.playground) and chapter 1's line search (bricks.xor)."""
+"""The Playground engine (bricks.playground.app) and chapter 1's line search (bricks.teaching.xor)."""
 import numpy as np
 import pytest
 
 import bricks
 from bricks import playground as pg
-from bricks import xor
+from bricks.teaching import xor
 
 # A setting per data set that reaches a sensible accuracy quickly (seeded, 200 points).
 SETTINGS = {
@@ -154,10 +154,10 @@ def test_build_model_rejects_bad_arguments():
 def test_draw_functions_make_a_player():
     x, y = pg.make_dataset("moons", n=40, seed=0)
     run = pg.train(x, y, hidden=(3, 2), epochs=2, snapshots=2, steps=8)
-    html = bricks.visual.player(run.frames, pg.draw_playground, figsize=(6, 2), ncols=3, dpi=30).data
+    html = bricks.teaching.visual.player(run.frames, pg.draw_playground, figsize=(6, 2), ncols=3, dpi=30).data
     assert html.count("data:image/png;base64,") == 3  # 2 frames: the first <img> + the JSON list of 2
     assert pg.neuron_mosaic(run.frames[0]).shape == (2 * 10, 3 * 10 - 2)  # 2 layers of 8x8 tiles, gaps of 2
-    err = bricks.visual.player([pg.error_frame("bad file")], pg.draw_training, ncols=3, dpi=30).data
+    err = bricks.teaching.visual.player([pg.error_frame("bad file")], pg.draw_training, ncols=3, dpi=30).data
     assert "bricks-player" in err
 
 

@@ -4,7 +4,7 @@ import itertools
 import numpy as np
 import pytest
 
-from bricks.gradcheck import check_layer
+from bricks.teaching.gradcheck import check_layer
 from bricks.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool2D,
                                    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
                                    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool2D,

@@ -1,4 +1,4 @@
-"""bricks.quant: every metric against a value computed by hand."""
+"""bricks.quant.evaluation: every metric against a value computed by hand."""
 import numpy as np
 import pytest
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.gradcheck import check_layer, numerical_gradient, rel_error
+from bricks.teaching.gradcheck import check_layer, numerical_gradient, rel_error
 
 TOL = 1e-7
 

@@ -65,7 +65,7 @@ def test_return_state_and_initial_states(make, mode, rng):
 
 def test_stacked_bidirectional(rng):
     """Bidirectional(GRU, sequences) feeding Bidirectional(SimpleRNN, sum): gradients through both."""
-    from bricks.gradcheck import numerical_gradient, rel_error
+    from bricks.teaching.gradcheck import numerical_gradient, rel_error
     first = bricks.Bidirectional(bricks.GRU(2, return_sequences=True))
     second = bricks.Bidirectional(bricks.SimpleRNN(2), merge_mode="sum")
     x = rng.standard_normal((2, 3, 2))

@@ -1,4 +1,4 @@
-"""The fused loops of LSTM and GRU (_rnn_fused.py) compute what the step functions compute.
+"""The fused loops of LSTM and GRU (fused.py) compute what the step functions compute.
 
 The book teaches `lstm_step_forward` / `gru_step_backward` line by line; with default
 activations the layers run a faster, transposed loop instead. Here both paths run on the

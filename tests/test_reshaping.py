@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.gradcheck import check_layer
+from bricks.teaching.gradcheck import check_layer
 from bricks.layers import (Cropping1D, Cropping2D, Cropping3D, Flatten, Reshape, UpSampling1D,
                            UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.gradcheck import check_layer as _check_layer
+from bricks.teaching.gradcheck import check_layer as _check_layer
 
 
 def check_layer(layer, x, **kwargs):

@@ -14,11 +14,15 @@
 4. Every page is scanned for a script, stylesheet, image, iframe or font that would load from
    the network; any left is an error (exit status 1), so the build never ships a page that
    needs the internet.
+5. Every chapter (MyST Markdown) is written as a runnable .ipynb into `_sources/`, where the
+   "Run this page" banner's download link points (tools/notebooks.py).
 Prints what it changed and the site size.
 """
 import pathlib
 import re
 import sys
+
+import notebooks
 
 FA4_LINK = re.compile(
     r'<link\s+rel="stylesheet"\s+href="https?://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"\s*/?>\s*',
@@ -87,6 +91,9 @@ def main(site="_build/html"):
         return 1
     links, states = strip_pages(site)
     saved = drop_source_maps(site)
+    book = pathlib.Path(__file__).resolve().parents[1] / "book"
+    written = notebooks.export(site / "_sources" / "book", book, runnable_folder=False)
+    print(f"postbuild: {len(written)} chapters written as .ipynb into {site / '_sources' / 'book'}")
     pages = sum(1 for _ in site.rglob("*.html"))
     print(f"postbuild: removed {links} Font Awesome CDN link(s) from animation players and "
           f"{states} unused widget-state block(s); dropped {saved / 1e6:.1f} MB of source maps")

@@ -2,7 +2,7 @@
 
     python tools/workshop.py [--book book] [--out workshop]
 
-workshop/instructor/  every notebook under book/, byte for byte (solutions included).
+workshop/instructor/  every chapter under book/ as .ipynb (solutions included).
 workshop/student/     the same notebooks with the solutions taken out:
   - in Markdown cells, every sphinx-exercise solution block is removed: a fenced
     ```{solution} label ... ``` (or :::{solution}) block, and everything between
@@ -20,6 +20,9 @@ import shutil
 import sys
 
 import nbformat
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import notebooks as book_notebooks  # noqa: E402  (tools/notebooks.py: the chapters, MyST -> .ipynb)
 
 STUB = "# Your answer here\n"
 FENCE = re.compile(r"^\s*(`{3,}|:{3,})\s*\{(solution|solution-start|solution-end)\}")
@@ -100,7 +103,13 @@ def student_version(nb):
 
 
 def notebooks(book):
-    return sorted(p for p in pathlib.Path(book).rglob("*.ipynb") if not SKIP_DIRS & set(p.parts))
+    """The chapters under `book`: MyST Markdown notebooks, and any plain .ipynb."""
+    ipynb = [p for p in pathlib.Path(book).rglob("*.ipynb") if not SKIP_DIRS & set(p.parts)]
+    return sorted(ipynb + book_notebooks.chapters(book))
+
+
+def read(path):
+    return nbformat.read(path, as_version=4) if path.suffix == ".ipynb" else book_notebooks.read(path)
 
 
 def build(book="book", out="workshop", quiet=False):
@@ -110,12 +119,10 @@ def build(book="book", out="workshop", quiet=False):
         shutil.rmtree(out / sub, ignore_errors=True)
     totals = {"notebooks": 0, "student": 0, "instructor": 0, "blocks": 0, "code": 0, "data": 0}
     for path in notebooks(book):
-        rel = path.relative_to(book)
-        for sub in ("student", "instructor"):
-            (out / sub / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, out / "instructor" / rel)
-        nb, counts = student_version(nbformat.read(path, as_version=4))
-        nbformat.write(nb, out / "student" / rel)
+        rel = path.relative_to(book).with_suffix(".ipynb")
+        book_notebooks.write_ipynb(read(path), out / "instructor" / rel)
+        nb, counts = student_version(read(path))
+        book_notebooks.write_ipynb(nb, out / "student" / rel)
         totals["notebooks"] += 1
         totals["student"] += 1
         totals["instructor"] += 1

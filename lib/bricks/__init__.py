@@ -4,23 +4,25 @@
     >>> bricks.set_random_seed(0)
     >>> model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(3, activation="sigmoid"), bricks.Dense(1)])
 
-Each module owns one family and lists its public names in `__all__`; this file
-re-exports them so a reader writes `bricks.Dense`, `bricks.Adam`, `bricks.load_model`.
-Modules for the book's chapters stay namespaced: `bricks.gradcheck`, `bricks.visual`,
-`bricks.data`, `bricks.quant`, `bricks.attribution`, `bricks.checks`, `bricks.playground`.
+The package shows the architecture: the Keras-like core at the top level (backend, errors,
+activations, initializers, regularizers, losses, metrics, optimizers, schedules, callbacks, model,
+saving) and `layers/` (one family a module, `layers/recurrent/` its own subpackage); beside the core,
+the book's applications: `quant/` (data, prep, evaluation, attribution), `playground/`, and
+`teaching/` (gradcheck, checks, visual, xor). This file re-exports the core's public names, so a
+reader writes `bricks.Dense`, `bricks.Adam`, `bricks.load_model`; the applications stay namespaced
+(`bricks.quant.data`, `bricks.teaching.visual`, `bricks.playground`).
 """
-from . import (activations, attribution, backend, checks, data, errors, gradcheck,  # noqa: F401
-               initializers, losses, metrics, optimizers, playground, quant, regularizers,
-               schedules, visual, xor)
-from .backend import clear_session, floatx, set_floatx, set_random_seed  # noqa: F401
-from .callbacks import *  # noqa: F401,F403
-from .layers import *  # noqa: F401,F403
-from .layers import Layer  # noqa: F401
-from .losses import *  # noqa: F401,F403
-from .model import *  # noqa: F401,F403
-from .optimizers import *  # noqa: F401,F403
-from .regularizers import L1, L1L2, L2  # noqa: F401
-from .saving import *  # noqa: F401,F403
-from .schedules import *  # noqa: F401,F403
+from bricks import (activations, backend, errors, initializers, losses, metrics,  # noqa: F401
+                    optimizers, playground, quant, regularizers, schedules, teaching)
+from bricks.backend import clear_session, floatx, set_floatx, set_random_seed  # noqa: F401
+from bricks.callbacks import *  # noqa: F401,F403
+from bricks.layers import *  # noqa: F401,F403
+from bricks.layers import Layer  # noqa: F401
+from bricks.losses import *  # noqa: F401,F403
+from bricks.model import *  # noqa: F401,F403
+from bricks.optimizers import *  # noqa: F401,F403
+from bricks.regularizers import L1, L1L2, L2  # noqa: F401
+from bricks.saving import *  # noqa: F401,F403
+from bricks.schedules import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

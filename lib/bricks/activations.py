@@ -24,7 +24,7 @@ Example::
 """
 import numpy as np
 
-from . import errors
+from bricks import errors
 
 __all__ = ["linear", "sigmoid", "tanh", "relu", "softmax", "elu", "selu", "softplus", "leaky_relu",
            "ActivationFunction"]

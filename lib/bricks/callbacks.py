@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from . import errors
+from bricks import errors
 
 __all__ = ["Callback", "History", "EarlyStopping", "LearningRateScheduler", "TerminateOnNaN",
            "LambdaCallback", "ProgbarLogger"]

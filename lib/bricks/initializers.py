@@ -13,7 +13,7 @@ Example:
 """
 import numpy as np
 
-from . import backend, errors
+from bricks import backend, errors
 
 
 def compute_fans(shape):

@@ -26,8 +26,8 @@ Example:
 """
 import numpy as np
 
-from . import errors
-from .activations import sigmoid, softmax
+from bricks import errors
+from bricks.activations import sigmoid, softmax
 
 __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
            "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
@@ -190,7 +190,7 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
 
 def _snake(name):
-    from .backend import snake_case
+    from bricks.backend import snake_case
     return snake_case(name)
 
 

@@ -7,14 +7,14 @@
     mean_squared_error (mse)     mean (y_pred - y_true)^2
 
 `compile(metrics=["accuracy"])` picks the accuracy that fits the loss, as Keras
-does (see `get`). Quant metrics (IC, rank IC, ...) live in bricks.quant.
+does (see `get`). Quant metrics (IC, rank IC, ...) live in bricks.quant.evaluation.
 
 Example:
     >>> binary_accuracy(np.array([[1.0], [0.0]]), np.array([[0.9], [0.7]]))   # 0.5
 """
 import numpy as np
 
-from . import errors
+from bricks import errors
 
 __all__ = []  # reached as bricks.metrics.<name>
 

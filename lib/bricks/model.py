@@ -18,10 +18,10 @@ Example:
 """
 import numpy as np
 
-from . import backend, errors, losses, metrics as metrics_module, optimizers
-from .callbacks import History, ProgbarLogger
-from .layers.base import Layer
-from .layers.core import InputLayer
+from bricks import backend, errors, losses, metrics as metrics_module, optimizers
+from bricks.callbacks import History, ProgbarLogger
+from bricks.layers.base import Layer
+from bricks.layers.core import InputLayer
 
 __all__ = ["Sequential"]
 
@@ -352,7 +352,7 @@ class Sequential(Layer):
 
     def save(self, path):
         """Write the architecture (JSON) and the weights to one .npz file (see bricks.saving)."""
-        from .saving import save_model
+        from bricks.saving import save_model
         return save_model(self, path)
 
 

@@ -25,7 +25,7 @@ Example:
 """
 import numpy as np
 
-from . import errors, schedules
+from bricks import errors, schedules
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "clip_gradients", "sgd_update", "rmsprop_update",
            "adam_update"]

@@ -9,7 +9,7 @@ network writes its penalty as sum(W^2) / 2N; `L2(1 / (2N))` is the same thing.)
 """
 import numpy as np
 
-from . import errors
+from bricks import errors
 
 
 class Regularizer:

@@ -21,8 +21,8 @@ import os
 
 import numpy as np
 
-from . import errors, losses, optimizers
-from .layers.base import Layer
+from bricks import errors, losses, optimizers
+from bricks.layers.base import Layer
 
 __all__ = ["save_model", "load_model"]
 

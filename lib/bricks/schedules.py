@@ -15,7 +15,7 @@ Example:
 """
 import math
 
-from . import errors
+from bricks import errors
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "InverseTimeDecay",
            "CosineDecay", "StepDecay"]

@@ -22,7 +22,7 @@ by the model through `regularization_loss` / `add_regularization_grads`.
 """
 import numpy as np
 
-from .. import backend, errors, initializers, regularizers
+from bricks import backend, errors, initializers, regularizers
 
 
 class Layer:

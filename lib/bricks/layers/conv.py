@@ -14,15 +14,15 @@ and the sum is a single matrix product. The backward pass:
     dx[n, s*i + d*k, c] += sum_f dy[n, i, f] W[k, c, f]          (one slice-add per tap k)
 
 The transposed convolution is the adjoint map: its forward is the conv's dx
-(Conv2DTranspose, in _conv_transpose.py, built from these same functions).
+(Conv2DTranspose, in conv_transpose.py, built from these same functions).
 """
 import itertools
 
 import numpy as np
 
-from .. import activations, errors, initializers, regularizers
-from . import _windows as win
-from .base import Layer
+from bricks import activations, errors, initializers, regularizers
+from bricks.layers import windows as win
+from bricks.layers.base import Layer
 
 __all__ = ["Conv", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose",
            "conv_forward", "conv_backward", "conv_input_grad"]
@@ -243,4 +243,4 @@ class Conv3D(Conv):
     layout = "(batch, depth, height, width, channels)"
 
 
-from ._conv_transpose import Conv2DTranspose, transpose_geometry  # noqa: E402,F401  (kept short: own file)
+from bricks.layers.conv_transpose import Conv2DTranspose, transpose_geometry  # noqa: E402,F401  (kept short: own file)

@@ -13,8 +13,8 @@ import inspect
 
 import numpy as np
 
-from .. import activations, backend, errors, initializers, regularizers
-from .base import Layer
+from bricks import activations, backend, errors, initializers, regularizers
+from bricks.layers.base import Layer
 
 __all__ = ["Input", "InputLayer", "Dense", "Activation", "dense_forward", "dense_backward"]
 

@@ -12,8 +12,8 @@ is why it is `np.add.at`, not `dW[ids] += dy`).
 """
 import numpy as np
 
-from .. import errors, initializers, regularizers
-from .base import Layer
+from bricks import errors, initializers, regularizers
+from bricks.layers.base import Layer
 
 __all__ = ["Embedding", "embedding_forward", "embedding_backward"]
 

@@ -19,9 +19,9 @@ to False to train.
 """
 import numpy as np
 
-from .. import backend, errors
-from ..activations import SELU_ALPHA, SELU_SCALE  # SELU's constants (Klambauer et al. 2017), as Keras
-from .base import Layer
+from bricks import backend, errors
+from bricks.activations import SELU_ALPHA, SELU_SCALE  # SELU's constants (Klambauer et al. 2017), as Keras
+from bricks.layers.base import Layer
 
 __all__ = ["Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise",
            "dropout_mask", "dropout_forward", "dropout_backward"]

@@ -14,8 +14,8 @@ BatchNormalization), m the number of values sharing one mean.
 """
 import numpy as np
 
-from .. import errors, initializers, regularizers
-from .base import Layer
+from bricks import errors, initializers, regularizers
+from bricks.layers.base import Layer
 
 __all__ = ["BatchNormalization", "LayerNormalization", "batchnorm_forward", "batchnorm_backward",
            "batchnorm_backward_compact", "layernorm_forward", "layernorm_backward"]

@@ -14,9 +14,9 @@ not counted in an average, as in Keras.
 """
 import numpy as np
 
-from .. import errors
-from . import _windows as win
-from .base import Layer
+from bricks import errors
+from bricks.layers import windows as win
+from bricks.layers.base import Layer
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
            "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",

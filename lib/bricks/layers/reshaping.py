@@ -5,7 +5,7 @@ is the inverse movement of the upstream gradient. Cropping keeps a window
 and its backward pads the gradient with zeros; ZeroPadding is the mirror
 image. Nearest-neighbour UpSampling copies each element `s` times along an
 axis, so its backward sums the `s` copies' gradients back into one. All three
-share one N-d helper pair (in `_spatial.py`) that acts on a tuple of spatial
+share one N-d helper pair (in `spatial.py`) that acts on a tuple of spatial
 `axes`; the 1D, 2D and 3D classes only say which axes and how many. Channels last by default
 (`data_format="channels_last"`), as in Keras.
 
@@ -15,11 +15,11 @@ share one N-d helper pair (in `_spatial.py`) that acts on a tuple of spatial
 """
 import numpy as np
 
-from .. import errors
-from ._spatial import (_Cropping, _data_format, _pairs, _sizes, _UpSampling, _ZeroPadding,  # noqa: F401
+from bricks import errors
+from bricks.layers.spatial import (_Cropping, _data_format, _pairs, _sizes, _UpSampling, _ZeroPadding,  # noqa: F401
                        crop_backward, crop_forward, pad_backward, pad_forward, upsample_backward,
                        upsample_forward)
-from .base import Layer
+from bricks.layers.base import Layer
 
 __all__ = ["Flatten", "Reshape", "Cropping1D", "Cropping2D", "Cropping3D",
            "UpSampling1D", "UpSampling2D", "UpSampling3D",

@@ -4,8 +4,8 @@ F is a small stack of bricks layers run in order. The gradient of y = x + F(x)
 is the identity plus F's Jacobian, so the upstream gradient reaches x at least
 unchanged however deep the network gets: dx = dy + F.backward(dy).
 """
-from .. import errors
-from .base import Layer
+from bricks import errors
+from bricks.layers.base import Layer
 
 __all__ = ["Residual"]
 

@@ -1,0 +1,203 @@
+"""The plumbing every recurrent layer shares: checks, initial states, return_* options, dW after the loop.
+
+`Recurrent` turns x (N, T, D) into a time-major (T, N, D) array (reversed when
+go_backwards), projects all T steps at once, xw = x W + b (one matmul), and
+hands xw to the subclass's `_loop` (the step-by-step recurrence). Backward takes
+the subclass's dA (T, N, gH), the gradient of x W + b at every step, and forms
+dkernel = X^T dA, dbias = sum(dA) and dx = dA W^T with one matmul each. Subclasses:
+SimpleRNN, LSTM, GRU in recurrent.py.
+"""
+import numpy as np
+
+from bricks import errors, initializers, regularizers
+from bricks.layers.base import Layer
+from bricks.layers.recurrent.steps import get_activation
+
+__all__ = []  # the layers are exported by recurrent.py
+
+
+class Recurrent(Layer):
+    """Shared plumbing: checks, initial states, time-major arrays, return_* options, dW after the loop.
+
+    A subclass sets `n_gates` and `state_names`, and writes `_loop(xw, states)` (forward
+    over time, returns the (T + 1, N, H) stack of h and the final states) and
+    `_loop_backward(dy, dstates)` (returns dA (T, N, gH), the gradient of x W + b,
+    and the initial-state gradients, after filling the recurrent grads).
+    """
+
+    input_rank = 3
+    layout = "(batch, timesteps, features)"
+    n_gates = 1
+    state_names = ("h",)
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, **kwargs):
+        kwargs.pop("use_cudnn", None)  # a Keras switch with no meaning here
+        super().__init__(**kwargs)
+        if not isinstance(units, (int, np.integer)) or units <= 0:
+            errors.fail(self, "a positive integer number of units", units=units)
+        if dropout or recurrent_dropout:
+            errors.fail(self, "dropout=0 and recurrent_dropout=0 (not implemented in bricks; "
+                        "put a Dropout layer before or after)", dropout=dropout, recurrent_dropout=recurrent_dropout)
+        if stateful:
+            errors.fail(self, "stateful=False (pass initial_state= instead)", stateful=stateful)
+        for label, value in [("activity_regularizer", activity_regularizer), ("kernel_constraint", kernel_constraint),
+                             ("recurrent_constraint", recurrent_constraint), ("bias_constraint", bias_constraint)]:
+            if value is not None:
+                errors.fail(self, f"{label}=None (not supported)", **{label: value})
+        self.units = int(units)
+        self.activation = get_activation(activation, self).name
+        self.use_bias = use_bias
+        self.initializers = {"kernel": kernel_initializer, "recurrent": recurrent_initializer, "bias": bias_initializer}
+        self.regs = {"kernel": kernel_regularizer, "recurrent": recurrent_regularizer, "bias": bias_regularizer}
+        self.seed, self.unroll = seed, unroll
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards, self.stateful = bool(go_backwards), False
+        self.initial_state_grads = None
+
+    # ---- weights ------------------------------------------------------------------
+    def build(self, input_shape):
+        super().build(input_shape)
+        D, G = input_shape[-1], self.n_gates * self.units
+        self.add_weight("kernel", (D, G), self.initializers["kernel"], self.regs["kernel"])
+        self.add_weight("recurrent_kernel", (self.units, G), self.initializers["recurrent"], self.regs["recurrent"])
+        if self.use_bias:
+            self.add_weight("bias", self._bias_shape(), self._bias_initializer(), self.regs["bias"])
+
+    def _bias_shape(self):
+        return (self.n_gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.initializers["bias"]
+
+    def _input_bias(self):
+        """The bias added to x W (all of it, except GRU reset_after's recurrent half)."""
+        return self.params["bias"] if self.use_bias else None
+
+    # ---- forward --------------------------------------------------------------------
+    def _initial_states(self, initial_state, N):
+        k = len(self.state_names)
+        if initial_state is None:
+            return [np.zeros((N, self.units), dtype=self.dtype) for _ in range(k)]
+        if isinstance(initial_state, np.ndarray) and k == 1:
+            initial_state = [initial_state]
+        if not isinstance(initial_state, (list, tuple)) or len(initial_state) != k:
+            errors.fail(self, f"initial_state as a list of {k} arrays {list(self.state_names)}",
+                        initial_state=type(initial_state).__name__ if not isinstance(initial_state, (list, tuple))
+                        else f"list of {len(initial_state)}")
+        states = []
+        for name, s in zip(self.state_names, initial_state):
+            s = errors.as_float_array(self, s, name=f"initial_state {name}").astype(self.dtype, copy=True)
+            if s.shape != (N, self.units):
+                errors.fail(self, f"initial state {name} of shape {(N, self.units)}", **{f"{name}.shape": s.shape})
+            states.append(s)
+        return states
+
+    def forward(self, x, training=False, initial_state=None):
+        x = self._prepare(x)  # (N, T, D)
+        N, T, D = x.shape
+        if T == 0:
+            errors.fail(self, "at least one timestep", **{"x.shape": x.shape})
+        states = self._initial_states(initial_state, N)
+        xs = x[:, ::-1] if self.go_backwards else x  # Keras reads the sequence reversed
+        x_tm = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, N, D) time-major: step t is contiguous
+        with np.errstate(over="ignore"):  # exp(-a) -> inf in the sigmoid is harmless
+            if self._fused():  # the subclass's fast loop projects x inside its recurrent matmul
+                hs, finals = self._fused_loop(x_tm, states)  # (T + 1, N, H), [(N, H)]
+            else:
+                xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t W in one matmul
+                bias = self._input_bias()
+                if bias is not None:
+                    xw += bias
+                hs, finals = self._loop(xw.reshape(T, N, -1), states)  # (T + 1, N, H), [(N, H)]
+        self.cache = (x_tm, hs, (N, T, D))
+        if self.return_sequences:
+            out = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (N, T, H) in processing order, like Keras
+        else:
+            out = hs[-1].copy()  # (N, H)
+        return [out, *[s.copy() for s in finals]] if self.return_state else out
+
+    def __call__(self, x, training=False, initial_state=None):
+        return self.forward(x, training=training, initial_state=initial_state)
+
+    def compute_output_shape(self, input_shape):
+        out = (input_shape[0], input_shape[1], self.units) if self.return_sequences else (input_shape[0], self.units)
+        return out
+
+    # ---- backward -------------------------------------------------------------------
+    def _split_grads(self, grad_output, N, T):
+        k = len(self.state_names)
+        want_out = (N, T, self.units) if self.return_sequences else (N, self.units)
+        if self.return_state:
+            if not isinstance(grad_output, (list, tuple)) or len(grad_output) != 1 + k:
+                errors.fail(self, f"a list of {1 + k} gradients [output, {', '.join(self.state_names)}] "
+                            "(return_state=True)", grad_output=type(grad_output).__name__)
+            dy, dstates = grad_output[0], list(grad_output[1:])
+        else:
+            dy, dstates = grad_output, [None] * k
+        dy = np.zeros(want_out, self.dtype) if dy is None else np.asarray(dy, dtype=self.dtype)
+        if dy.shape != want_out:
+            errors.fail(self, f"grad_output of shape {want_out}", **{"grad_output.shape": dy.shape})
+        dstates = [np.zeros((N, self.units), self.dtype) if d is None else np.array(d, dtype=self.dtype)
+                   for d in dstates]
+        return dy, dstates
+
+    def backward(self, grad_output):
+        x_tm, hs, (N, T, D) = self._cached()
+        dy, dstates = self._split_grads(grad_output, N, T)
+        if self.return_sequences:
+            dy_tm = dy.transpose(1, 0, 2)  # (T, N, H) view, time-major like the loop
+        else:
+            dstates[0] += dy  # the output is h_T itself
+            dy_tm = None
+        if self._fused():  # the fast loop forms dx and every weight gradient itself
+            dx_tm, dstates0 = self._fused_loop_backward(dy_tm, dstates)  # (T, N, D), [(N, H)]
+            dx = dx_tm.transpose(1, 0, 2)  # (N, T, D)
+        else:
+            dA, dstates0 = self._loop_backward(dy_tm, dstates)  # (T, N, gH), [(N, H)]
+            dA2 = dA.reshape(T * N, -1)  # (T N, gH)
+            self.grads["kernel"][...] = x_tm.reshape(T * N, D).T @ dA2  # (D, gH) all steps in one matmul
+            if self.use_bias:
+                self._input_bias_grad(dA2)
+            dx = (dA2 @ self.params["kernel"].T).reshape(T, N, D).transpose(1, 0, 2)  # (N, T, D)
+        if self.go_backwards:
+            dx = dx[:, ::-1]
+        self.initial_state_grads = dstates0
+        return np.ascontiguousarray(dx)
+
+    def _input_bias_grad(self, dA2):
+        self.grads["bias"][...] = dA2.sum(axis=0)  # (gH,)
+
+    def _fused(self):
+        """True when the subclass runs `_fused_loop(x_tm, states)` and `_fused_loop_backward(dy_tm, dstates)`
+        (-> dx (T, N, D) and the initial-state grads, every weight grad filled) instead of `_loop`."""
+        return False
+
+    def _buffer(self, name, shape):
+        """A work array kept from call to call while its shape holds (fresh memory costs page faults)."""
+        buffers = self.__dict__.setdefault("_work_buffers", {})
+        if name not in buffers or buffers[name].shape != shape:
+            buffers[name] = np.empty(shape, dtype=self.dtype)
+        return buffers[name]
+
+    def _dh(self, dy_tm, dh_next, t):
+        """dL/dh_t: from the output at step t (return_sequences) plus from step t + 1."""
+        return dh_next if dy_tm is None else dh_next + dy_tm[t]
+
+    # ---- configuration ---------------------------------------------------------------
+    def get_config(self):
+        config = super().get_config()
+        config.update(units=self.units, activation=self.activation, use_bias=self.use_bias,
+                      kernel_initializer=initializers.serialize(self.initializers["kernel"]),
+                      recurrent_initializer=initializers.serialize(self.initializers["recurrent"]),
+                      bias_initializer=initializers.serialize(self.initializers["bias"]),
+                      kernel_regularizer=regularizers.serialize(self.regs["kernel"]),
+                      recurrent_regularizer=regularizers.serialize(self.regs["recurrent"]),
+                      bias_regularizer=regularizers.serialize(self.regs["bias"]),
+                      return_sequences=self.return_sequences, return_state=self.return_state,
+                      go_backwards=self.go_backwards, stateful=False, unroll=self.unroll, seed=self.seed)
+        return config

@@ -1,0 +1,220 @@
+"""SimpleRNN, LSTM and GRU with full backprop through time (BPTT), Keras semantics.
+
+A recurrent layer reads x (N, T, D) one step at a time, carrying a state
+h_t (N, H) (an LSTM also carries c_t). Forward: xw = x W + b for all T steps
+in one matmul, then the loop h_t = step(xw_t, h_{t-1}) (steps.py). Backward
+(BPTT) walks the steps in reverse, each step adding its share to dL/dh_{t-1};
+the weight gradients are formed after the loop with one matmul each over the
+stacked steps: dW = X^T dA, dU = H_prev^T dA, db = sum(dA), dx = dA W^T.
+Weights and their order are Keras's: kernel (D, gH), recurrent_kernel (H, gH),
+bias (gH,) with g = 1 (SimpleRNN), 4 (LSTM, gates i f c o), 3 (GRU, gates z r h;
+bias (2, 3H) when reset_after=True).
+
+Speed: with the default activations (tanh, sigmoid) LSTM and GRU run the fused loops of
+fused.py: the same equations as the step functions with fewer, larger numpy calls
+(tests/test_recurrent_fused.py checks both paths agree). Other activations loop over the
+step functions of steps.py.
+
+    >>> layer = LSTM(16, return_sequences=True)
+    >>> y = layer.forward(x)                                  # (N, T, 16)
+    >>> dx = layer.backward(dy)                                # (N, T, D)
+    >>> dh0, dc0 = layer.initial_state_grads                   # for initial_state=[h0, c0]
+"""
+import numpy as np
+
+from bricks import initializers
+from bricks.layers.recurrent.fused import GRUFusedLoop, LSTMFusedLoop
+from bricks.layers.recurrent.base import Recurrent
+from bricks.layers.recurrent.steps import (get_activation, gru_local_grads, gru_step_backward, gru_step_forward, lstm_local_grads,
+                        lstm_step_backward, lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
+from bricks.layers.recurrent.bidirectional import Bidirectional
+
+__all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
+
+class SimpleRNN(Recurrent):
+    """Fully connected recurrence h_t = act(x_t W + h_{t-1} U + b), the Elman network.
+
+    Backward (BPTT): da_t = (dy_t + dh_t) * act'(a_t), dh_{t-1} = da_t U^T; then
+    dW = sum_t x_t^T da_t, dU = sum_t h_{t-1}^T da_t, db = sum_t da_t, dx_t = da_t W^T.
+    Repeated products of U (times act') make the gradient vanish or explode over many steps.
+
+    Args:
+        units: H, the size of the state. activation: 'tanh' (default), 'relu', ...
+        use_bias, kernel/recurrent/bias_initializer and _regularizer: as Keras.
+        return_sequences: output every h_t (N, T, H) instead of the last (N, H).
+        return_state: also return the final state: [output, h_T].
+        go_backwards: read the sequence from the end (outputs stay in processing order).
+    Input shape: (N, T, D). Output shape: (N, T, H) or (N, H).
+    Example: `SimpleRNN(8).forward(np.ones((2, 5, 3))).shape == (2, 8)`.
+    """
+
+    def _loop(self, xw, states):
+        T, N, _ = xw.shape
+        U, act = self.params["recurrent_kernel"], self.activation
+        hs = np.empty((T + 1, N, self.units), dtype=self.dtype)  # (T + 1, N, H) h_0 .. h_T
+        hs[0] = states[0]
+        for t in range(T):
+            hs[t + 1] = simple_rnn_step_forward(xw[t], hs[t], U, act)  # (N, H)
+        return hs, [hs[-1]]
+
+    def _loop_backward(self, dy_tm, dstates):
+        _, hs, (N, T, D) = self.cache
+        U, act = self.params["recurrent_kernel"], self.activation
+        dA = np.empty((T, N, self.units), dtype=self.dtype)  # (T, N, H)
+        dh_next = dstates[0]  # (N, H)
+        for t in range(T - 1, -1, -1):
+            dA[t], dh_next = simple_rnn_step_backward(self._dh(dy_tm, dh_next, t), hs[t + 1], U, act)
+        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, H)
+        return dA, [dh_next]
+
+
+class LSTM(LSTMFusedLoop, Recurrent):
+    """Long short-term memory (Hochreiter & Schmidhuber 1997), Keras gates i, f, c, o.
+
+    Forward: [a_i a_f a_g a_o] = x_t W + h_{t-1} U + b; i, f, o = sigma(.), g = tanh(a_g);
+    c_t = f c_{t-1} + i g; h_t = o tanh(c_t). Backward: see `lstm_step_backward`; the
+    cell state passes gradient back as dc_{t-1} = dc_t * f, with no matrix product, which
+    is why an LSTM remembers over many steps. unit_forget_bias=True starts b_f at 1.
+
+    Args: as SimpleRNN, plus recurrent_activation ('sigmoid') and unit_forget_bias (True).
+    Weights: kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,).
+    Input shape: (N, T, D). Output shape: (N, T, H) or (N, H); return_state adds h_T, c_T.
+    Example: `LSTM(4, return_state=True).forward(x)` -> [y, h, c].
+    """
+
+    n_gates = 4
+    state_names = ("h", "c")
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 unit_forget_bias=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = get_activation(recurrent_activation, self).name
+        self.unit_forget_bias = unit_forget_bias
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.initializers["bias"]
+        base, H = initializers.get(self.initializers["bias"]), self.units
+
+        def forget_one(shape, dtype):  # Keras: [init(H), ones(H), init(2H)]
+            return np.concatenate([base((H,), dtype), np.ones(H, dtype), base((2 * H,), dtype)])
+        return forget_one
+
+    def _loop(self, xw, states):
+        T, N, _ = xw.shape
+        H, U = self.units, self.params["recurrent_kernel"]
+        act, rec = self.activation, self.recurrent_activation
+        hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
+        cs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
+        act_c = np.empty((T, N, H), dtype=self.dtype)  # (T, N, H) tanh(c_t)
+        gates = np.empty((T, N, 4 * H), dtype=self.dtype)  # (T, N, 4H) i, f, g, o
+        hs[0], cs[0] = states
+        for t in range(T):
+            lstm_step_forward(xw[t], hs[t], cs[t], U, act, rec, out=(hs[t + 1], cs[t + 1], act_c[t], gates[t]))
+        self.loop_cache = (cs, act_c, gates)
+        return hs, [hs[-1], cs[-1]]
+
+    def _loop_backward(self, dy_tm, dstates):
+        _, hs, (N, T, D) = self.cache
+        cs, act_c, gates = self.loop_cache
+        H, U = self.units, self.params["recurrent_kernel"]
+        act, rec = self.activation, self.recurrent_activation
+        dA = np.empty_like(gates)  # (T, N, 4H)
+        dh_next, dc_next = dstates  # (N, H), (N, H)
+        for t in range(T - 1, -1, -1):
+            # a step's local derivatives, computed while its arrays are in cache (faster than one pass over all T)
+            dc_dh, local = lstm_local_grads(cs[t], act_c[t], gates[t], act, rec)  # (N, H), (N, 4H)
+            _, dh_next, dc_next = lstm_step_backward(self._dh(dy_tm, dh_next, t), dc_next, gates[t, :, H:2 * H],
+                                                     dc_dh, local, U, out=dA[t])
+        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, 4H)
+        return dA, [dh_next, dc_next]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=self.recurrent_activation, unit_forget_bias=self.unit_forget_bias)
+        return config
+
+
+class GRU(GRUFusedLoop, Recurrent):
+    """Gated recurrent unit (Cho et al. 2014), Keras gates z, r, h and both reset_after modes.
+
+    Forward (reset_after=True, the Keras default): u = h_{t-1} U + b_rec;
+    z = sigma(xw_z + u_z), r = sigma(xw_r + u_r), hh = tanh(xw_h + r * u_h),
+    h_t = z h_{t-1} + (1 - z) hh. reset_after=False: hh = tanh(xw_h + (r h_{t-1}) U_h).
+    Backward: see `gru_step_backward`; dU = sum_t h_{t-1}^T du_t (with r h_{t-1} in place
+    of h_{t-1} for the h block when reset_after=False).
+
+    Args: as LSTM (no unit_forget_bias), plus reset_after (True).
+    Weights: kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) [input, recurrent]
+    when reset_after, else (3H,).
+    Input shape: (N, T, D). Output shape: (N, T, H) or (N, H); return_state adds h_T.
+    Example: `GRU(4, reset_after=False).forward(x)`.
+    """
+
+    n_gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = get_activation(recurrent_activation, self).name
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_bias(self):
+        if not self.use_bias:
+            return None
+        return self.params["bias"][0] if self.reset_after else self.params["bias"]
+
+    def _input_bias_grad(self, dA2):
+        if self.reset_after:
+            self.grads["bias"][0] = dA2.sum(axis=0)  # (3H,)  the recurrent row was set in the loop
+        else:
+            self.grads["bias"][...] = dA2.sum(axis=0)
+
+    def _loop(self, xw, states):
+        T, N, _ = xw.shape
+        H, U = self.units, self.params["recurrent_kernel"]
+        b_rec = self.params["bias"][1] if (self.use_bias and self.reset_after) else None
+        act, rec = self.activation, self.recurrent_activation
+        hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
+        hs[0] = states[0]
+        steps = []  # per step (z, r, hh, m): views kept as they are, no copies
+        for t in range(T):
+            hs[t + 1], cache = gru_step_forward(xw[t], hs[t], U, b_rec, act, rec, self.reset_after)
+            steps.append(cache)
+        self.loop_cache = steps
+        return hs, [hs[-1]]
+
+    def _loop_backward(self, dy_tm, dstates):
+        _, hs, (N, T, D) = self.cache
+        steps, H = self.loop_cache, self.units
+        U, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
+        dA = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H) d(x W + b)
+        dU = np.empty((T, N, 3 * H), dtype=self.dtype) if self.reset_after else dA  # (T, N, 3H) d(h U + b_rec)
+        dh_next = dstates[0]
+        for t in range(T - 1, -1, -1):
+            z, r, hh, m = steps[t]
+            kx, ku = gru_local_grads(hs[t], z, r, hh, m, act, rec, self.reset_after)  # (N, 3H) each
+            _, du, dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), z, r, kx, ku, U, self.reset_after,
+                                               out=dA[t])
+            if self.reset_after:
+                dU[t] = du
+        h_prev = hs[:-1].reshape(T * N, H)  # (T N, H)
+        dU2 = dU.reshape(T * N, 3 * H)  # (T N, 3H)
+        if self.reset_after:
+            self.grads["recurrent_kernel"][...] = h_prev.T @ dU2  # (H, 3H)
+            if self.use_bias:
+                self.grads["bias"][1] = dU2.sum(axis=0)
+        else:
+            m = np.stack([step[3] for step in steps]).reshape(T * N, H)  # (T N, H) r * h_{t-1}, what U_h multiplied
+            self.grads["recurrent_kernel"][:, :2 * H] = h_prev.T @ dU2[:, :2 * H]  # (H, 2H)
+            self.grads["recurrent_kernel"][:, 2 * H:] = m.T @ dU2[:, 2 * H:]  # (H, H)
+        return dA, [dh_next]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=self.recurrent_activation, reset_after=self.reset_after)
+        return config

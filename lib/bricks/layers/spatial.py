@@ -1,0 +1,195 @@
+"""The N-d helpers and base classes shared by Cropping, ZeroPadding and UpSampling 1D/2D/3D.
+
+Each acts on a tuple of spatial `axes` of an array of any rank, so one pair of
+functions serves the 1D, 2D and 3D layers and both data formats.
+
+    crop:     y = x[lo : L - hi]             dx = pad(dy, (lo, hi))
+    pad:      y = pad(x, (lo, hi))           dx = dy[lo : L + lo]
+    upsample: y[i] = x[i // s]               dx[j] = sum_{r < s} dy[j * s + r]
+"""
+import numpy as np
+
+from bricks import errors
+from bricks.layers.base import Layer
+
+__all__ = ["crop_forward", "crop_backward", "pad_forward", "pad_backward",
+           "upsample_forward", "upsample_backward"]
+
+
+# ---- the N-d helpers the 1D/2D/3D classes share ------------------------------
+def crop_forward(x, crops, axes):
+    """Keep x[lo : L - hi] along each axis in `axes`; crops = ((lo, hi), ...)."""
+    index = [slice(None)] * x.ndim
+    for (lo, hi), a in zip(crops, axes):
+        index[a] = slice(lo, x.shape[a] - hi)
+    return x[tuple(index)]  # (N, L - lo - hi, ..., C), a view
+
+
+def crop_backward(grad_output, crops, axes):
+    """The cropped-away border got no gradient: pad dy with zeros back to the input shape."""
+    return pad_forward(grad_output, crops, axes)
+
+
+def pad_forward(x, pads, axes):
+    """Add pads = ((lo, hi), ...) zeros along each axis in `axes`."""
+    width = [(0, 0)] * x.ndim
+    for p, a in zip(pads, axes):
+        width[a] = tuple(p)
+    return np.pad(x, width)  # (N, lo + L + hi, ..., C)
+
+
+def pad_backward(grad_output, pads, axes):
+    """The zeros are constants: keep the gradient of the original window only."""
+    return crop_forward(grad_output, pads, axes)
+
+
+def _block_shapes(shape, sizes, axes):
+    """x viewed with a length-1 axis after each upsampled axis, that view broadcast, the output."""
+    view, blocks, out = [], [], []
+    for a, d in enumerate(shape):
+        s = sizes[axes.index(a)] if a in axes else None
+        view += [d] if s is None else [d, 1]
+        blocks += [d] if s is None else [d, s]
+        out.append(d if s is None else d * s)
+    return view, blocks, out
+
+
+def upsample_forward(x, sizes, axes):
+    """Repeat each element `s` times along each axis (nearest-neighbour upsampling), one copy."""
+    view, blocks, out = _block_shapes(x.shape, sizes, axes)
+    return np.broadcast_to(x.reshape(view), blocks).reshape(out)  # (N, L1 * s1, ..., C)
+
+
+def upsample_backward(grad_output, sizes, axes):
+    """Each input element fed `s` outputs along an axis: sum their gradients.
+
+    Summed as s strided slices, dy[r::s] for r < s (a loop over the few copies, not over
+    pixels): numpy's sum over a short inner axis of a reshaped array is several times slower.
+    """
+    g = grad_output
+    for s, a in zip(sizes, axes):
+        index = [slice(None)] * g.ndim
+        total = 0
+        for r in range(s):
+            index[a] = slice(r, None, s)
+            total = total + g[tuple(index)]  # (..., L, ...) the r-th copies
+        g = total
+    return g
+
+
+
+# ---- argument normalization --------------------------------------------------------
+_LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, rows, cols, channels)",
+            3: "(batch, dim1, dim2, dim3, channels)"}
+
+
+def _data_format(owner, value):
+    value = value or "channels_last"
+    if value not in ("channels_last", "channels_first"):
+        errors.fail(owner, "data_format 'channels_last' or 'channels_first'", data_format=value)
+    return value
+
+
+def _pairs(owner, value, n, arg):
+    """int, n ints (symmetric) or n (lo, hi) pairs -> ((lo, hi),) * n of non-negative ints."""
+    try:
+        if np.ndim(value) == 0:
+            pairs = ((int(value),) * 2,) * n
+        elif n == 1 and np.ndim(value) == 1 and len(value) == 2:  # 1D: (left, right)
+            pairs = (tuple(int(v) for v in value),)
+        elif np.ndim(value) == 1 and len(value) == n:
+            pairs = tuple((int(v), int(v)) for v in value)
+        else:
+            pairs = tuple((int(lo), int(hi)) for lo, hi in value)
+    except (TypeError, ValueError):
+        pairs = ()
+    if len(pairs) != n or any(v < 0 for p in pairs for v in p):
+        errors.fail(owner, f"{arg} as a non-negative int, {n} ints or {n} (lo, hi) pairs", **{arg: value})
+    return pairs
+
+
+def _sizes(owner, value, n):
+    """int or n ints, each >= 1 -> tuple of n ints."""
+    try:
+        sizes = (int(value),) * n if np.ndim(value) == 0 else tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        sizes = ()
+    if len(sizes) != n or any(s < 1 for s in sizes):
+        errors.fail(owner, f"size as a positive int or {n} positive ints", size=value)
+    return sizes
+
+
+# ---- the base classes: a thin 1D/2D/3D class only sets `n` and parses its argument ----
+class _Spatial(Layer):
+    """Shared by the 1D/2D/3D classes: `n` spatial axes, channels last or first."""
+
+    n = 1
+    has_data_format = True  # Cropping1D and UpSampling1D have none in Keras
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(self, data_format)
+        self.input_rank = self.n + 2
+        self.layout = _LAYOUTS[self.n]
+
+    def check_input(self, x):
+        pass
+
+    @property
+    def axes(self):
+        first = 2 if self.data_format == "channels_first" else 1
+        return tuple(range(first, first + self.n))
+
+    def get_config(self):
+        config = super().get_config()
+        if self.has_data_format:
+            config["data_format"] = self.data_format
+        return config
+
+
+class _Cropping(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        for (lo, hi), a in zip(self.cropping, self.axes):
+            if lo + hi >= x.shape[a]:
+                errors.fail(self, f"axis {a} longer than cropping {lo} + {hi}", **{"x.shape": tuple(x.shape)})
+        self.cache = x.shape
+        return crop_forward(x, self.cropping, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return crop_backward(grad_output, self.cropping, self.axes)
+
+    def get_config(self):
+        value = list(self.cropping[0]) if self.n == 1 else [list(p) for p in self.cropping]
+        return {**super().get_config(), "cropping": value}
+
+
+class _ZeroPadding(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        self.cache = x.shape
+        return pad_forward(x, self.padding, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return pad_backward(grad_output, self.padding, self.axes)
+
+    def get_config(self):
+        value = list(self.padding[0]) if self.n == 1 else [list(p) for p in self.padding]
+        return {**super().get_config(), "padding": value}
+
+
+class _UpSampling(_Spatial):
+    def forward(self, x, training=False):
+        x = self._prepare(x)
+        self.cache = x.shape
+        return upsample_forward(x, self.size, self.axes)
+
+    def backward(self, grad_output):
+        self._cached()
+        return upsample_backward(grad_output, self.size, self.axes)
+
+    def get_config(self):
+        value = self.size[0] if self.n == 1 else list(self.size)
+        return {**super().get_config(), "size": value}

@@ -1,0 +1,223 @@
+"""Preparing time series without peeking: windows, walk-forward splits, scalers, panel features.
+
+Every function here only ever looks backwards. A window ending at date t holds rows
+t-T+1..t; a walk-forward split trains on dates strictly before its test window, with a
+`gap` of dropped dates so that no training label (which looks `gap` dates ahead) is
+realised inside the test window; a scaler is fitted on the training part and then only
+applied; a rolling z-score at t uses rows up to t. Exposed as `bricks.quant.data.*`.
+
+    >>> X = sliding_windows(np.arange(10.0)[:, None], 3)          # (8, 3, 1)
+    >>> for split in walk_forward(dates, train_size=500, test_size=250, gap=1): ...
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from bricks import errors
+
+__all__ = ["sliding_windows", "walk_forward", "Split", "StandardScaler", "MinMaxScaler", "rolling_zscore",
+           "cross_sectional_zscore", "cross_sectional_rank", "panel_features", "panel_windows"]
+
+Split = namedtuple("Split", "train test train_dates test_dates")
+Split.__doc__ = "Index arrays of one walk-forward fold, and (first, last) date of each side."
+
+
+def sliding_windows(x, window):
+    """All windows of `window` consecutive rows: out[i] = x[i : i + window].
+
+    Input shape: (N, ...). Output shape: (N - window + 1, window, ...), a copy.
+    Window i ends at row i + window - 1, so it pairs with a target known after that row.
+    """
+    x = np.asarray(x)
+    if not 1 <= window <= len(x):
+        errors.fail("sliding_windows", f"1 <= window <= len(x) = {len(x)}", window=window)
+    idx = np.arange(len(x) - window + 1)[:, None] + np.arange(window)[None, :]  # (N-T+1, T)
+    return x[idx]  # (N-T+1, T, ...)
+
+
+def walk_forward(dates, train_size, test_size, gap=1, step=None, expanding=False):
+    """Walk-forward folds by date: train on the past, skip `gap` dates, test on the next block.
+
+    Sizes count distinct dates, so a panel (several rows per date) splits by date, never
+    by row. Fold k tests on dates u[s : s + test_size] with s = train_size + gap + k * step
+    and trains on u[s - gap - train_size : s - gap] (from u[0] when `expanding`). A training
+    sample dated d with a label that looks h <= gap dates ahead is realised before the test.
+
+    Args:
+        dates: (N,) the decision date of each sample (any sortable type; need not be sorted).
+        train_size, test_size: number of distinct dates in each side.
+        gap: dates dropped between the two (>= the label horizon).
+        step: dates the window moves each fold (default test_size: tests tile the future).
+        expanding: keep all the past in the training set instead of a rolling window.
+    Returns:
+        A list of `Split(train, test, train_dates, test_dates)`: index arrays into `dates`.
+    """
+    dates = np.asarray(dates)
+    uniq = np.unique(dates)  # sorted distinct dates
+    step = test_size if step is None else step
+    if min(train_size, test_size, step) < 1 or gap < 0:
+        errors.fail("walk_forward", "train_size, test_size, step >= 1 and gap >= 0",
+                    train_size=train_size, test_size=test_size, step=step, gap=gap)
+    if train_size + gap + test_size > len(uniq):
+        errors.fail("walk_forward", f"train_size + gap + test_size <= {len(uniq)} distinct dates",
+                    train_size=train_size, gap=gap, test_size=test_size)
+    pos = np.searchsorted(uniq, dates)  # (N,) rank of each sample's date
+    folds = []
+    for s in range(train_size + gap, len(uniq) - test_size + 1, step):
+        lo = 0 if expanding else s - gap - train_size
+        train = np.flatnonzero((pos >= lo) & (pos < s - gap))
+        test = np.flatnonzero((pos >= s) & (pos < s + test_size))
+        folds.append(Split(train, test, (uniq[lo], uniq[s - gap - 1]), (uniq[s], uniq[s + test_size - 1])))
+    return folds
+
+
+class StandardScaler:
+    """z = (x - mean) / std, with mean and std fitted on the training part only.
+
+    Statistics are taken over every axis but the last (features), so (N, F) and windowed
+    (N, T, F) inputs share one mean per feature. `transform` never refits.
+    """
+
+    def __init__(self, eps=1e-12):
+        self.eps, self.mean_, self.scale_ = eps, None, None
+
+    def fit(self, x):
+        x = np.asarray(x, dtype=float)
+        axes = tuple(range(x.ndim - 1))
+        self.mean_ = x.mean(axis=axes)  # (F,)
+        self.scale_ = np.maximum(x.std(axis=axes), self.eps)  # (F,)
+        return self
+
+    def _fitted(self):
+        if self.mean_ is None:
+            raise RuntimeError("StandardScaler: transform() called before fit()")
+
+    def transform(self, x):
+        self._fitted()
+        return (np.asarray(x, dtype=float) - self.mean_) / self.scale_
+
+    def inverse_transform(self, z):
+        self._fitted()
+        return np.asarray(z, dtype=float) * self.scale_ + self.mean_
+
+    def fit_transform(self, x):
+        return self.fit(x).transform(x)
+
+
+class MinMaxScaler(StandardScaler):
+    """z = (x - min) / (max - min) * (hi - lo) + lo, fitted on the training part only.
+
+    The scaler of the recipe in circulation, which fits it on the whole series: the
+    test period's maximum then leaks into every training input.
+    """
+
+    def __init__(self, feature_range=(0.0, 1.0), eps=1e-12):
+        super().__init__(eps)
+        self.feature_range = feature_range
+
+    def fit(self, x):
+        x = np.asarray(x, dtype=float)
+        axes = tuple(range(x.ndim - 1))
+        lo, hi = self.feature_range
+        xmin, xmax = x.min(axis=axes), x.max(axis=axes)  # (F,), (F,)
+        self.scale_ = np.maximum(xmax - xmin, self.eps) / (hi - lo)
+        self.mean_ = xmin - lo * self.scale_  # so that (x - mean_) / scale_ maps [min, max] to [lo, hi]
+        return self
+
+
+def rolling_zscore(x, window, min_periods=None, eps=1e-12):
+    """z_t = (x_t - mean(x_{t-w+1..t})) / std(x_{t-w+1..t}) along axis 0: the past only.
+
+    Rows with fewer than `min_periods` (default `window`) observations are NaN.
+    Input shape: (N, ...). Output shape: same.
+    """
+    x = np.asarray(x, dtype=float)
+    min_periods = window if min_periods is None else min_periods
+    zeros = np.zeros((1, *x.shape[1:]))
+    c1 = np.concatenate([zeros, np.cumsum(x, axis=0)])  # (N+1, ...)
+    c2 = np.concatenate([zeros, np.cumsum(x * x, axis=0)])  # (N+1, ...)
+    end = np.arange(1, len(x) + 1)  # (N,) window is rows [start, end)
+    start = np.maximum(end - window, 0)
+    n = (end - start).reshape(-1, *[1] * (x.ndim - 1)).astype(float)  # (N, 1...)
+    mean = (c1[end] - c1[start]) / n
+    var = np.maximum((c2[end] - c2[start]) / n - mean**2, 0.0)
+    z = (x - mean) / np.sqrt(var + eps)
+    z[(end - start) < min_periods] = np.nan
+    return z
+
+
+def cross_sectional_zscore(x, eps=1e-12):
+    """Standardise each date's cross-section: (x - mean over assets) / std over assets.
+
+    Input shape: (D, A) or (D, A, F) with NaN for missing assets. Uses same-date data only.
+    """
+    x = np.asarray(x, dtype=float)
+    ok = ~np.isnan(x)
+    n = np.maximum(ok.sum(axis=1, keepdims=True), 1)  # (D, 1, ...) assets present (all-NaN dates stay NaN)
+    mean = np.where(ok, x, 0.0).sum(axis=1, keepdims=True) / n  # (D, 1, ...)
+    std = np.sqrt(np.where(ok, (x - mean) ** 2, 0.0).sum(axis=1, keepdims=True) / n)
+    return (x - mean) / (std + eps)
+
+
+def cross_sectional_rank(x):
+    """Each date's ranks scaled to [-0.5, 0.5] (average rank for ties). Input/Output: (D, A)."""
+    from bricks.quant.evaluation import rankdata
+    x = np.asarray(x, dtype=float)
+    r = rankdata(x, axis=1)  # (D, A) 1..A
+    return (r - 1) / (x.shape[1] - 1) - 0.5
+
+
+def panel_features(returns, factors=None, mom=12, skip=1, vol=12, beta=36):
+    """Per-date, per-asset features computed from returns up to and including that date.
+
+    mom: sum of r over t-mom+1 .. t-skip (12-1 momentum); rev: r_t (1-month reversal);
+    vol: std of r over t-vol+1 .. t; beta_<f>: slope of r on each factor over the last
+    `beta` months (multiple regression with intercept), if `factors` is given.
+
+    Args:
+        returns: (D, A) array or DataFrame of period returns.
+        factors: (D, K) array or DataFrame on the same dates, or None.
+    Returns:
+        (features, names): features of shape (D, A, F), NaN until the history is long enough.
+    """
+    r = np.asarray(returns, dtype=float)  # (D, A)
+    D, A = r.shape
+    c = np.concatenate([np.zeros((1, A)), np.cumsum(r, axis=0)])  # (D+1, A)
+    feats, names = [], ["mom", "rev", "vol"]
+    m = np.full((D, A), np.nan)
+    m[mom - 1:] = c[mom - skip:D + 1 - skip] - c[:D - mom + 1]  # sum r[t-mom+1 .. t-skip]
+    feats += [m, r.copy(), np.full((D, A), np.nan)]
+    feats[2][vol - 1:] = sliding_windows(r, vol).std(axis=1)  # (D-vol+1, A)
+    if factors is not None:
+        fnames = list(getattr(factors, "columns", [f"f{k}" for k in range(np.shape(factors)[1])]))
+        f = np.asarray(factors, dtype=float)  # (D, K)
+        X = np.concatenate([np.ones((D, 1)), f], axis=1)  # (D, K+1)
+        Xw, Yw = sliding_windows(X, beta), sliding_windows(r, beta)  # (W, B, K+1), (W, B, A)
+        XtX = np.einsum("wbk,wbj->wkj", Xw, Xw)  # (W, K+1, K+1)
+        XtY = np.einsum("wbk,wba->wka", Xw, Yw)  # (W, K+1, A)
+        coef = np.linalg.solve(XtX, XtY)  # (W, K+1, A)
+        for k, name in enumerate(fnames):
+            b = np.full((D, A), np.nan)
+            b[beta - 1:] = coef[:, k + 1]
+            feats.append(b)
+            names.append(f"beta_{name}")
+    return np.stack(feats, axis=-1), names  # (D, A, F)
+
+
+def panel_windows(features, target, window):
+    """Sequences for a per-asset sequence model: each (date, asset) gets its last `window` rows.
+
+    Args:
+        features: (D, A, F); target: (D, A), target[t] known after date t+1 (e.g. next return).
+    Returns:
+        X (n, window, F), y (n,), date_index (n,), asset_index (n,): one sample per
+        (date >= window-1, asset) whose window and target are free of NaN.
+    """
+    f, y = np.asarray(features, dtype=float), np.asarray(target, dtype=float)
+    D, A, F = f.shape
+    W = sliding_windows(f, window)  # (D-T+1, T, A, F)
+    W = W.transpose(0, 2, 1, 3)  # (D-T+1, A, T, F)
+    yy = y[window - 1:]  # (D-T+1, A)
+    ok = ~np.isnan(W).any(axis=(2, 3)) & ~np.isnan(yy)  # (D-T+1, A)
+    d, a = np.nonzero(ok)
+    return W[d, a], yy[d, a], d + window - 1, a

@@ -1,0 +1,81 @@
+"""The book's chapters are MyST Markdown notebooks (jupytext); this turns them into .ipynb.
+
+    python tools/notebooks.py export OUT [--book book]   # every chapter as OUT/<same path>.ipynb
+
+`make test` exports into _build/notebooks and runs nbval there (nbval reads only .ipynb);
+`tools/postbuild.py` puts each chapter's .ipynb beside its page source for the download
+button; `tools/workshop.py` writes the student and instructor sets from the same notebooks.
+A chapter is a `.md` file under book/ whose front matter names jupytext; other Markdown
+(glossary, workshop guide, API pages) is prose only.
+"""
+import argparse
+import pathlib
+import shutil
+import sys
+
+import jupytext
+import nbformat
+
+SKIP_DIRS = {"_static", "_templates", ".ipynb_checkpoints", "_build"}
+
+
+def is_notebook(path):
+    """Does the Markdown file at `path` start with jupytext front matter?"""
+    head = pathlib.Path(path).read_text(encoding="utf-8")[:400]
+    return head.startswith("---") and "jupytext:" in head
+
+
+def chapters(book="book"):
+    """Every notebook under `book`, sorted by path."""
+    book = pathlib.Path(book)
+    return sorted(p for p in book.rglob("*.md")
+                  if not SKIP_DIRS & set(p.relative_to(book).parts) and is_notebook(p))
+
+
+def read(path):
+    """The chapter at `path` as an nbformat notebook (no outputs)."""
+    return jupytext.read(path)
+
+
+def write_ipynb(nb, path):
+    """Write `nb` as a plain .ipynb (the jupytext pairing metadata dropped)."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata.pop("jupytext", None)
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def export(out, book="book", runnable_folder=True):
+    """Write every chapter as out/<path>.ipynb; return the chapters' paths.
+
+    With `runnable_folder`, `out` is emptied first and receives the book's conftest.py and data
+    files too (a folder nbval can run); without it, only the .ipynb files are added to `out`.
+    """
+    book, out = pathlib.Path(book), pathlib.Path(out)
+    if runnable_folder:
+        shutil.rmtree(out, ignore_errors=True)
+    paths = chapters(book)
+    for path in paths:
+        write_ipynb(read(path), out / path.relative_to(book).with_suffix(".ipynb"))
+    for extra in book.rglob("*"):  # conftest.py (seconds per notebook) and data files the chapters read
+        rel = extra.relative_to(book)
+        if runnable_folder and extra.is_file() and extra.suffix not in {".md", ".ipynb"} and not SKIP_DIRS & set(rel.parts):
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(extra, out / rel)
+    return paths
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["export"])
+    parser.add_argument("out")
+    parser.add_argument("--book", default="book")
+    args = parser.parse_args(argv)
+    paths = export(args.out, args.book)
+    print(f"notebooks: {len(paths)} chapters written as .ipynb into {args.out}")
+    return 0 if paths else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
