@@ -74,7 +74,7 @@ def test_load_csv_good_file_and_chinese_headers():
     (_replace("2024-01-04", "2024-01-01"), r"increasing order.*row=3, date='2024-01-01', previous_date='2024-01-03'"),
     (_replace("2024-01-05", "2024-03-05"), r"gap longer than 14.*gap_days=61, date='2024-03-05'"),
     (_replace("3400.1", "-1"), r"prices > 0 in column 'open'.*row=1, date='2024-01-02', value=-1.0"),
-    (_replace("3419.0,3380.0", "3370.0,3380.0"), r"high >= low.*row=4, date='2024-01-05'"),
+    (_replace("3419.0,3380.0", "3370.0,3380.0"), r"low <= open <= high.*row=4, date='2024-01-05'"),
     (_replace("1300", "-5"), r"volume >= 0.*row=2"),
     ("", r"header row"),
 ])
@@ -191,3 +191,39 @@ def test_cross_sectional_helpers():
     z = data.cross_sectional_zscore(x)
     np.testing.assert_allclose(z.mean(axis=1), 0.0, atol=1e-12)
     np.testing.assert_allclose(z.std(axis=1), 1.0)
+
+
+def test_rolling_zscore_is_stable_at_a_large_level_and_skips_missing_values():
+    rng = np.random.default_rng(0)
+    e = rng.standard_normal((3000, 2))  # (N, F)
+    z_small = data.rolling_zscore(e, 250)
+    z_big = data.rolling_zscore(1e6 + e, 250)  # the running-sum formula gave |z| up to 3e6 here
+    assert np.nanmax(np.abs(z_big)) < 5
+    np.testing.assert_allclose(z_big[249:], z_small[249:], atol=1e-8)
+    w = e[2750:3000, 1]
+    assert np.isclose(z_big[2999, 1], (w[-1] - w.mean()) / w.std())
+    holes = e.copy()
+    holes[100, 0] = np.nan
+    holes[101, 0] = np.inf
+    zh = data.rolling_zscore(holes, 20, min_periods=15)
+    assert np.isnan(zh[100:102, 0]).all() and np.isfinite(zh[102:, 0]).all()  # one gap, not a poisoned tail
+    assert np.isnan(zh[:14]).all() and np.isfinite(zh[14:100]).all()
+    with pytest.raises(ValueError, match="rolling_zscore"):
+        data.rolling_zscore(e, 0)
+
+
+def test_fill_forward_and_drop_use_the_past_only():
+    x = np.array([[np.nan, 1.0], [2.0, np.inf], [np.nan, np.nan], [np.nan, 4.0]])
+    f = data.fill_forward(x)
+    np.testing.assert_array_equal(f, [[np.nan, 1.0], [2.0, 1.0], [2.0, 1.0], [2.0, 4.0]])
+    f1 = data.fill_forward(x, limit=1)
+    assert np.isnan(f1[3, 0]) and f1[2, 0] == 2.0
+    x2 = x.copy()
+    x2[3] = [9.0, 9.0]  # the future changes: no filled past value may move
+    np.testing.assert_array_equal(data.fill_forward(x2)[:3], f[:3])
+    y = np.array([1.0, 2.0, 3.0, np.nan])
+    xs, ys = data.drop_nonfinite(f, y)
+    np.testing.assert_array_equal(ys, [2.0, 3.0]) and np.testing.assert_array_equal(xs, f[1:3])
+    assert data.finite_rows(f).tolist() == [False, True, True, True]
+    with pytest.raises(ValueError, match="same length"):
+        data.finite_rows(f, y[:2])

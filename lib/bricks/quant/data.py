@@ -18,9 +18,10 @@ import os
 
 import numpy as np
 
-from bricks import backend, errors
+from bricks import backend
 from bricks.quant.prep import *  # noqa: F401,F403  sliding_windows, walk_forward, scalers, panel features
 from bricks.quant.prep import __all__ as _prep_all
+from bricks.quant.csv_reader import ALIASES, load_csv  # noqa: F401  the broker-export reader
 
 __all__ = ["load_sp500", "load_french", "load_french_panel", "load_csv", "planted_series",
            "planted_panel", *_prep_all]
@@ -29,13 +30,6 @@ PORTFOLIOS = ["NoDur", "Durbl", "Manuf", "Enrgy", "Chems", "BusEq", "Telcm", "Ut
               "Money", "Other", "S1V1", "S1V3", "S1V5", "S3V1", "S3V3", "S3V5", "S5V1", "S5V3", "S5V5",
               "S1M1", "S1M3", "S1M5", "S3M1", "S3M3", "S3M5", "S5M1", "S5M3", "S5M5"]
 FACTORS = ["MktRF", "SMB", "HML", "Mom", "RF"]
-# Header spellings seen in broker / tushare / Wind exports -> our names.
-ALIASES = {"日期": "date", "交易日期": "date", "trade_date": "date", "时间": "date",
-           "开盘": "open", "开盘价": "open", "最高": "high", "最高价": "high", "最低": "low",
-           "最低价": "low", "收盘": "close", "收盘价": "close", "成交量": "volume", "vol": "volume",
-           "adj close": "adj_close", "adj_close": "adj_close"}
-
-
 def _package_file(package, *parts):
     """Path of a data file inside an installed package, found without importing the package."""
     spec = importlib.util.find_spec(package)
@@ -83,101 +77,6 @@ def load_french_panel(excess=True):
     names = [c for c in PORTFOLIOS if c in df.columns]
     rets = df[names].sub(df["RF"], axis=0) if excess else df[names]
     return rets, df[FACTORS]
-
-
-def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), volume="volume",
-             max_gap_days=14, sort=False):
-    """Read and validate a daily price file; refuse it with a message naming the fault.
-
-    Headers are matched case-insensitively, Chinese broker headers included (日期 开盘 最高 最低
-    收盘 成交量); thousands separators ("1,234.5") are accepted. Checks, in order: every
-    needed column present; every date readable; every value numeric and present; no
-    duplicate date; dates increasing (or `sort=True` to sort them); no gap longer than
-    `max_gap_days` calendar days (None: no check); prices > 0, volume >= 0; high >= low.
-
-    Args:
-        path: file path or file-like object.
-        date_column, prices, volume: the needed columns (volume=None: not needed).
-        max_gap_days: longest allowed calendar-day gap between two rows.
-        sort: sort by date instead of refusing an unsorted file.
-    Returns:
-        DataFrame indexed by date ("date"), the needed columns as float, then any others.
-    Raises:
-        ValueError: `load_csv: expected ... Received: column='close', row=7, date='2024-01-10', ...`.
-        Rows count data lines from 1 (the header is line 0 of the file).
-    """
-    import pandas as pd
-    where = os.path.basename(str(path)) if isinstance(path, (str, os.PathLike)) else "file"
-    owner = f"load_csv({where})"
-    try:
-        df = pd.read_csv(path, dtype=str, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        errors.fail(owner, "a header row and data rows", file="empty")
-    df.columns = [ALIASES.get(str(c).strip().lower(), ALIASES.get(str(c).strip(), str(c).strip().lower()))
-                  for c in df.columns]
-    needed = [date_column, *prices] + ([volume] if volume else [])
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        errors.fail(owner, f"columns {needed}", missing=missing, columns=list(df.columns))
-    if len(df) == 0:
-        errors.fail(owner, "at least one data row", rows=0)
-    rows = np.arange(1, len(df) + 1)
-    raw_dates = df[date_column].str.strip()
-    fmt = "%Y%m%d" if raw_dates.str.fullmatch(r"\d{8}").all() else None  # tushare: 20240102
-    dates = pd.to_datetime(raw_dates, format=fmt, errors="coerce")
-    bad = np.flatnonzero(dates.isna().to_numpy())
-    if bad.size:
-        errors.fail(owner, "a readable date in every row", column=date_column, row=int(rows[bad[0]]),
-                    value=df[date_column].iloc[bad[0]])
-    shown = dates.dt.strftime("%Y-%m-%d").to_numpy()
-    out = pd.DataFrame(index=pd.DatetimeIndex(dates, name="date"))
-    for col in needed[1:]:
-        text = df[col].str.strip().str.replace(",", "", regex=False)
-        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(np.isnan(values))
-        if bad.size:
-            i = bad[0]
-            what = "a value" if pd.isna(df[col].iloc[i]) or not str(df[col].iloc[i]).strip() else "a number"
-            errors.fail(owner, f"{what} in every row of column {col!r}", column=col, row=int(rows[i]),
-                        date=shown[i], value=df[col].iloc[i])
-        out[col] = values
-    for col in df.columns:
-        if col not in needed:
-            out[col] = df[col].to_numpy()
-    dup = np.flatnonzero(dates.duplicated().to_numpy())
-    if dup.size:
-        first = int(np.flatnonzero((dates == dates.iloc[dup[0]]).to_numpy())[0])
-        errors.fail(owner, "one row per date", duplicate_date=shown[dup[0]],
-                    rows=[int(rows[first]), int(rows[dup[0]])])
-    step = np.diff(dates.to_numpy()).astype("timedelta64[D]").astype(int)  # (n-1,) calendar days
-    if (step < 0).any():
-        if not sort:
-            i = int(np.flatnonzero(step < 0)[0])
-            errors.fail(owner, "dates in increasing order (or sort=True)", row=int(rows[i + 1]),
-                        date=shown[i + 1], previous_date=shown[i])
-        order = np.argsort(dates.to_numpy(), kind="stable")
-        out, shown, rows = out.iloc[order], shown[order], rows[order]
-        step = np.diff(out.index.to_numpy()).astype("timedelta64[D]").astype(int)
-    if max_gap_days is not None and (step > max_gap_days).any():
-        i = int(np.flatnonzero(step > max_gap_days)[0])
-        errors.fail(owner, f"no gap longer than {max_gap_days} calendar days (max_gap_days)",
-                    gap_days=int(step[i]), date=shown[i + 1], previous_date=shown[i], row=int(rows[i + 1]))
-    for col in prices:
-        bad = np.flatnonzero(out[col].to_numpy() <= 0)
-        if bad.size:
-            errors.fail(owner, f"prices > 0 in column {col!r}", column=col, row=int(rows[bad[0]]),
-                        date=shown[bad[0]], value=float(out[col].iloc[bad[0]]))
-    if volume and (out[volume].to_numpy() < 0).any():
-        i = int(np.flatnonzero(out[volume].to_numpy() < 0)[0])
-        errors.fail(owner, "volume >= 0", column=volume, row=int(rows[i]), date=shown[i],
-                    value=float(out[volume].iloc[i]))
-    if {"high", "low"} <= set(prices):
-        bad = np.flatnonzero(out["high"].to_numpy() < out["low"].to_numpy())
-        if bad.size:
-            i = bad[0]
-            errors.fail(owner, "high >= low in every row", row=int(rows[i]), date=shown[i],
-                        high=float(out["high"].iloc[i]), low=float(out["low"].iloc[i]))
-    return out
 
 
 def planted_series(n=2500, ic=0.05, vol=0.01, drift=0.0002, start="2000-01-03", seed=None):

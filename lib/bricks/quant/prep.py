@@ -16,7 +16,7 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["sliding_windows", "walk_forward", "Split", "StandardScaler", "MinMaxScaler", "rolling_zscore",
-           "cross_sectional_zscore", "cross_sectional_rank", "panel_features", "panel_windows"]
+           "finite_rows", "drop_nonfinite", "fill_forward", "cross_sectional_zscore", "cross_sectional_rank", "panel_features", "panel_windows"]
 
 Split = namedtuple("Split", "train test train_dates test_dates")
 Split.__doc__ = "Index arrays of one walk-forward fold, and (first, last) date of each side."
@@ -126,24 +126,81 @@ class MinMaxScaler(StandardScaler):
 
 
 def rolling_zscore(x, window, min_periods=None, eps=1e-12):
-    """z_t = (x_t - mean(x_{t-w+1..t})) / std(x_{t-w+1..t}) along axis 0: the past only.
+    """z_t = (x_t - m_t) / sqrt(v_t + eps) along axis 0, m_t and v_t over rows t-w+1..t: the past only.
 
-    Rows with fewer than `min_periods` (default `window`) observations are NaN.
+    m_t is the mean of the window and v_t = mean((x_i - m_t)^2) its variance, computed in
+    two passes over each window (not from running sums of x and x^2, whose difference loses
+    every digit when the level is large: 1e6 + N(0, 1) gave |z| up to 3e6). NaN and inf
+    entries are skipped; a row whose window holds fewer than `min_periods` (default
+    `window`) finite values, or whose own value is not finite, is NaN.
     Input shape: (N, ...). Output shape: same.
+
+    >>> np.round(rolling_zscore(1e6 + np.array([0.0, 1.0, 2.0, 1.0]), 3), 3)
+    array([   nan,    nan,  1.225, -0.707])
     """
     x = np.asarray(x, dtype=float)
     min_periods = window if min_periods is None else min_periods
-    zeros = np.zeros((1, *x.shape[1:]))
-    c1 = np.concatenate([zeros, np.cumsum(x, axis=0)])  # (N+1, ...)
-    c2 = np.concatenate([zeros, np.cumsum(x * x, axis=0)])  # (N+1, ...)
-    end = np.arange(1, len(x) + 1)  # (N,) window is rows [start, end)
-    start = np.maximum(end - window, 0)
-    n = (end - start).reshape(-1, *[1] * (x.ndim - 1)).astype(float)  # (N, 1...)
-    mean = (c1[end] - c1[start]) / n
-    var = np.maximum((c2[end] - c2[start]) / n - mean**2, 0.0)
-    z = (x - mean) / np.sqrt(var + eps)
-    z[(end - start) < min_periods] = np.nan
+    if not (isinstance(window, (int, np.integer)) and window >= 1 and 1 <= min_periods <= window):
+        errors.fail("rolling_zscore", "an integer window >= 1 and 1 <= min_periods <= window",
+                    window=window, min_periods=min_periods)
+    xp = np.concatenate([np.full((window - 1, *x.shape[1:]), np.nan), x])  # (N+w-1, ...)
+    z = np.full_like(x, np.nan)
+    rows = max(1, 2**20 // (window * max(1, int(np.prod(x.shape[1:])))))  # ~8 MB temporaries
+    for lo in range(0, len(x), rows):
+        hi = min(lo + rows, len(x))
+        W = np.lib.stride_tricks.sliding_window_view(xp[lo:hi + window - 1], window, axis=0)  # (c, ..., w)
+        ok = np.isfinite(W)
+        n = ok.sum(axis=-1)  # (c, ...) finite values in each window
+        mean = np.where(ok, W, 0.0).sum(axis=-1) / np.maximum(n, 1)  # (c, ...) pass 1
+        dev = np.where(ok, W - mean[..., None], 0.0)  # (c, ..., w)
+        var = (dev * dev).sum(axis=-1) / np.maximum(n, 1)  # (c, ...) pass 2
+        here = np.isfinite(x[lo:hi]) & (n >= min_periods)
+        z[lo:hi][here] = ((x[lo:hi] - mean) / np.sqrt(var + eps))[here]
     return z
+
+
+def finite_rows(*arrays):
+    """(N,) bool: True where row i of every array is finite (no NaN, no inf in any column)."""
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    if len({len(a) for a in arrays}) > 1:
+        errors.fail("finite_rows", "arrays of the same length", lengths=[len(a) for a in arrays])
+    keep = np.ones(len(arrays[0]), dtype=bool)
+    for a in arrays:
+        keep &= np.isfinite(a.reshape(len(a), -1)).all(axis=1)
+    return keep
+
+
+def drop_nonfinite(*arrays):
+    """The rows (axis 0) where every array is finite, taken from each: `x, y = drop_nonfinite(x, y)`.
+
+    Dropping a row uses no other row, so it cannot leak; it does break the spacing of a
+    time series, so drop before making windows only if the gaps do not matter.
+
+    >>> drop_nonfinite(np.array([[1.0], [np.nan], [3.0]]), np.array([1.0, 2.0, np.inf]))
+    (array([[1.]]), array([1.]))
+    """
+    keep = finite_rows(*arrays)
+    out = tuple(np.asarray(a)[keep] for a in arrays)
+    return out[0] if len(out) == 1 else out
+
+
+def fill_forward(x, limit=None):
+    """Each NaN or inf replaced by the last finite value above it in its column: the past only.
+
+    A leading gap stays NaN (there is no past to fill it from); `limit` caps how many
+    consecutive rows one value may fill. Like pandas' `ffill`, never `bfill` (the future).
+    Input shape: (N, ...). Output shape: same (a copy).
+
+    >>> fill_forward(np.array([np.nan, 1.0, np.inf, np.nan, 4.0]), limit=1)
+    array([nan,  1.,  1., nan,  4.])
+    """
+    x = np.array(x, dtype=float)
+    t = np.arange(len(x)).reshape(-1, *[1] * (x.ndim - 1))  # (N, 1...)
+    last = np.maximum.accumulate(np.where(np.isfinite(x), t, -1), axis=0)  # (N, ...) last finite row
+    out = np.take_along_axis(x, np.maximum(last, 0), axis=0)
+    stale = (last < 0) if limit is None else (last < 0) | (t - last > limit)
+    out[stale] = np.nan
+    return out
 
 
 def cross_sectional_zscore(x, eps=1e-12):

@@ -1,0 +1,139 @@
+"""load_csv on real broker exports: encodings, title lines and footers, date and number styles,
+and every fault named (column, row, value) instead of a file read wrongly."""
+import io
+
+import numpy as np
+import pytest
+
+from bricks.quant import csv_reader, data
+
+ROWS = [("2024-01-02", 3431.15, 3443.52, 3385.49, 3386.35, 123456),
+        ("2024-01-03", 3380.08, 3394.46, 3370.47, 3393.30, 111111),
+        ("2024-01-04", 3391.17, 3393.42, 3362.12, 3368.50, 99999),
+        ("2024-01-05", 3366.35, 3404.07, 3348.82, 3367.09, 130000)]
+ZH = ["日期", "开盘", "最高", "最低", "收盘", "成交量"]
+
+
+def tdx(date_style=lambda d: d.replace("-", "/"), sep="\t", header=ZH, title=True, footer=True,
+        number="{:.2f}".format):
+    """A 通达信-style export: a title line, tab-separated Chinese header, a footer."""
+    lines = ["000300 沪深300 日线 不复权"] if title else []
+    lines.append(sep.join(f"    {h}" for h in header))
+    lines += [sep.join([date_style(d), *(number(v) for v in r[:4]), str(r[4])]) for d, *r in ROWS]
+    if footer:
+        lines += ["数据来源:通达信", ""]
+    return "\r\n".join(lines)
+
+
+def read(text, encoding="utf-8", **kw):
+    raw = text.encode(encoding) if encoding else text
+    return data.load_csv(io.BytesIO(raw) if encoding else io.StringIO(raw), **kw)
+
+
+def check_good(df):
+    assert list(df.columns) == ["open", "high", "low", "close", "volume"]
+    assert [str(d.date()) for d in df.index] == [r[0] for r in ROWS]
+    np.testing.assert_array_equal(df["close"].to_numpy(), [r[4] for r in ROWS])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le",
+                                      "utf-16-be"])
+def test_every_common_encoding_is_detected(encoding):
+    df = read(tdx(), encoding)
+    check_good(df)
+    assert df.attrs["skipped_lines"] == [1, 7, 8] or df.attrs["skipped_lines"] == [1, 7]
+    assert df.attrs["encoding"] in (encoding, "utf-16", "gb18030", "utf-8-sig", "utf-8")
+
+
+def test_encoding_override_and_a_wrong_one_named(tmp_path):
+    path = tmp_path / "沪深300.txt"
+    path.write_bytes(tdx().encode("gbk"))
+    check_good(data.load_csv(path, encoding="gbk"))
+    with pytest.raises(ValueError, match=r"load_csv\(沪深300.txt\): expected a file in encoding 'utf-8'.*"
+                                         r"byte_offset="):
+        data.load_csv(path, encoding="utf-8")
+    with pytest.raises(ValueError, match="a known encoding"):
+        data.load_csv(path, encoding="klingon")
+
+
+@pytest.mark.parametrize("style", [lambda d: d, lambda d: d.replace("-", "/"), lambda d: d.replace("-", ""),
+                                   lambda d: d.replace("-0", "/").replace("-", "/"),
+                                   lambda d: f"{d[:4]}年{d[5:7]}月{d[8:]}日", lambda d: d + " 00:00:00"])
+def test_date_styles(style):
+    check_good(read(tdx(style)))
+
+
+@pytest.mark.parametrize("sep", ["\t", ",", ";", " "])
+def test_delimiters_titles_and_footers(sep):
+    check_good(read(tdx(sep=sep)))
+    check_good(read(tdx(sep=sep, title=False, footer=False), encoding=None))
+
+
+def test_day_month_order_must_be_known():
+    dmy = tdx(lambda d: f"{d[8:]}/{d[5:7]}/{d[:4]}")  # 02/01/2024
+    with pytest.raises(ValueError, match=r"day/month order is known: pass dayfirst=True.*row=1, "
+                                         r"value='02/01/2024', the_file_fits='dayfirst=True or dayfirst=False'"):
+        read(dmy)
+    check_good(read(dmy, dayfirst=True))
+    with pytest.raises(ValueError, match=r"gap longer than 14"):  # read as Feb 1, Mar 1, ...: refused
+        read(dmy, dayfirst=False)
+    late = dmy.replace("05/01/2024", "25/01/2024")
+    with pytest.raises(ValueError, match=r"the_file_fits='dayfirst=True'"):
+        read(late)
+    check_good(read(tdx(lambda d: f"{d[5:7]}/{d[8:]}/{d[:4]}"), dayfirst=False))
+
+
+def test_thousands_and_decimal_marks():
+    def european(v):  # 3.431,15
+        return f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    euro = tdx(sep=";", number=european)
+    with pytest.raises(ValueError, match=r"a number in every row of column 'open' \(written with "
+                                         r"thousands=',', decimal='.'; pass yours\).*row=1.*value='3.431,15'"):
+        read(euro)
+    check_good(read(euro, thousands=".", decimal=","))
+    grouped = tdx(sep=",").replace("3431.15", '"3,431.15"')
+    check_good(read(grouped))
+    with pytest.raises(ValueError, match=r"a number.*value='3.410,00'"):
+        read(tdx(sep=";").replace("3431.15", "3.410,00"))
+    with pytest.raises(ValueError, match="different thousands and decimal"):
+        read(tdx(), thousands=",", decimal=",")
+
+
+def test_two_columns_with_one_meaning_are_named():
+    text = tdx(header=["日期", "开盘", "最高", "最低", "收盘", "收盘价"])
+    with pytest.raises(ValueError, match=r"one column for each meaning \(two columns mean 'close'\). "
+                                         r"Received: columns=\['收盘', '收盘价'\]"):
+        read(text)
+
+
+@pytest.mark.parametrize("old, new, pattern", [
+    ("3386.35", "inf", r"finite values in column 'close'.*row=1, date='2024-01-02', value=inf"),
+    ("3380.08", "0.00", r"prices > 0 in column 'open'.*row=2"),
+    ("3391.17", "3400.00", r"low <= open <= high.*row=3, date='2024-01-04', open=3400.0, high=3393.42"),
+    ("3367.09", "3300.00", r".*low <= close <= high.*row=4.*close=3300.0"),
+    ("130000", "-1", r"volume >= 0 in column 'volume'.*row=4"),
+    ("2024/01/04", "2024/01/02", r"one row per date.*duplicate_date='2024-01-02', rows=\[1, 3\]"),
+    ("2024/01/03", "2024/01/08", r".*increasing order.*row=3, date='2024-01-04', previous_date='2024-01-08'"),
+    ("2024/01/05", "2024/02/30", r".*readable date.*row=4, value='2024/02/30'"),
+])
+def test_each_fault_is_named(old, new, pattern):
+    with pytest.raises(ValueError, match=r"load_csv\(file\): expected " + pattern):
+        read(tdx().replace(old, new))
+
+
+def test_unsorted_file_with_sort_and_no_header():
+    text = tdx().replace("2024/01/03", "2024/01/08").replace("2024/01/08", "2024/01/03")
+    lines = tdx().split("\r\n")
+    shuffled = "\r\n".join(lines[:2] + lines[2:6][::-1] + lines[6:])
+    check_good(read(shuffled, sort=True))
+    assert text
+    with pytest.raises(ValueError, match=r"a header row naming the date column 'date'.*first_line="):
+        read("a,b\n1,2\n")
+
+
+def test_pieces_are_usable_alone():
+    dates = csv_reader.parse_dates(["20240102", "2024-1-3"], "me")
+    assert [str(d)[:10] for d in dates] == ["2024-01-02", "2024-01-03"]
+    v = csv_reader.parse_numbers(["1,234.5", "-2e3", "7"], "me", "x", ["d"] * 3)
+    np.testing.assert_array_equal(v, [1234.5, -2000.0, 7.0])
+    assert csv_reader.canonical_columns([" 日期", "Close", "成交额"], "me") == ["date", "close", "amount"]
