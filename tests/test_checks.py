@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks.teaching.checks import check_array, check_gradient, check_layer_backward, check_shape
+from bricks.teaching.checks import (check_array, check_gradient, check_layer_backward, check_shape,
+                                    your_turn)
 
 
 def test_check_shape(capsys):
@@ -109,3 +110,68 @@ def test_check_layer_backward_reports_exceptions(capsys):
 @pytest.mark.parametrize("fn", [check_array, check_shape])
 def test_helpers_return_plain_bools(fn):
     assert fn(np.ones(2), np.ones(2) if fn is check_array else (2,), verbose=False) is True
+
+
+def _ref_sigmoid_grad(z):
+    s = bricks.activations.sigmoid(z)
+    return s * (1 - s)
+
+
+def test_your_turn_right_answer_is_kept(capsys):
+    def sigmoid_grad(z):
+        """dσ/dz at z."""
+        s = 1 / (1 + np.exp(-z))
+        return s * (1 - s)
+
+    got = your_turn(sigmoid_grad, _ref_sigmoid_grad, (np.linspace(-3, 3, 7),), "sigmoid_grad")
+    assert got is sigmoid_grad
+    assert capsys.readouterr().out.startswith("Correct: sigmoid_grad matches (shape (7,)")
+
+
+def test_your_turn_stub_uses_the_reference(capsys):
+    def sigmoid_grad(z):
+        """dσ/dz at z."""
+        raise NotImplementedError("your turn: dσ/dz at z.")
+
+    got = your_turn(sigmoid_grad, _ref_sigmoid_grad, (np.zeros(3),), "sigmoid_grad")
+    assert got is _ref_sigmoid_grad
+    assert capsys.readouterr().out == "Not done yet: using the reference for sigmoid_grad.\n"
+
+
+def test_your_turn_wrong_answer_says_what_differs(capsys):
+    got = your_turn(lambda z: -_ref_sigmoid_grad(z), _ref_sigmoid_grad, (np.linspace(-1, 1, 3),), "g")
+    assert got is _ref_sigmoid_grad
+    out = capsys.readouterr().out
+    assert "Not yet: g differs" in out and "negative" in out and "Using the reference for g" in out
+
+
+def test_your_turn_other_exceptions_and_kwargs(capsys):
+    def scaled(x, scale=1.0):
+        return x * scale
+
+    assert your_turn(lambda x, scale: x @ x.T, scaled, (np.ones(3),), "s", kwargs={"scale": 2.0}) is scaled
+    out = capsys.readouterr().out
+    assert "Not yet: s" in out and "Using the reference for s" in out
+    assert your_turn(lambda x, scale: 1 / 0, scaled, (np.ones(3),), "s", kwargs={"scale": 2.0}) is scaled
+    assert "Not yet: s raised ZeroDivisionError" in capsys.readouterr().out
+    mine = lambda x, scale: 2 * x  # noqa: E731
+    assert your_turn(mine, scaled, np.ones(3), "s", kwargs={"scale": 2.0}) is mine  # one bare argument
+
+
+def test_your_turn_tuples_dicts_and_inplace(capsys):
+    ref = lambda x: (x.sum(), {"dW": 2 * x})  # noqa: E731
+    assert your_turn(lambda x: (x.sum(), {"dW": x + x}), ref, (np.ones(2),), "bw") is not ref
+    assert your_turn(lambda x: (x.sum(),), ref, (np.ones(2),), "bw") is ref
+    assert "should return 2 values, got 1 values" in capsys.readouterr().out
+    assert your_turn(lambda x: (x.sum(), {"dw": 2 * x}), ref, (np.ones(2),), "bw") is ref
+    assert "keys ['dW']" in capsys.readouterr().out
+
+    def in_place(x):  # mutates its input: the reference still sees the original
+        x *= 3
+        return x
+
+    x = np.ones(2)
+    assert your_turn(in_place, lambda v: 3 * v, (x,), "triple") is in_place
+    assert np.all(x == 1)
+    assert your_turn(lambda v: v * (1 + 1e-6), lambda v: v, (x,), "close", rtol=1e-5) is not None
+    assert capsys.readouterr().out.count("Correct") == 2

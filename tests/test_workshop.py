@@ -15,6 +15,7 @@ spec = importlib.util.spec_from_file_location("workshop", ROOT / "tools" / "work
 workshop = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(workshop)
 
+MARKED = re.compile(r"# BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*# END SOLUTION", re.M | re.S)
 SOLUTION_BLOCK = re.compile(r"^(\s*)(`{3,}|:{3,})\s*\{solution\}.*?^\s*\2\s*$", re.M | re.S)
 
 
@@ -24,6 +25,33 @@ def _md(src):
 
 def _code(src, tags=()):
     return nbformat.v4.new_code_cell(src, metadata={"tags": list(tags)} if tags else {})
+
+
+YOUR_TURN = '''import numpy as np
+from bricks.teaching import checks
+
+
+def sigmoid_grad(z):
+    """dσ/dz at z, "quoted".
+
+    Longer explanation.
+    """
+    z = np.asarray(z)
+    # BEGIN SOLUTION
+    s = 1 / (1 + np.exp(-z))
+    secret_your_turn = s * (1 - s)
+    return secret_your_turn
+    # END SOLUTION
+
+
+def _ref(z):
+    s = 1 / (1 + np.exp(-z))
+    return s * (1 - s)
+
+
+sigmoid_grad = checks.your_turn(sigmoid_grad, reference=_ref, args=(np.linspace(-3, 3, 7),),
+                                name="sigmoid_grad")
+'''
 
 
 def _synthetic_book(root):
@@ -40,6 +68,8 @@ def _synthetic_book(root):
             "```{solution-start} ex2\n:class: dropdown\n```\nGated secret_gated text."),
         _code("secret_gated_code = 1"),
         _md("```{solution-end}\n```\nAfter the gated solution."),
+        _code(YOUR_TURN, tags=["your-turn"]),
+        _code("print(float(sigmoid_grad(np.zeros(1))[0]))"),
     ]
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
     nb.cells[1].execution_count = 3
@@ -55,6 +85,7 @@ def test_student_set_synthetic(tmp_path):
     totals = workshop.build(book, tmp_path / "ws", quiet=True)
     assert totals["student"] == totals["instructor"] == 1
     assert totals["blocks"] == 3 and totals["code"] == 2 and totals["data"] == 1
+    assert totals["your_turn"] == 1 and totals["untagged"] == 0
     student = nbformat.read(tmp_path / "ws/student/part1/01-test.ipynb", as_version=4)
     text = "\n".join(c.source for c in student.cells)
     assert "secret" not in text and "{solution" not in text
@@ -64,6 +95,74 @@ def test_student_set_synthetic(tmp_path):
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in student.cells if c.cell_type == "code")
     assert (tmp_path / "ws/student/part1/prices.csv").is_file()
     nbformat.validate(student)
+    stub = student.cells[-2].source
+    assert "# BEGIN SOLUTION" not in stub and "your-turn" in student.cells[-2].metadata.tags
+    assert ('    # TODO: your code here (the check below says what differs)\n'
+            '    raise NotImplementedError("your turn: dσ/dz at z, \\"quoted\\".")\n') in stub
+    instructor = nbformat.read(tmp_path / "ws/instructor/part1/01-test.ipynb", as_version=4)
+    assert "secret_your_turn" in instructor.cells[-2].source
+
+
+def _run_cells(sources, capsys):
+    namespace = {}
+    for src in sources:
+        exec(compile(src, "<cell>", "exec"), namespace)
+    return capsys.readouterr().out
+
+
+def test_your_turn_cell_runs_unsolved_and_solved(tmp_path, capsys):
+    """The student's stub makes the check say "Not done yet"; the next cell still runs."""
+    book = tmp_path / "book"
+    _synthetic_book(book)
+    workshop.build(book, tmp_path / "ws", quiet=True)
+    for which, verdict in (("student", "Not done yet: using the reference for sigmoid_grad."),
+                           ("instructor", "Correct: sigmoid_grad matches")):
+        nb = nbformat.read(tmp_path / "ws" / which / "part1/01-test.ipynb", as_version=4)
+        out = _run_cells([c.source for c in nb.cells[-2:]], capsys)
+        assert out.startswith(verdict) and out.endswith("0.25\n"), (which, out)
+
+
+@pytest.mark.parametrize("source, message", [
+    ("x = 1\n# BEGIN SOLUTION\nx = 2\n# END SOLUTION\n", "not inside a function body"),
+    ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "has no '# END SOLUTION'"),
+    ("def f():\n    return 1\n    # END SOLUTION\n", "without a '# BEGIN SOLUTION'"),
+    ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    # END SOLUTION\n", "nested"),
+])
+def test_stub_solutions_errors(source, message):
+    with pytest.raises(ValueError, match=message):
+        workshop.stub_solutions(source, "ch.ipynb cell 3")
+
+
+def test_stub_solutions_details():
+    src = ("%time\nclass Gate:\n    def forward(self, x):\n        h = x\n"
+           "        # BEGIN SOLUTION\n        return h\n        # END SOLUTION\n")
+    new, n = workshop.stub_solutions(src)
+    assert n == 1 and new.endswith('        raise NotImplementedError("your turn: write the body of forward")\n')
+    assert new.startswith("%time\nclass Gate:\n    def forward(self, x):\n        h = x\n        # TODO:")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_code("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n")]
+    stud, counts = workshop.student_version(nb)
+    assert counts == {"blocks": 0, "code": 0, "your_turn": 0, "untagged": 1}  # stubbed, reported
+    assert "return 1" not in stud.cells[0].source
+    nb.cells = [_code("def f():\n    return 1\n", tags=["your-turn"])]
+    with pytest.raises(ValueError, match="tagged your-turn but has no"):
+        workshop.student_version(nb, "ch.ipynb")
+
+
+def test_site_hides_the_markers():
+    """The Sphinx hook drops the two marker lines from notebook code cells, nothing else."""
+    from docutils import nodes
+    from docutils.utils import new_document
+    doc = new_document("test")
+    code = "def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION"
+    cell = nodes.container(nb_element="cell_code_source")
+    cell += nodes.literal_block(code, code)
+    doc += cell
+    doc += nodes.literal_block(code, code)  # a code block in prose (the guide shows the markers)
+    workshop._hide_markers(None, doc)
+    blocks = list(doc.findall(nodes.literal_block))
+    assert blocks[0].astext() == "def f():\n    return 1"
+    assert blocks[1].astext() == code
 
 
 def test_workshop_on_the_book(tmp_path, capsys):
@@ -92,7 +191,10 @@ def test_workshop_on_the_book(tmp_path, capsys):
                    and "solution" in c.get("metadata", {}).get("tags", [])]
         secrets += [m.group(0) for c in orig.cells if c.cell_type == "markdown"
                     for m in SOLUTION_BLOCK.finditer(c.source)]
-        public = "\n".join(SOLUTION_BLOCK.sub("", c.source) if c.cell_type == "markdown" else c.source
+        secrets += [m.group(1) for c in orig.cells if c.cell_type == "code"
+                    for m in MARKED.finditer(c.source)]  # your-turn solutions
+        public = "\n".join(SOLUTION_BLOCK.sub("", c.source) if c.cell_type == "markdown"
+                            else MARKED.sub("", c.source)
                            for c in orig.cells if "solution" not in c.get("metadata", {}).get("tags", []))
         public_lines = {ln.strip() for ln in public.splitlines()}  # lines shown outside solutions too
         student_lines = {ln.strip() for ln in stud_text.splitlines()}

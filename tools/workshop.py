@@ -9,11 +9,26 @@ workshop/student/     the same notebooks with the solutions taken out:
     ```{solution-start}``` and ```{solution-end}``` (cells in between included);
     the {exercise} blocks stay, so the student still sees every question;
   - a code cell tagged `solution` becomes the stub `# Your answer here`;
+  - in a code cell tagged `your-turn`, the lines between `# BEGIN SOLUTION` and
+    `# END SOLUTION` become, at the marker's indentation,
+        # TODO: your code here (the check below says what differs)
+        raise NotImplementedError("your turn: <first line of the function's docstring>")
+    so the cell's `bricks.teaching.checks.your_turn(...)` says "Not done yet" and hands the
+    reference function to the cells below: the unsolved notebook runs top to bottom.
+    The markers must sit inside a function body (a stub at the top level would stop the
+    notebook); markers in a cell without the tag are stubbed too, and reported;
   - every output and execution count is cleared.
 Data files next to the notebooks (CSV, ...) are copied into both sets.
-Prints the counts. The instructor notebooks are the ones `make test` runs through nbval.
+Prints the counts. The instructor notebooks are the ones `make test` runs through nbval;
+`make test` also runs the student set (unsolved) through nbval.
+
+    python tools/workshop.py --count      # "your turn" cells per chapter, nothing written
+
+This module is also a Sphinx extension (`sphinx.local_extensions` in _config.yml): on the
+website, the two marker lines are hidden from the code cells (the solution stays shown).
 """
 import argparse
+import ast
 import pathlib
 import re
 import shutil
@@ -27,6 +42,64 @@ import notebooks as book_notebooks  # noqa: E402  (tools/notebooks.py: the chapt
 STUB = "# Your answer here\n"
 FENCE = re.compile(r"^\s*(`{3,}|:{3,})\s*\{(solution|solution-start|solution-end)\}")
 SKIP_DIRS = {"_static", "_templates", ".ipynb_checkpoints", "_build"}
+BEGIN = re.compile(r"^([ \t]*)# BEGIN SOLUTION[ \t]*$")
+END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
+TODO = "# TODO: your code here (the check below says what differs)"
+
+
+def _docstring_line(source, lineno):
+    """First line of the docstring of the innermost function around line `lineno` (1-based).
+
+    Returns (found_a_function, text); text is "" when that function has no docstring.
+    """
+    magic = re.compile(r"^\s*[%!]")  # IPython magics and shell lines: blank them for ast
+    try:
+        tree = ast.parse("\n".join("" if magic.match(ln) else ln for ln in source.splitlines()))
+    except SyntaxError:
+        tree = ast.parse("")
+    best = None
+    for node in ast.walk(tree):
+        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.lineno < lineno <= node.end_lineno
+                and (best is None or node.lineno > best.lineno)):
+            best = node
+    if best is None:
+        return False, ""
+    doc = ast.get_docstring(best) or ""
+    return True, (doc.strip().splitlines() or [f"write the body of {best.name}"])[0].strip()
+
+
+def stub_solutions(source, where="cell"):
+    """Replace every `# BEGIN SOLUTION` ... `# END SOLUTION` block of `source` by a stub.
+
+    Returns (new_source, number_of_blocks). Raises ValueError naming `where` for a marker
+    without its partner, nested markers, or markers outside a function body.
+    """
+    lines, out, n, i = source.splitlines(), [], 0, 0
+    while i < len(lines):
+        m = BEGIN.match(lines[i])
+        if END.match(lines[i]):
+            raise ValueError(f"{where}: '# END SOLUTION' at line {i + 1} without a '# BEGIN SOLUTION' before it")
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and not END.match(lines[j]):
+            if BEGIN.match(lines[j]):
+                raise ValueError(f"{where}: nested '# BEGIN SOLUTION' at line {j + 1}")
+            j += 1
+        if j == len(lines):
+            raise ValueError(f"{where}: '# BEGIN SOLUTION' at line {i + 1} has no '# END SOLUTION'")
+        inside, text = _docstring_line(source, i + 1)
+        if not inside:
+            raise ValueError(f"{where}: the solution at line {i + 1} is not inside a function body: the "
+                             "student's stub would stop the notebook (put it in a def checked by your_turn)")
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+        indent = m.group(1)
+        out += [indent + TODO, f'{indent}raise NotImplementedError("your turn: {text}")']
+        n, i = n + 1, j + 1
+    return "\n".join(out) + ("\n" if source.endswith("\n") else ""), n
 
 
 def _closes(line, fence):
@@ -73,11 +146,14 @@ def _skip_block(lines, i, fence):
     return j + 1
 
 
-def student_version(nb):
-    """A copy of notebook `nb` with solutions removed and outputs cleared; returns (nb, counts)."""
+def student_version(nb, where="notebook"):
+    """A copy of notebook `nb` with solutions removed and outputs cleared; returns (nb, counts).
+
+    `where` names the notebook in error messages.
+    """
     nb = nbformat.from_dict(nb)  # a deep copy
-    cells, counts, state = [], {"blocks": 0, "code": 0}, {"gated": False}
-    for cell in nb.cells:
+    cells, counts, state = [], {"blocks": 0, "code": 0, "your_turn": 0, "untagged": 0}, {"gated": False}
+    for index, cell in enumerate(nb.cells):
         tags = list(cell.get("metadata", {}).get("tags", []))
         if cell.cell_type == "markdown":
             was_gated = state["gated"]
@@ -95,6 +171,13 @@ def student_version(nb):
             cell.source = STUB
             cell.metadata["tags"] = [t for t in tags if t != "solution"] + ["exercise-answer"]
             counts["code"] += 1
+        elif cell.cell_type == "code" and ("your-turn" in tags or "# BEGIN SOLUTION" in cell.source):
+            cell.source, n = stub_solutions(cell.source, f"{where} cell {index}")
+            if "your-turn" not in tags:
+                counts["untagged"] += 1
+            elif n == 0:
+                raise ValueError(f"{where} cell {index}: tagged your-turn but has no '# BEGIN SOLUTION'")
+            counts["your_turn"] += "your-turn" in tags
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
@@ -117,17 +200,23 @@ def build(book="book", out="workshop", quiet=False):
     book, out = pathlib.Path(book), pathlib.Path(out)
     for sub in ("student", "instructor"):
         shutil.rmtree(out / sub, ignore_errors=True)
-    totals = {"notebooks": 0, "student": 0, "instructor": 0, "blocks": 0, "code": 0, "data": 0}
+    totals = {"notebooks": 0, "student": 0, "instructor": 0, "blocks": 0, "code": 0, "data": 0,
+              "your_turn": 0, "untagged": 0}
     for path in notebooks(book):
         rel = path.relative_to(book).with_suffix(".ipynb")
         book_notebooks.write_ipynb(read(path), out / "instructor" / rel)
-        nb, counts = student_version(read(path))
+        nb, counts = student_version(read(path), str(rel))
         book_notebooks.write_ipynb(nb, out / "student" / rel)
         totals["notebooks"] += 1
         totals["student"] += 1
         totals["instructor"] += 1
         totals["blocks"] += counts["blocks"]
-        totals["code"] += counts["code"]
+        for key in ("code", "your_turn", "untagged"):
+            totals[key] += counts[key]
+    if (book / "conftest.py").is_file():  # nbval reporting (seconds per notebook), as in make test
+        for sub in ("student", "instructor"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(book / "conftest.py", out / sub / "conftest.py")
     for path in sorted(book.rglob("*")):  # data files the notebooks read
         rel = path.relative_to(book)
         if (path.is_file() and path.suffix not in {".ipynb", ".md"} and not SKIP_DIRS & set(rel.parts)
@@ -139,6 +228,9 @@ def build(book="book", out="workshop", quiet=False):
     if not quiet:
         print(f"workshop: {totals['student']} student notebooks in {out / 'student'} "
               f"({totals['blocks']} solution blocks and {totals['code']} solution code cells removed, outputs cleared)")
+        print(f"workshop: {totals['your_turn']} your-turn cells stubbed (raise NotImplementedError)")
+        if totals["untagged"]:
+            print(f"workshop: WARNING {totals['untagged']} cell(s) with solution markers lack the your-turn tag")
         print(f"workshop: {totals['instructor']} instructor notebooks in {out / 'instructor'} (unchanged originals)")
         if totals["data"]:
             print(f"workshop: {totals['data']} data file(s) copied into both sets")
@@ -146,13 +238,49 @@ def build(book="book", out="workshop", quiet=False):
     return totals
 
 
+def your_turn_counts(book="book"):
+    """{chapter path relative to `book`: number of code cells tagged your-turn}."""
+    book = pathlib.Path(book)
+    return {str(p.relative_to(book)): sum("your-turn" in c.get("metadata", {}).get("tags", [])
+                                          for c in read(p).cells if c.cell_type == "code")
+            for p in notebooks(book)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--book", default="book")
     parser.add_argument("--out", default="workshop")
+    parser.add_argument("--count", action="store_true", help="print your-turn cells per chapter")
     args = parser.parse_args(argv)
+    if args.count:
+        counts = your_turn_counts(args.book)
+        for rel, n in counts.items():
+            print(f"{n:3d}  {rel}{'  (fewer than two)' if n < 2 else ''}")
+        print(f"{sum(counts.values()):3d}  your-turn cells in {len(counts)} notebooks")
+        return 0
     totals = build(args.book, args.out)
     return 0 if totals["notebooks"] else 1
+
+
+# --- Sphinx extension: hide the solution markers in the website's code cells -------------------
+
+def _hide_markers(app, doctree):
+    """Drop the `# BEGIN SOLUTION` / `# END SOLUTION` lines from notebook code cells."""
+    from docutils import nodes
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code_source":
+            continue
+        for block in cell.findall(nodes.literal_block):
+            text = block.astext()
+            kept = [ln for ln in text.split("\n") if not (BEGIN.match(ln) or END.match(ln))]
+            if len(kept) != text.count("\n") + 1:
+                block.rawsource = "\n".join(kept)
+                block.children = [nodes.Text(block.rawsource)]
+
+
+def setup(app):
+    app.connect("doctree-read", _hide_markers)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":

@@ -17,12 +17,20 @@ centered finite differences (`bricks.teaching.gradcheck`) by their relative erro
     rel_error(a, b) = ||a - b|| / (||a|| + ||b||),
 
 which is below 1e-7 for a correct float64 gradient.
+
+A "your turn" cell of a chapter defines a function whose body the student writes, then hands
+it to `your_turn`, which compares it with a reference on given arguments and returns the
+function the rest of the notebook should use: the student's when it is right, the reference
+otherwise (also when the body is still the workshop stub `raise NotImplementedError`), so an
+unsolved student notebook runs from top to bottom.
 """
+import copy
+
 import numpy as np
 
 from bricks.teaching import gradcheck
 
-__all__ = ["check_shape", "check_array", "check_gradient", "check_layer_backward"]
+__all__ = ["check_shape", "check_array", "check_gradient", "check_layer_backward", "your_turn"]
 
 
 def _say(verbose, text):
@@ -223,3 +231,79 @@ def check_layer_backward(layer, x, tol=1e-7, seed=0, training=False, verbose=Tru
     _say(verbose, f"Correct: {name}.backward matches finite differences for the input and "
                   f"{len(errors) - 1} weight(s).")
     return True
+
+
+def _compare(answer, expected, name, rtol):
+    """check_array on `answer` vs `expected`, part by part for tuples, lists and dicts."""
+    if isinstance(expected, dict):
+        if not isinstance(answer, dict) or set(answer) != set(expected):
+            got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
+            print(f"Not yet: {name} should be a dict with keys {sorted(expected)}, got {got}.")
+            return False
+        return all([_compare(answer[k], expected[k], f"{name}[{k!r}]", rtol) for k in expected])
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
+            got = f"{len(answer)} values" if isinstance(answer, (tuple, list)) else "one value"
+            print(f"Not yet: {name} should return {len(expected)} values, got {got}.")
+            return False
+        return all([_compare(a, e, f"{name}[{i}]", rtol) for i, (a, e) in enumerate(zip(answer, expected))])
+    return check_array(answer, expected, name, rtol=rtol)
+
+
+def your_turn(fn, reference, args, name, kwargs=None, rtol=1e-7):
+    """Check the student's `fn` against `reference` on `args`; return the function to use next.
+
+    Calls `fn(*args, **kwargs)` and `reference(*args, **kwargs)` (each on its own deep copy of
+    the arguments, so an in-place slip cannot change the other's input) and compares the results
+    with `check_array` (|fn - reference| <= 1e-9 + rtol * |reference| entry by entry; tuples,
+    lists and dicts of arrays part by part). Prints one verdict:
+
+    - the body still raises NotImplementedError (the workshop stub):
+      "Not done yet: using the reference for NAME." and returns `reference`;
+    - a wrong answer, or any other exception: what differs (check_array's message) or what was
+      raised, then "Using the reference for NAME ...", and returns `reference`;
+    - right: "Correct: ..." and returns `fn`.
+
+    Args:
+        fn: the student's function.
+        reference: a correct function with the same signature.
+        args: the positional arguments, a tuple (any other value is the one argument).
+        name: how the verdicts call the function.
+        kwargs: keyword arguments for both calls (default none).
+        rtol: the relative tolerance of the comparison.
+    Returns:
+        `fn` when its result matches the reference's, else `reference`.
+
+    Example:
+        >>> import numpy as np
+        >>> def square(x):
+        ...     '''x times x.'''
+        ...     return x * x
+        >>> f = your_turn(square, reference=np.square, args=(np.arange(3.0),), name="square")
+        Correct: square matches (shape (3,), max abs difference 0).
+        >>> f is square
+        True
+        >>> def square(x):
+        ...     '''x times x.'''
+        ...     raise NotImplementedError("your turn: x times x.")
+        >>> f = your_turn(square, reference=np.square, args=(np.arange(3.0),), name="square")
+        Not done yet: using the reference for square.
+        >>> f is np.square
+        True
+    """
+    args = args if isinstance(args, tuple) else (args,)
+    kwargs = dict(kwargs or {})
+    expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    try:
+        answer = fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    except NotImplementedError:
+        print(f"Not done yet: using the reference for {name}.")
+        return reference
+    except Exception as exc:  # a half-written body fails in many ways: explain, do not crash
+        print(f"Not yet: {name} raised {type(exc).__name__}: {exc}")
+        print(f"Using the reference for {name} so that the cells below still run.")
+        return reference
+    if _compare(answer, expected, name, rtol):
+        return fn
+    print(f"Using the reference for {name} so that the cells below still run.")
+    return reference
