@@ -1,0 +1,25 @@
+"""Keras files in and out: `.keras` (Keras 3) and legacy `.h5` (Keras 2) for Sequential models.
+
+bricks's layers take Keras's arguments and keep Keras's weight layouts, so a Keras Sequential
+model becomes a bricks model by mapping each layer's config to the bricks constructor
+(`reader`), then copying the weight arrays from HDF5 in Keras's order (`weights`); writing runs
+the other way (`writer`). Only numpy, h5py and the standard library (zipfile, json) are used:
+no Keras at run time.
+
+    >>> import numpy as np
+    >>> from bricks import keras_format
+    >>> model = keras_format.load_model("tests/fixtures/keras/lstm.keras")  # or lstm.h5
+    >>> x = np.load("tests/fixtures/keras/lstm.x.npy")
+    >>> keras_y = np.load("tests/fixtures/keras/lstm.y.npy")  # what Keras predicted
+    >>> bool(np.abs(model.predict(x) - keras_y).max() <= 1e-6 * np.abs(keras_y).max())
+    True
+
+`save_model(model, "m.keras")` writes a file `keras.saving.load_model("m.keras")` opens.
+
+What bricks lacks is refused with a ValueError naming the file, the layer and the value: a
+functional model, a layer class bricks does not have, an argument that would change the
+result (recurrent dropout, masking, RMS scaling, constraints, mixed precision), a custom object.
+"""
+from bricks.keras_format.files import KERAS_VERSION, load_model, save_model  # noqa: F401
+
+__all__ = ["load_model", "save_model", "KERAS_VERSION"]

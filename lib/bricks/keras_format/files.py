@@ -1,0 +1,104 @@
+"""Open and write the two Keras file formats, with clear errors for anything else.
+
+`.keras` (Keras 3): a zip archive with
+
+    metadata.json       {"keras_version": ..., "date_saved": ...}
+    config.json         {"class_name": "Sequential", "config": {"layers": [...]}, ...}
+    model.weights.h5    HDF5, the weights laid out as `weights.slots` describes
+
+`.h5` (Keras 2, or Keras 3's legacy `save("m.h5")`): one HDF5 file whose root attribute
+`model_config` holds the same kind of JSON and whose group `model_weights` holds the weights.
+"""
+import datetime
+import io
+import json
+import os
+import zipfile
+
+import h5py
+
+from bricks.keras_format import reader, weights, writer
+
+__all__ = ["load_model", "save_model", "KERAS_VERSION"]
+
+KERAS_VERSION = "3.15.1"  # the Keras release whose .keras layout the writer follows (and was tested with)
+
+
+def _json(text, what, fail):
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        fail(what, "valid JSON", error=str(exc))
+
+
+def load_keras(path, fail):
+    """Model from a Keras 3 .keras zip archive."""
+    if not zipfile.is_zipfile(path):
+        fail("the file", "a .keras zip archive (config.json + model.weights.h5)", zip=False)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "config.json" not in names:
+                fail("the archive", "a member 'config.json' (the model's architecture)", members=names)
+            if "model.weights.h5" not in names:
+                fail("the archive", "a member 'model.weights.h5' (bricks reads HDF5 weights only)", members=names)
+            config = _json(archive.read("config.json"), "config.json", fail)
+            raw = archive.read("model.weights.h5")
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a truncated or damaged archive
+        fail("the archive", "an intact zip archive", error=str(exc))
+    model = reader.build_model(config, fail)
+    with _open_h5(io.BytesIO(raw), "model.weights.h5", fail) as h5:
+        weights.read_v3(h5, model, fail)
+    return model
+
+
+def _open_h5(source, what, fail):
+    try:
+        return h5py.File(source, "r")
+    except OSError as exc:
+        fail(what, "an HDF5 file", error=str(exc))
+
+
+def load_h5(path, fail):
+    """Model from a legacy .h5 file (root attribute model_config, group model_weights)."""
+    with _open_h5(path, "the file", fail) as h5:
+        if "model_config" not in h5.attrs:
+            fail("the file", "a Keras model file with a 'model_config' attribute (a weights-only "
+                 ".h5 has none)", attributes=sorted(h5.attrs))
+        text = h5.attrs["model_config"]
+        config = _json(text.decode() if isinstance(text, bytes) else text, "model_config", fail)
+        model = reader.build_model(config, fail)
+        weights.read_legacy(h5, model, fail)
+    return model
+
+
+def load_model(path):
+    """A bricks Sequential model from a Keras `.keras` or legacy `.h5` file (chosen by the suffix)."""
+    path = os.fspath(path)
+    fail = reader.Refuser(path)
+    if not os.path.exists(path):
+        fail("load_model", "an existing file", path=path)
+    if path.lower().endswith(".keras"):
+        return load_keras(path, fail)
+    if path.lower().endswith((".h5", ".hdf5")):
+        return load_h5(path, fail)
+    fail("load_model", "a file ending in .keras, .h5 or .hdf5", path=path)
+
+
+def save_model(model, path):
+    """Write `model` as a Keras 3 .keras archive that `keras.saving.load_model` opens; returns the path."""
+    path = os.fspath(path)
+    if not path.lower().endswith(".keras"):
+        path += ".keras"
+    fail = reader.Refuser(path)
+    config = writer.model_config(model, fail)
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        weights.write_v3(h5, model)
+    meta = {"keras_version": KERAS_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+            "producer": "bricks"}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("metadata.json", json.dumps(meta))
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", buffer.getvalue())
+    return path

@@ -1,0 +1,106 @@
+"""Where Keras keeps each weight: the HDF5 groups of `model.weights.h5` and of legacy `.h5` files.
+
+Keras 3 (`model.weights.h5` inside a `.keras` zip) stores a layer's variables as datasets
+"0", "1", ... of a group `<path>/vars`, in the order the layer created them, which is bricks's
+`get_weights()` order. The path is not the layer's name but its class name in snake case,
+made unique inside each container (`dense`, `dense_1`, ...)::
+
+    vars                                   the Sequential model's own (none)
+    layers/dense/vars/0, /1                Dense: kernel, bias
+    layers/lstm/cell/vars/0, /1, /2        a recurrent layer keeps its weights in its cell
+    layers/bidirectional/forward_layer/cell/vars/...   then backward_layer/cell/vars/...
+    layers/sequential/layers/dense/vars/...            a nested Sequential
+
+Legacy `.h5` (Keras 2, and Keras 3's `save("m.h5")`): group `model_weights/<layer name>` whose
+attribute `weight_names` lists the layer's datasets, every nested weight included, in order.
+"""
+import re
+
+import numpy as np
+
+from bricks.layers.core import InputLayer
+
+__all__ = ["snake_case", "slots", "read_v3", "write_v3", "read_legacy"]
+
+RECURRENT_CELLS = {"SimpleRNN": "simple_rnn_cell", "LSTM": "lstm_cell", "GRU": "gru_cell"}
+
+
+def snake_case(name):
+    """Keras's `to_snake_case`: 'Conv2DTranspose' -> 'conv2d_transpose', 'LSTM' -> 'lstm'.
+
+    >>> snake_case("Conv2DTranspose"), snake_case("SimpleRNN"), snake_case("BatchNormalization")
+    ('conv2d_transpose', 'simple_rnn', 'batch_normalization')
+    """
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _unique(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def slots(layer, path=""):
+    """[(group path, Keras object name, [weight arrays of `layer`])] in Keras's saving order."""
+    kind = type(layer).__name__
+    join = (lambda part: f"{path}/{part}") if path else (lambda part: part)  # noqa: E731
+    if kind == "Sequential":
+        out, used = [(join("vars"), layer.name, [])], {}
+        for sub in layer.sublayers:
+            if not isinstance(sub, InputLayer):
+                out += slots(sub, join("layers/" + _unique(snake_case(type(sub).__name__), used)))
+        return out
+    if kind == "Bidirectional":
+        fwd, bwd = layer.sublayers
+        return [(join("vars"), layer.name, [])] + slots(fwd, join("forward_layer")) + slots(bwd, join("backward_layer"))
+    if kind in RECURRENT_CELLS:
+        return [(join("vars"), layer.name, []), (join("cell/vars"), RECURRENT_CELLS[kind], layer.weight_arrays())]
+    return [(join("vars"), layer.name, layer.weight_arrays())]
+
+
+def _assign(targets, stored, where, fail):
+    """Copy the stored arrays into a layer's arrays, in place, after checking count and shapes."""
+    if len(stored) != len(targets):
+        fail(where, f"{len(targets)} weight arrays", **{"arrays in file": len(stored)})
+    for i, (w, s) in enumerate(zip(targets, stored)):
+        if s.shape != w.shape:
+            fail(where, f"weight {i} of shape {w.shape}", **{"shape in file": s.shape})
+        w[...] = s.astype(w.dtype, copy=False)
+
+
+def read_v3(h5, model, fail):
+    """Fill every weight of `model` from a Keras 3 weights file (an open h5py.File)."""
+    for group, name, arrays in slots(model):
+        node = h5.get(group)
+        stored = [] if node is None else [np.asarray(node[str(i)]) for i in range(len(node.keys()))]
+        _assign(arrays, stored, f"weights of {name!r} ('{group}')", fail)
+
+
+def write_v3(h5, model):
+    """Write every weight of `model` as Keras 3 lays them out (groups named as Keras names them)."""
+    for group, name, arrays in slots(model):
+        node = h5.require_group(group)
+        node.attrs["name"] = name
+        for i, w in enumerate(arrays):
+            node.create_dataset(str(i), data=w)
+
+
+def read_legacy(h5, model, fail):
+    """Fill every weight of `model` from a legacy .h5 file's `model_weights` group."""
+    root = h5["model_weights"] if "model_weights" in h5 else h5
+    for layer in model.sublayers:
+        if isinstance(layer, InputLayer):
+            continue
+        arrays = layer.weight_arrays()
+        if layer.name not in root:
+            if arrays:
+                fail(f"layer {layer.name!r}", "a weights group 'model_weights/<layer name>' in the file",
+                     **{"groups in file": sorted(root.keys())})
+            continue
+        group = root[layer.name]
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("weight_names", [])]
+        _assign(arrays, [np.asarray(group[n]) for n in names], f"weights of {layer.name!r}", fail)

@@ -1,0 +1,173 @@
+"""Keras files in and out (bricks.keras_format), on fixtures made by real Keras (tools/make_keras_fixtures.py).
+
+Keras is not installed here: the fixtures carry Keras's own predictions, and the manifest records
+the check made at fixture time that Keras opens files bricks writes and predicts the same.
+"""
+import json
+import pathlib
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+import bricks
+from bricks import keras_format
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "keras"
+MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())
+FILES = [(name, f) for name, entry in MANIFEST["fixtures"].items() for f in entry["files"]]
+
+
+def max_rel_diff(a, b):
+    """max |a - b| / max |b|: the error relative to the output's scale."""
+    return float(np.abs(np.asarray(a, np.float64) - b).max() / np.abs(b).max())
+
+
+@pytest.mark.parametrize("name,fname", FILES, ids=[f for _, f in FILES])
+def test_fixture_predicts_what_keras_predicted(name, fname):
+    model = keras_format.load_model(FIXTURES / fname)
+    x, y = np.load(FIXTURES / f"{name}.x.npy"), np.load(FIXTURES / f"{name}.y.npy")
+    assert [type(layer).__name__ for layer in model.layers] == MANIFEST["fixtures"][name]["layers"]
+    assert model.count_params() == MANIFEST["fixtures"][name]["params"]
+    assert max_rel_diff(model.predict(x), y) < 1e-6
+
+
+@pytest.mark.parametrize("name,fname", FILES, ids=[f for _, f in FILES])
+def test_round_trip_is_exact(name, fname, tmp_path):
+    model = keras_format.load_model(FIXTURES / fname)
+    again = keras_format.load_model(keras_format.save_model(model, tmp_path / "m.keras"))
+    assert again.get_config() == model.get_config()
+    for w, v in zip(model.get_weights(), again.get_weights()):
+        assert w.dtype == v.dtype and np.array_equal(w, v)
+    x = np.load(FIXTURES / f"{name}.x.npy")
+    assert np.array_equal(again.predict(x), model.predict(x))
+
+
+def test_keras_opened_the_files_bricks_wrote():
+    """Recorded by the fixture script, where Keras was installed."""
+    checks = [r for e in MANIFEST["fixtures"].values() for r in e["keras_opens_bricks_file"].values()]
+    checks += list(MANIFEST["bricks_built"].values())
+    assert len(checks) == len(FILES) + 3
+    assert all(r["ok"] and r["max_rel_diff"] < 1e-6 for r in checks)
+
+
+def test_bricks_built_model_round_trips(tmp_path):
+    bricks.set_random_seed(3)
+    model = bricks.Sequential([bricks.Dense(5, "tanh", kernel_regularizer=bricks.L2(0.01), input_shape=(3,)),
+                               bricks.BatchNormalization(), bricks.Dense(1)])
+    again = keras_format.load_model(keras_format.save_model(model, tmp_path / "m"))  # ".keras" appended
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    assert np.array_equal(again.predict(x), model.predict(x))
+    assert again.regularization_loss() == model.regularization_loss() > 0
+    assert again.dtype == np.float64 and again.layers[0].name == model.layers[0].name
+
+
+# ---- what is refused, and how ---------------------------------------------------------------
+def refused(path, *phrases):
+    with pytest.raises(ValueError) as info:
+        keras_format.load_model(path)
+    message = str(info.value)
+    assert str(path) in message and all(p in message for p in phrases), message
+    return message
+
+
+def test_functional_model_is_refused():
+    refused(FIXTURES / "refused_functional.keras", "expected a Sequential model", "functional graph",
+            "class_name='Functional'")
+
+
+def test_unknown_layer_is_refused():
+    refused(FIXTURES / "refused_unknown_layer.keras", "layer 'p_re_lu' (PReLU)", "a Keras layer bricks has",
+            "class_name='PReLU'")
+
+
+def test_argument_value_bricks_lacks_is_refused():
+    refused(FIXTURES / "refused_argument.keras", "(LayerNormalization)", "rms_scaling=True")
+    refused(FIXTURES / "refused_rnn_dropout.keras", "dropout=0.2", "not implemented in bricks")
+
+
+def test_truncated_archive_is_refused(tmp_path):
+    data = (FIXTURES / "lstm.keras").read_bytes()
+    (tmp_path / "cut.keras").write_bytes(data[:len(data) // 2])
+    refused(tmp_path / "cut.keras", "a .keras zip archive")
+
+
+def test_archive_without_config_is_refused(tmp_path):
+    with zipfile.ZipFile(tmp_path / "bare.keras", "w") as archive:
+        archive.writestr("model.weights.h5", b"")
+    refused(tmp_path / "bare.keras", "a member 'config.json'", "members=['model.weights.h5']")
+
+
+def test_damaged_member_is_refused(tmp_path):
+    with zipfile.ZipFile(FIXTURES / "lstm.keras") as src, zipfile.ZipFile(tmp_path / "bad.keras", "w") as dst:
+        dst.writestr("config.json", src.read("config.json"))
+        dst.writestr("model.weights.h5", b"not hdf5 at all")
+    refused(tmp_path / "bad.keras", "model.weights.h5: expected an HDF5 file")
+
+
+def test_non_hdf5_h5_is_refused(tmp_path):
+    (tmp_path / "notes.h5").write_text("these are not weights\n")
+    refused(tmp_path / "notes.h5", "the file: expected an HDF5 file")
+
+
+def test_weights_only_h5_is_refused(tmp_path):
+    with h5py.File(tmp_path / "w.h5", "w") as h5:
+        h5.create_dataset("kernel", data=np.zeros(3))
+    refused(tmp_path / "w.h5", "a 'model_config' attribute")
+
+
+def test_wrong_weight_shape_is_refused(tmp_path):
+    with zipfile.ZipFile(FIXTURES / "dense_mlp.keras") as src, zipfile.ZipFile(tmp_path / "s.keras", "w") as dst:
+        dst.writestr("config.json", src.read("config.json"))
+        with h5py.File(tmp_path / "w.h5", "w") as h5:
+            h5.create_dataset("layers/dense/vars/0", data=np.zeros((5, 8), np.float32))
+            h5.create_dataset("layers/dense/vars/1", data=np.zeros(8, np.float32))
+        dst.writestr("model.weights.h5", (tmp_path / "w.h5").read_bytes())
+    refused(tmp_path / "s.keras", "weights of 'dense'", "weight 0 of shape (6, 8)", "(5, 8)")
+
+
+def test_unknown_suffix_and_missing_file_are_refused(tmp_path):
+    (tmp_path / "m.pt").write_bytes(b"")
+    refused(tmp_path / "m.pt", "a file ending in .keras, .h5 or .hdf5")
+    refused(tmp_path / "nothing.keras", "an existing file")
+
+
+def test_residual_cannot_be_written(tmp_path):
+    model = bricks.Sequential([bricks.Input((3,)), bricks.Residual([bricks.Dense(3)])])
+    with pytest.raises(ValueError, match=r"\(Residual\): expected a layer Keras has"):
+        keras_format.save_model(model, tmp_path / "r.keras")
+
+
+# ---- a Keras 2 file's conventions ---------------------------------------------------------------
+def keras2_file(path):
+    """dense_mlp.h5 rewritten with Keras 2's conventions: batch_input_shape on the first layer and no
+    InputLayer, dtype strings, initializers without module, weight names ending in ':0'."""
+    with h5py.File(FIXTURES / "dense_mlp.h5") as src:
+        config = json.loads(src.attrs["model_config"])
+        arrays = {n: [np.asarray(src["model_weights"][n][w]) for w in src["model_weights"][n].attrs["weight_names"]]
+                  for n in ("dense", "dense_1")}
+    layers = config["config"]["layers"]
+    first = layers.pop(0)["config"]
+    layers[0]["config"]["batch_input_shape"] = first["batch_shape"]
+    for spec in layers:
+        spec["config"]["dtype"] = "float32"
+        for key, value in spec["config"].items():
+            if key.endswith("_initializer"):
+                spec["config"][key] = {"class_name": value["class_name"], "config": {"seed": None}}
+    config["config"]["dtype"] = "float32"
+    with h5py.File(path, "w") as h5:
+        h5.attrs["keras_version"], h5.attrs["backend"] = "2.15.0", "tensorflow"
+        h5.attrs["model_config"] = json.dumps(config)
+        for name, ws in arrays.items():
+            group = h5.require_group(f"model_weights/{name}")
+            group.attrs["weight_names"] = [f"{name}/kernel:0", f"{name}/bias:0"]
+            for w, suffix in zip(ws, ("kernel:0", "bias:0")):
+                group.create_dataset(f"{name}/{suffix}", data=w)
+    return path
+
+
+def test_keras2_conventions_load(tmp_path):
+    model = keras_format.load_model(keras2_file(tmp_path / "k2.h5"))
+    x, y = np.load(FIXTURES / "dense_mlp.x.npy"), np.load(FIXTURES / "dense_mlp.y.npy")
+    assert max_rel_diff(model.predict(x), y) < 1e-6

@@ -1,0 +1,230 @@
+"""Make the Keras fixtures in tests/fixtures/keras/ with real Keras, once, outside the repository's venv.
+
+Keras is never a dependency of bricks: this script runs in a throwaway environment::
+
+    python3 -m venv /tmp/kerasenv
+    /tmp/kerasenv/bin/pip install keras==3.15.1 h5py==3.16.0 numpy scipy jax jaxlib
+    KERAS_BACKEND=numpy /tmp/kerasenv/bin/python tools/make_keras_fixtures.py
+
+(Keras's numpy backend imports scipy and jax, so both are installed; the models run on the
+numpy backend.) For every model below it writes, float32 throughout:
+
+    NAME.keras (and NAME.h5 for the legacy ones)   the model, saved by Keras
+    NAME.x.npy, NAME.y.npy                         an input and Keras's prediction for it
+    manifest.json                                  versions, backend, and what was checked
+
+The .keras archives are repacked with zip deflate (their members byte for byte as Keras wrote
+them), which shrinks the HDF5 padding 5-10x. Then the check phase loads every fixture with bricks
+(lib/ is put on sys.path: bricks needs only numpy and h5py), saves it again with bricks's .keras
+writer, opens THAT file with keras.saving.load_model and records in the manifest how far Keras's
+prediction is from bricks's: the proof that files written by bricks open in Keras.
+Run `... make_keras_fixtures.py check` to redo only the check phase.
+"""
+import json
+import os
+import pathlib
+import sys
+import tempfile
+import zipfile
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "numpy")
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OUT = ROOT / "tests" / "fixtures" / "keras"
+
+
+def seq(input_shape, *layers, dtype="float32"):
+    return keras.Sequential([keras.Input(input_shape, dtype=dtype), *layers])
+
+
+def models():
+    """name -> (model, input sample shape, legacy .h5 too?). Small: a few hundred weights each."""
+    return {
+        "dense_mlp": (seq((6,), L.Dense(8, "relu", kernel_initializer="he_normal",
+                                        kernel_regularizer=keras.regularizers.L2(1e-3)),
+                          L.Dropout(0.3), L.Dense(3, "softmax")), (6,), True),
+        "dense_activations": (seq((4,), L.Dense(5, "elu"), L.Dense(5, "selu"), L.Dense(5, "softplus"),
+                                  L.Dense(5, "leaky_relu"), L.Dense(5, "sigmoid"), L.Activation("tanh"),
+                                  L.Dense(2, use_bias=False)), (4,), False),
+        "reshape_flatten": (seq((12,), L.Reshape((3, 4)), L.Dense(5, "tanh"), L.Flatten(), L.Dense(2)),
+                            (12,), False),
+        "conv1d_pool": (seq((16, 3), L.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="relu"),
+                            L.Conv1D(4, 3, strides=2, padding="same"), L.MaxPooling1D(2),
+                            L.ZeroPadding1D((1, 2)), L.Cropping1D((0, 1)), L.UpSampling1D(2),
+                            L.AveragePooling1D(3, strides=2, padding="same"), L.GlobalAveragePooling1D(),
+                            L.Dense(2)), (16, 3), False),
+        "conv2d_pool": (seq((8, 8, 2), L.Conv2D(3, 3, padding="same", activation="relu"), L.MaxPooling2D(),
+                            L.ZeroPadding2D(((1, 0), (0, 1))), L.Conv2D(4, (2, 3), strides=(1, 2)),
+                            L.BatchNormalization(), L.UpSampling2D(2), L.Cropping2D(((1, 1), (0, 1))),
+                            L.AveragePooling2D(2, padding="same"), L.GlobalMaxPooling2D(), L.Dense(2)),
+                        (8, 8, 2), False),
+        "conv2d_transpose": (seq((4, 4, 3), L.Conv2DTranspose(2, 3, strides=2, padding="same"),
+                                 L.Conv2DTranspose(3, (2, 3), padding="valid", activation="tanh"),
+                                 L.GlobalAveragePooling2D(), L.Dense(2)), (4, 4, 3), False),
+        "conv3d_pool": (seq((4, 6, 6, 1), L.Conv3D(2, (2, 3, 3), activation="relu"), L.ZeroPadding3D(1),
+                            L.MaxPooling3D(2), L.UpSampling3D((1, 2, 2)), L.Cropping3D(((0, 1), (1, 1), (1, 1))),
+                            L.AveragePooling3D(2, padding="same"), L.GlobalAveragePooling3D(), L.Dense(1)),
+                        (4, 6, 6, 1), False),
+        "noise_layers": (seq((5,), L.GaussianNoise(0.1), L.Dense(4, "relu"), L.GaussianDropout(0.2),
+                             L.AlphaDropout(0.1), L.Dropout(0.5), L.Dense(1)), (5,), False),
+        "embedding": (seq((6,), L.Embedding(10, 4), L.Flatten(), L.Dense(2), dtype="int32"), (6,), False),
+        "normalization": (seq((6,), L.Dense(5), L.BatchNormalization(momentum=0.9, epsilon=1e-2),
+                              L.Dense(4, "relu"), L.LayerNormalization(epsilon=1e-5), L.Dense(1)), (6,), False),
+        "simple_rnn": (seq((7, 3), L.SimpleRNN(5, return_sequences=True, activation="relu"),
+                           L.SimpleRNN(4, go_backwards=True), L.Dense(1)), (7, 3), False),
+        "lstm": (seq((6, 3), L.LSTM(5, return_sequences=True), L.LSTM(3, unit_forget_bias=False),
+                     L.Dense(1)), (6, 3), True),
+        "gru_reset_after": (seq((6, 3), L.GRU(4, return_sequences=True), L.GRU(3)), (6, 3), False),
+        "gru_reset_before": (seq((6, 3), L.GRU(4, reset_after=False, return_sequences=True),
+                                 L.GRU(3, reset_after=False, recurrent_activation="hard_sigmoid")),
+                             (6, 3), True),
+        "bidirectional": (seq((5, 3), L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                              L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="sum"),
+                              L.Bidirectional(L.SimpleRNN(3, return_sequences=True), merge_mode="mul"),
+                              L.Bidirectional(L.LSTM(2), merge_mode="ave"), L.Dense(1)), (5, 3), False),
+        "bidirectional_gru": (seq((5, 3), L.Bidirectional(L.GRU(3)), L.Dense(1)), (5, 3), True),
+        "nested_sequential": (seq((4,), keras.Sequential([L.Dense(6, "tanh"), L.Dense(3)]), L.Dense(1)),
+                              (4,), False),
+    }
+
+
+def refused():
+    """Files bricks must refuse, each with the reason the test expects in the message."""
+    inp = keras.Input((3,))
+    functional = keras.Model(inp, L.Dense(1)(L.Dense(2)(inp)) + L.Dense(1)(inp))
+    return {"refused_functional": functional,
+            "refused_unknown_layer": seq((4,), L.Dense(3), L.PReLU(), L.Dense(1)),
+            "refused_argument": seq((4,), L.Dense(3), L.LayerNormalization(rms_scaling=True)),
+            "refused_rnn_dropout": seq((5, 2), L.LSTM(3, dropout=0.2), L.Dense(1))}
+
+
+def randomize(model, seed):
+    """Every weight drawn at random (biases and moving statistics too), so nothing hides behind zeros."""
+    rng = np.random.default_rng(seed)
+    for v in model.weights:
+        shape = tuple(v.shape)
+        if "moving_variance" in v.path:
+            v.assign(rng.uniform(0.5, 1.5, shape).astype("float32"))
+        else:
+            v.assign(rng.normal(0.0, 0.5, shape).astype("float32"))
+
+
+def sample(model, shape, seed):
+    rng = np.random.default_rng(seed)
+    if model.inputs[0].dtype.startswith("int"):
+        return rng.integers(0, 10, (5, *shape)).astype("int32")
+    return rng.normal(0.0, 1.0, (5, *shape)).astype("float32")
+
+
+def save_deflated(model, path):
+    """model.save, then the same zip members recompressed with deflate."""
+    raw = path.with_suffix(".raw.keras")
+    model.save(raw)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+    raw.unlink()
+
+
+def make():
+    OUT.mkdir(parents=True, exist_ok=True)
+    manifest = {"keras_version": keras.__version__, "backend": keras.backend.backend(),
+                "numpy_version": np.__version__, "h5py_version": __import__("h5py").__version__,
+                "generated_by": "tools/make_keras_fixtures.py", "fixtures": {}, "refused": {}}
+    for i, (name, (model, shape, legacy)) in enumerate(models().items()):
+        randomize(model, seed=i)
+        x = sample(model, shape, seed=100 + i)
+        y = np.asarray(model.predict(x, verbose=0))
+        save_deflated(model, OUT / f"{name}.keras")
+        files = [f"{name}.keras"]
+        if legacy:
+            model.save(OUT / f"{name}.h5")
+            files.append(f"{name}.h5")
+        np.save(OUT / f"{name}.x.npy", x, allow_pickle=False)
+        np.save(OUT / f"{name}.y.npy", y.astype("float32"), allow_pickle=False)
+        manifest["fixtures"][name] = {"files": files, "layers": [type(layer).__name__ for layer in model.layers],
+                                      "params": int(model.count_params()), "x_shape": list(x.shape),
+                                      "y_shape": list(y.shape)}
+    for name, model in refused().items():
+        randomize(model, seed=7)
+        save_deflated(model, OUT / f"{name}.keras")
+        manifest["refused"][name] = {"files": [f"{name}.keras"]}
+    write_manifest(manifest)
+
+
+def write_manifest(manifest):
+    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
+def bricks_models(bricks):
+    """Models born in bricks (float64 by default, initializers given by name or object, no Input)."""
+    bricks.set_random_seed(0)
+    b = bricks
+    return {
+        "bricks_mlp_float64": (b.Sequential([b.Dense(6, "relu", kernel_initializer="he_normal",
+                                                     kernel_regularizer=b.L2(1e-3), input_shape=(4,)),
+                                             b.Dropout(0.2), b.Dense(2, "softmax")]), (4,)),
+        "bricks_conv_float32": (b.Sequential([b.Input((12, 3), dtype="float32"),
+                                              b.Conv1D(4, 3, padding="causal", dtype="float32"),
+                                              b.BatchNormalization(dtype="float32"),
+                                              b.GlobalMaxPooling1D(dtype="float32"), b.Dense(1, dtype="float32")]),
+                                (12, 3)),
+        "bricks_recurrent": (b.Sequential([b.Input((5, 3)), b.Bidirectional(b.LSTM(3, return_sequences=True)),
+                                           b.GRU(2, reset_after=False), b.Dense(1)]), (5, 3)),
+    }
+
+
+def check_bricks_models(bricks, keras_format, tmp):
+    """Keras opens files bricks wrote for models bricks built itself."""
+    out = {}
+    for name, (model, shape) in bricks_models(bricks).items():
+        x = np.random.default_rng(1).normal(size=(4, *shape))
+        ours = model.predict(x)
+        written = keras_format.save_model(model, pathlib.Path(tmp) / f"{name}.keras")
+        theirs = np.asarray(keras.saving.load_model(written).predict(x.astype(ours.dtype), verbose=0))
+        rel = float(np.abs(theirs - ours).max() / np.abs(ours).max())
+        # 1e-6 for float64 models too: Keras's numpy backend computes them in float32
+        # (keras.ops.matmul of two float64 arrays returns float32 there)
+        out[name] = {"dtype": str(ours.dtype), "max_rel_diff": rel, "ok": rel < 1e-6}
+        print(f"{name:32s} bricks-built -> .keras -> Keras: max rel diff {rel:.2e} ({ours.dtype})")
+    return out
+
+
+def check():
+    """bricks loads each fixture, writes it as .keras; Keras opens that file and must predict the same."""
+    sys.path.insert(0, str(ROOT / "lib"))
+    import bricks
+    from bricks import keras_format
+    manifest = json.loads((OUT / "manifest.json").read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest["bricks_built"] = check_bricks_models(bricks, keras_format, tmp)
+        for name, entry in manifest["fixtures"].items():
+            x = np.load(OUT / f"{name}.x.npy")
+            for fname in entry["files"]:
+                model = keras_format.load_model(OUT / fname)
+                ours = model.predict(x)
+                keras_y = np.load(OUT / f"{name}.y.npy")
+                entry.setdefault("bricks_loads_keras_file", {})[fname] = {
+                    "max_rel_diff": float(np.abs(ours - keras_y).max() / np.abs(keras_y).max())}
+                written = pathlib.Path(tmp) / f"{name}.bricks.keras"
+                keras_format.save_model(model, written)
+                theirs = np.asarray(keras.saving.load_model(written).predict(x, verbose=0))
+                rel = float(np.abs(theirs - ours).max() / np.abs(ours).max())
+                entry.setdefault("keras_opens_bricks_file", {})[fname] = {"max_rel_diff": rel, "ok": rel < 1e-6}
+                print(f"{fname:32s} bricks -> .keras -> Keras: max rel diff {rel:.2e}")
+    manifest["bricks_written_check"] = "keras.saving.load_model on files written by bricks.keras_format"
+    write_manifest(manifest)
+    bad = [n for n, e in manifest["fixtures"].items() for r in e["keras_opens_bricks_file"].values() if not r["ok"]]
+    bad += [n for n, r in manifest["bricks_built"].items() if not r["ok"]]
+    if bad:
+        raise SystemExit(f"Keras does not reproduce bricks's predictions for {bad}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["check"]:
+        make()
+    check()
