@@ -31,7 +31,8 @@ INSTALL = ("install them with `sudo apt-get install chromium chromium-driver` an
            "`.venv/bin/pip install -r requirements.txt` (playwright; never `playwright install`)")
 CHAPTER3 = "book/part1-bricks/03-training.html"
 SPECIAL = {"index.html", "genindex.html", "search.html", "py-modindex.html"}
-REPORT = {"pages": 0, "animations": 0, "math_pages": 0, "per_page": {}}
+REPORT = {"pages": 0, "animations": 0, "math_pages": 0, "per_page": {}, "explorers": {}, "text_px": {}}
+MIN_TEXT_PX = 9  # CSS px: the smallest text a player may show at the page's width
 
 
 def _pages():
@@ -173,7 +174,8 @@ def _check_math(page):
 
 def _frame(page, player):
     return player.evaluate("""p => {
-        const s = p.querySelector('input[type=range]'), i = p.querySelector('img');
+        const s = p.querySelector('input.bricks-scrub') || p.querySelector('input[type=range]'),
+              i = p.querySelector('img.bricks-frame') || p.querySelector('img');
         return (s ? s.value : '') + '|' + (i ? (i.getAttribute('src') || '').length + ':' +
                (i.getAttribute('src') || '').slice(-64) : '');
     }""")
@@ -213,6 +215,7 @@ def test_page_works_offline(visit, path):
         '.jupyter-widgets, .widget-area, script[type="application/vnd.jupyter.widget-view+json"]').length""")
     assert widgets == 0, "a live ipywidget is on the static page (tag its cell `remove-cell`)"
     animations = _play_animations(page)
+    REPORT["text_px"].update({f"{path}#{k}": px for k, px in enumerate(_player_text_px(page))})
     page.wait_for_timeout(200)
     assert not v.external, f"the page tried to reach the network: {sorted(set(v.external))}"
     assert not v.errors, "JavaScript/load errors:\n" + "\n".join(v.errors)
@@ -220,6 +223,52 @@ def test_page_works_offline(visit, path):
     REPORT["animations"] += animations
     REPORT["math_pages"] += bool(typeset)
     REPORT["per_page"][path] = {"formulas": typeset, "animations": animations}
+
+
+def _player_text_px(page):
+    """The smallest text of each player in CSS px as shown: the text it drew (data-min-text, in
+    CSS px at full width, measured by bricks.teaching.visual from matplotlib's draw_text calls)
+    times the shown width over the full width (the image shrinks to fit the column)."""
+    return page.evaluate("""() => [...document.querySelectorAll('div.bricks-player[data-min-text]')].map(p => {
+        const img = p.querySelector('img.bricks-frame');
+        const full = parseFloat(img.getAttribute('width')) || img.naturalWidth;
+        return parseFloat(p.dataset.minText) * img.getBoundingClientRect().width / full; })""")
+
+
+def _explorer_pages():
+    return [p for p in _pages() if "bricks-explorer" in (SITE / p).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("path", _explorer_pages() or [pytest.param("", marks=pytest.mark.skip(
+    reason="no explorer on the built site (or no site: run `make book` first)"))])
+def test_explorer_controls_switch_runs_offline(visit, path):
+    """Every control of every explorer, moved to each of its other values: the frame changes."""
+    v = visit(path)
+    explorers = v.page.locator("div.bricks-explorer")
+    assert explorers.count() >= 1
+    for k in range(explorers.count()):
+        ex = explorers.nth(k)
+        ex.scroll_into_view_if_needed()
+        controls = ex.locator("input[data-arg], select[data-arg]")
+        switched = 0
+        for c in range(controls.count()):
+            n = controls.nth(c).evaluate("e => e.tagName === 'SELECT' ? e.options.length : +e.max + 1")
+            for value in range(n):
+                before = _frame(v.page, ex) + ex.locator("img.bricks-frame").get_attribute("data-run")
+                changed = controls.nth(c).evaluate("""(e, value) => {
+                    if (+e.value === value) return false;
+                    e.value = String(value); e.dispatchEvent(new Event('input'));
+                    e.dispatchEvent(new Event('change')); return true; }""", value)
+                if not changed:
+                    continue
+                after = _frame(v.page, ex) + ex.locator("img.bricks-frame").get_attribute("data-run")
+                assert after != before, f"{path} explorer {k}: control {c} -> {value} did not change the frame"
+                switched += 1
+        frame = int(ex.locator("img.bricks-frame").get_attribute("data-frame"))
+        assert frame > 0, f"{path} explorer {k}: after a control change it shows frame 1 (not the result)"
+        REPORT["explorers"][f"{path}#{k}"] = {"runs": int(ex.get_attribute("data-runs")),
+                                              "controls": controls.count(), "switches": switched}
+    assert not v.external and not v.errors, v.errors + v.external
 
 
 def test_chapter3_animation_plays(visit, site):
@@ -294,3 +343,12 @@ def test_report(site, capsys):
         print(f"\nsite: {REPORT['pages']} pages opened offline, {REPORT['math_pages']} with math "
               f"({sum(p['formulas'] for p in REPORT['per_page'].values())} formulas typeset), "
               f"{REPORT['animations']} animations played")
+        if REPORT["explorers"]:
+            print(f"site: {len(REPORT['explorers'])} explorers, "
+                  f"{sum(e['runs'] for e in REPORT['explorers'].values())} runs, "
+                  f"{sum(e['switches'] for e in REPORT['explorers'].values())} control changes checked")
+        if REPORT["text_px"]:
+            where = min(REPORT["text_px"], key=REPORT["text_px"].get)
+            small = sorted(k for k, px in REPORT["text_px"].items() if px < MIN_TEXT_PX)
+            print(f"site: smallest player text {REPORT['text_px'][where]:.1f} CSS px ({where}); "
+                  f"{len(small)} of {len(REPORT['text_px'])} players below {MIN_TEXT_PX} px: {small}")
