@@ -128,7 +128,7 @@ def test_panel_features_use_the_past_only():
     r = rng.normal(size=(60, 4))
     f = rng.normal(size=(60, 2))
     feats, names = data.panel_features(r, f, mom=12, skip=1, vol=6, beta=20)
-    assert names == ["mom", "rev", "vol", "beta_f0", "beta_f1"] and feats.shape == (60, 4, 5)
+    assert names == ["mom", "ret1", "vol", "beta_f0", "beta_f1"] and feats.shape == (60, 4, 5)
     t = 30
     assert np.isclose(feats[t, 2, 0], r[t - 11:t, 2].sum())  # months t-11 .. t-1
     assert np.isclose(feats[t, 1, 2], r[t - 5:t + 1, 1].std())

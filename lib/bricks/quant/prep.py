@@ -227,7 +227,7 @@ def cross_sectional_rank(x):
 def panel_features(returns, factors=None, mom=12, skip=1, vol=12, beta=36):
     """Per-date, per-asset features computed from returns up to and including that date.
 
-    mom: sum of r over t-mom+1 .. t-skip (12-1 momentum); rev: r_t (1-month reversal);
+    mom: sum of r over t-mom+1 .. t-skip (12-1 momentum); ret1: r_t (last period's return);
     vol: std of r over t-vol+1 .. t; beta_<f>: slope of r on each factor over the last
     `beta` months (multiple regression with intercept), if `factors` is given.
 
@@ -240,7 +240,7 @@ def panel_features(returns, factors=None, mom=12, skip=1, vol=12, beta=36):
     r = np.asarray(returns, dtype=float)  # (D, A)
     D, A = r.shape
     c = np.concatenate([np.zeros((1, A)), np.cumsum(r, axis=0)])  # (D+1, A)
-    feats, names = [], ["mom", "rev", "vol"]
+    feats, names = [], ["mom", "ret1", "vol"]
     m = np.full((D, A), np.nan)
     m[mom - 1:] = c[mom - skip:D + 1 - skip] - c[:D - mom + 1]  # sum r[t-mom+1 .. t-skip]
     feats += [m, r.copy(), np.full((D, A), np.nan)]

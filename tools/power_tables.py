@@ -1,0 +1,60 @@
+"""Compute the power tables of chapters 12 and 14 into lib/bricks/quant/tables/*.json.
+
+    python tools/power_tables.py            # both tables (several minutes on one core)
+    python tools/power_tables.py --check    # rerun one strength and seed of each, compare
+
+Each table holds, for every planted IC and seed, the t-statistic of each model's test IC
+(`bricks.quant.power.calibrate`). The chapters load the stored tables, which take too long
+to recompute within a notebook's 20 s; `tests/test_power.py` reruns part of them.
+"""
+import argparse
+import os
+import sys
+
+from bricks.quant import pipelines, power
+
+STRENGTHS = (0.02, 0.03, 0.05, 0.10)
+TABLES = {"ch12": (pipelines.index_power_run, range(5), "5030 days, 16 walk-forward folds of 1000/250"),
+          "ch14": (pipelines.panel_power_run, range(10), "360 months x 30 assets, 120 test months")}
+
+
+def compute(name):
+    run, seeds, shape = TABLES[name]
+    table = power.calibrate(run, STRENGTHS, seeds, meta={"shape": shape, "script": "tools/power_tables.py"})
+    power.save_table(table, power.stored_path(name))
+    print(name, f"{table['seconds']:.0f} s")
+    print(power.power_table_text(table))
+    return table
+
+
+def check(name, strength_index=2, seed_index=0, atol=1e-6):
+    """Rerun one (strength, seed) cell of a stored table; the largest difference in t."""
+    table = power.load_table(power.stored_path(name))
+    run = TABLES[name][0]
+    out = run(table["strengths"][strength_index], table["seeds"][seed_index])
+    diff = max(abs(out[k] - table["t"][k][strength_index][seed_index]) for k in table["t"])
+    return diff
+
+
+def compute_real(name):
+    """Real-data results over 5 seeds (chapter and tuned recipes) -> tables/real-NAME.json."""
+    import time
+    t0 = time.time()
+    out = {"seeds": list(range(5)), "runs": pipelines.real_runs(name)}
+    out["seconds"] = round(time.time() - t0, 1)
+    power.save_table(out, power.stored_path(name, "real"))
+    print(name, "real", out)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tables", nargs="*", default=list(TABLES))
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--real", action="store_true", help="the real-data seed runs instead")
+    args = ap.parse_args()
+    for name in args.tables:
+        if args.check:
+            d = check(name)
+            print(name, "largest difference in t:", d)
+            sys.exit(d > 1e-6)
+        compute_real(name) if args.real else compute(name)
