@@ -3,14 +3,16 @@
 Every random thing in bricks draws from a `numpy.random.Generator`. A layer or
 initializer given `seed=` uses its own generator; otherwise it draws from the
 global one, which `set_random_seed` resets, so a notebook run twice prints the
-same numbers.
+same numbers. A layer that draws while it runs (Dropout, GaussianNoise) holds a
+`SeedGenerator`, which `set_random_seed` restarts too, even for layers built
+before the call: re-running `set_random_seed(0); model.fit(...)` repeats the run.
 """
 import re
 from collections import defaultdict
 
 import numpy as np
 
-_state = {"floatx": "float64", "rng": np.random.default_rng(0), "names": defaultdict(int)}
+_state = {"floatx": "float64", "rng": np.random.default_rng(0), "names": defaultdict(int), "epoch": 0}
 
 
 def floatx():
@@ -26,8 +28,15 @@ def set_floatx(dtype):
 
 
 def set_random_seed(seed):
-    """Reset the global generator (and layer-name counters), like `keras.utils.set_random_seed`."""
+    """Reset the global generator, every `SeedGenerator` and the layer-name counters.
+
+    Like `keras.utils.set_random_seed`: after it, every random draw (initializers, shuffling,
+    the noise of layers built before or after the call) is a function of `seed` alone.
+    """
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise ValueError(f"set_random_seed: expected an integer seed >= 0. Received: seed={seed!r}")
     _state["rng"] = np.random.default_rng(seed)
+    _state["epoch"] += 1
     clear_session()
 
 
@@ -36,6 +45,26 @@ def make_rng(seed=None):
     if seed is not None:
         return np.random.default_rng(seed)
     return np.random.default_rng(_state["rng"].integers(2**63))
+
+
+class SeedGenerator:
+    """The generator of a layer that draws while it runs; restarted by every `set_random_seed`.
+
+    With a `seed`, the stream restarts at `default_rng(seed)`; without one, a child of the
+    global generator is taken at creation and taken afresh at the first draw after each
+    `set_random_seed`, so that draw depends on the new global seed only.
+    """
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        self._rng = make_rng(seed)
+        self._epoch = _state["epoch"]
+
+    @property
+    def rng(self):
+        if self._epoch != _state["epoch"]:
+            self._rng, self._epoch = make_rng(self.seed), _state["epoch"]
+        return self._rng
 
 
 def clear_session():

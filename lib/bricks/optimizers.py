@@ -31,19 +31,45 @@ __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "clip_gradients", "sgd_update"
            "adam_update"]
 
 
+def _norm(grads):
+    """The joint L2 norm of a list of arrays, without overflow (1e200 entries give 1e200, not inf)."""
+    top = max((float(np.max(np.abs(g))) if g.size else 0.0 for g in grads), default=0.0)
+    if top == 0.0 or not np.isfinite(top):
+        return top  # 0, inf or nan: nothing to scale
+    return top * float(np.sqrt(sum(np.sum(np.square(g / top)) for g in grads)))  # ||G||
+
+
+def _rescale(grads, c):
+    """`grads` scaled together to norm c when their norm exceeds c: g * c / max(||G||, c).
+
+    An infinite entry makes ||G|| infinite; the limit of g * c / ||G|| then keeps only the
+    infinite entries, c * sign(g) / sqrt(k) for k of them (inf * 0 would give NaN).
+    """
+    norm = _norm(grads)
+    if not norm > c:  # small enough (or NaN, which stays NaN for the caller to refuse)
+        return [g * (c / norm) for g in grads] if np.isnan(norm) else list(grads)
+    if np.isinf(norm):
+        infs = [np.isinf(g) for g in grads]
+        k = sum(int(i.sum()) for i in infs)
+        return [np.where(i, np.sign(g) * (c / np.sqrt(k)), 0.0).astype(g.dtype) for g, i in zip(grads, infs)]
+    return [g * (c / norm) for g in grads]
+
+
 def clip_gradients(grads, clipnorm=None, clipvalue=None, global_clipnorm=None):
     """Clipped copies of `grads` (a list of arrays); the step that tames exploding gradients.
 
     clipvalue caps every entry, clipnorm rescales each array whose L2 norm exceeds it,
     global_clipnorm rescales all arrays together when their joint norm exceeds it
-    (keeping the direction of the whole update).
+    (keeping the direction of the whole update). An inf entry is clipped too (to c, or to
+    the limit direction of the rescaling); a NaN stays NaN, for the training step to refuse.
+
+    >>> clip_gradients([np.array([np.inf, 1.0, -np.inf])], clipnorm=1.0)[0].round(3)
+    array([ 0.707,  0.   , -0.707])
     """
     if global_clipnorm is not None:
-        total = np.sqrt(sum(float(np.sum(g * g)) for g in grads))  # ||G||
-        scale = global_clipnorm / max(total, global_clipnorm)  # 1 when small enough
-        grads = [g * scale for g in grads]
+        grads = _rescale(grads, global_clipnorm)
     if clipnorm is not None:
-        grads = [g * (clipnorm / max(float(np.linalg.norm(g)), clipnorm)) for g in grads]
+        grads = [_rescale([g], clipnorm)[0] for g in grads]
     if clipvalue is not None:
         grads = [np.clip(g, -clipvalue, clipvalue) for g in grads]
     return grads
@@ -114,12 +140,15 @@ class Optimizer:
     """Base class: clipping, the learning rate (float or schedule), per-variable state, `apply`."""
 
     def __init__(self, learning_rate=0.001, clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+        owner = name or type(self).__name__.lower()
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            errors.fail(name or type(self).__name__.lower(), "only one of clipnorm, clipvalue, global_clipnorm",
+            errors.fail(owner, "only one of clipnorm, clipvalue, global_clipnorm",
                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm)
         for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
-            if value is not None and value <= 0:
-                errors.fail(name or type(self).__name__.lower(), f"{arg} > 0", **{arg: value})
+            if value is not None:
+                errors.check_number(owner, arg, value, 0, None, "()")
+        if not callable(learning_rate):
+            learning_rate = errors.check_number(owner, "learning_rate", learning_rate, 0, None, "()")
         self.learning_rate = learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.name = name or type(self).__name__.lower()
@@ -168,9 +197,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        if not 0 <= momentum <= 1:
-            errors.fail(self, "momentum in [0, 1]", momentum=momentum)
-        self.momentum, self.nesterov = float(momentum), nesterov
+        self.momentum = errors.check_number(self, "momentum", momentum, 0, 1, "[)")
+        self.nesterov = bool(nesterov)
 
     def update(self, w, dw, state, lr):
         return sgd_update(w, dw, state, lr, self.momentum, self.nesterov)
@@ -184,7 +212,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+        self.rho = errors.check_number(self, "rho", rho, 0, 1, "[)")
+        self.momentum = errors.check_number(self, "momentum", momentum, 0, 1, "[)")
+        self.epsilon = errors.check_number(self, "epsilon", epsilon, 0, None, "()")
+        self.centered = bool(centered)
 
     def update(self, w, dw, state, lr):
         return rmsprop_update(w, dw, state, lr, self.rho, self.momentum, self.epsilon, self.centered)
@@ -199,7 +230,10 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+        self.beta_1 = errors.check_number(self, "beta_1", beta_1, 0, 1, "[)")
+        self.beta_2 = errors.check_number(self, "beta_2", beta_2, 0, 1, "[)")
+        self.epsilon = errors.check_number(self, "epsilon", epsilon, 0, None, "()")
+        self.amsgrad = bool(amsgrad)
 
     def update(self, w, dw, state, lr):
         return adam_update(w, dw, state, lr, self.beta_1, self.beta_2, self.epsilon, self.amsgrad)

@@ -25,8 +25,8 @@ class Regularizer:
 
 class L1L2(Regularizer):
     def __init__(self, l1=0.0, l2=0.0):
-        if l1 < 0 or l2 < 0:
-            errors.fail("L1L2", "non-negative penalty factors", l1=l1, l2=l2)
+        for name, value in (("l1", l1), ("l2", l2)):
+            errors.check_number("L1L2", name, value, 0, None, "[]")
         self.l1, self.l2 = float(l1), float(l2)
 
     def __call__(self, w):

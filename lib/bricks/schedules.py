@@ -43,10 +43,13 @@ class _StepDecay(LearningRateSchedule):
     """Shared by the Keras decays of the form f(initial_learning_rate, decay_rate, p), p = step / decay_steps."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        if decay_steps <= 0:
-            errors.fail(type(self).__name__, "decay_steps > 0", decay_steps=decay_steps)
-        self.initial_learning_rate, self.decay_steps = float(initial_learning_rate), decay_steps
-        self.decay_rate, self.staircase = float(decay_rate), staircase
+        owner = type(self).__name__
+        errors.check_number(owner, "decay_steps", decay_steps, 0, None, "()")
+        self.initial_learning_rate = errors.check_number(owner, "initial_learning_rate",
+                                                         initial_learning_rate, 0, None, "()")
+        self.decay_steps = decay_steps
+        self.decay_rate = errors.check_number(owner, "decay_rate", decay_rate, 0, None, "()")
+        self.staircase = staircase
 
     def progress(self, step):
         """step / decay_steps, floored when staircase=True."""
@@ -76,6 +79,10 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         if len(values) != len(boundaries) + 1:
             errors.fail("PiecewiseConstantDecay", "len(values) == len(boundaries) + 1",
                         **{"len(boundaries)": len(boundaries), "len(values)": len(values)})
+        for v in values:
+            errors.check_number("PiecewiseConstantDecay", "values[i]", v, 0, None, "()")
+        if list(boundaries) != sorted(boundaries):
+            errors.fail("PiecewiseConstantDecay", "increasing boundaries", boundaries=list(boundaries))
         self.boundaries, self.values = list(boundaries), [float(v) for v in values]
 
     def __call__(self, step):
@@ -90,9 +97,14 @@ class CosineDecay(LearningRateSchedule):
     optionally after a linear warm-up from initial_learning_rate to warmup_target."""
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0):
-        if decay_steps <= 0:
-            errors.fail("CosineDecay", "decay_steps > 0", decay_steps=decay_steps)
-        self.initial_learning_rate, self.decay_steps, self.alpha = float(initial_learning_rate), decay_steps, alpha
+        errors.check_number("CosineDecay", "decay_steps", decay_steps, 0, None, "()")
+        errors.check_number("CosineDecay", "warmup_steps", warmup_steps, 0, None, "[]")
+        errors.check_number("CosineDecay", "alpha", alpha, 0, 1, "[]")
+        if warmup_target is not None:
+            errors.check_number("CosineDecay", "warmup_target", warmup_target, 0, None, "()")
+        self.initial_learning_rate = errors.check_number("CosineDecay", "initial_learning_rate",
+                                                         initial_learning_rate, 0, None, "[)")
+        self.decay_steps, self.alpha = decay_steps, alpha
         self.warmup_target, self.warmup_steps = warmup_target, warmup_steps
 
     def __call__(self, step):

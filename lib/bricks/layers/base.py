@@ -19,7 +19,13 @@ A subclass writes `build`, `forward` and `backward`, and follows one pattern:
 
 `backward` writes the data gradient only; weight penalties (L1/L2) are added
 by the model through `regularization_loss` / `add_regularization_grads`.
+
+The base class checks, once for every layer, that `grad_output` has the shape of the
+output the last `forward` returned: `__init_subclass__` wraps each subclass's `forward`
+(to note the output shape) and `backward` (to compare), so a subclass never repeats it.
 """
+import functools
+
 import numpy as np
 
 from bricks import backend, errors, initializers, regularizers
@@ -35,12 +41,13 @@ class Layer:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         Layer.registry[cls.__name__] = cls
+        _wrap_passes(cls)
 
     def __init__(self, name=None, dtype=None, trainable=True, input_shape=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
-        self.dtype = np.dtype(dtype or backend.floatx())
+        self.dtype = _float_dtype(self.name, dtype or backend.floatx())
         self.trainable = trainable
         self.batch_input_shape = None if input_shape is None else (None, *input_shape)
         self.params, self.grads, self.state = {}, {}, {}
@@ -169,3 +176,40 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} built={self.built} params={self.count_params() if self.built else '?'}>"
+
+
+def _float_dtype(owner, dtype):
+    """np.dtype of 'float32' or 'float64'; anything else (int32, float16, 'banana') raises."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.float32, np.float64):
+        errors.fail(owner, "dtype 'float32' or 'float64' (gradients need real floats)", dtype=str(dtype))
+    return dt
+
+
+def _output_shapes(out):
+    """The shape of a forward's output, or a list of shapes for a list of outputs."""
+    return [np.shape(o) for o in out] if isinstance(out, (list, tuple)) else np.shape(out)
+
+
+def _wrap_passes(cls):
+    """Wrap `cls.forward` to note its output shape and `cls.backward` to check grad_output's."""
+    forward, backward = cls.__dict__.get("forward"), cls.__dict__.get("backward")
+    if forward is not None and not hasattr(forward, "__wrapped__"):
+        @functools.wraps(forward)
+        def noted_forward(self, *args, **kwargs):
+            out = forward(self, *args, **kwargs)
+            self._last_output_shape = _output_shapes(out)
+            return out
+        cls.forward = noted_forward
+    if backward is not None and not hasattr(backward, "__wrapped__"):
+        @functools.wraps(backward)
+        def checked_backward(self, grad_output, *args, **kwargs):
+            expected = self.__dict__.get("_last_output_shape")
+            fast = type(grad_output) is np.ndarray and grad_output.shape == expected  # the usual case
+            if not fast and expected is not None and self.cache is not None:
+                errors.check_grad_shape(self, grad_output, expected)
+            return backward(self, grad_output, *args, **kwargs)
+        cls.backward = checked_backward

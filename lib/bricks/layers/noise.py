@@ -2,9 +2,9 @@
 
 Each one perturbs its input while training and is the identity at inference
 (`training=False`, the default of `forward`). The noise is drawn in forward
-from the layer's own generator (`backend.make_rng(seed)`, made once, so a
-seeded layer draws a repeatable *sequence* of masks, a fresh one each call,
-like Keras's SeedGenerator) and kept for backward, which multiplies by the
+from the layer's own generator (a `backend.SeedGenerator(seed)`, so a seeded
+layer draws a repeatable *sequence* of masks, a fresh one each call, like
+Keras's SeedGenerator, restarted by `bricks.set_random_seed`) and kept for backward, which multiplies by the
 same mask: for y = a * (x * m) + b the gradient is dx = a * m * dy.
 
 Repeatable noise for gradient checks: finite differences call forward many
@@ -54,10 +54,15 @@ class _Noise(Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
-        self.rng = backend.make_rng(seed)
+        self.seed_generator = backend.SeedGenerator(seed)
         self.freeze_noise = False  # True: reuse the last noise while the input shape is unchanged
         self.noise = None  # what the last training forward drew, e.g. the dropout mask
         self._noise_for = None  # the input shape it was drawn for
+
+    @property
+    def rng(self):
+        """The generator of the next draw (restarted by `bricks.set_random_seed`)."""
+        return self.seed_generator.rng
 
     def check_input(self, x):
         pass  # no weights: any shape goes

@@ -149,7 +149,8 @@ class _Normalization(Layer):
     def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer,
                  beta_regularizer, gamma_regularizer, **kwargs):
         super().__init__(**kwargs)
-        self.axis, self.epsilon, self.center, self.scale = axis, float(epsilon), center, scale
+        self.epsilon = errors.check_number(self, "epsilon", epsilon, 0, None, "()")
+        self.axis, self.center, self.scale = axis, center, scale
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
         self.beta_regularizer, self.gamma_regularizer = (None if r is None else regularizers.get(r)
                                                          for r in (beta_regularizer, gamma_regularizer))
@@ -231,7 +232,7 @@ class BatchNormalization(_Normalization):
             errors.fail(kwargs.get("name", "batch_normalization"), "an integer axis", axis=axis)
         super().__init__(axis, epsilon, center, scale, beta_initializer, gamma_initializer,
                          beta_regularizer, gamma_regularizer, **kwargs)
-        self.momentum = float(momentum)
+        self.momentum = errors.check_number(self, "momentum", momentum, 0, 1, "[)")
         self.moving_mean_initializer = moving_mean_initializer
         self.moving_variance_initializer = moving_variance_initializer
 
@@ -250,6 +251,9 @@ class BatchNormalization(_Normalization):
         c = self.input_shape[self.axes[0]]
         gamma, beta = self._gamma_beta((c,))  # (C,), (C,)
         if training and self.trainable:
+            if x.size == 0:
+                errors.fail(self, "a non-empty batch in training (the batch statistics of no sample "
+                            "are undefined)", **{"x.shape": tuple(x.shape)})
             out, cache = batchnorm_forward(x, gamma, beta, self.epsilon, self.axes[0])
             for key, batch in (("moving_mean", cache["mean"]), ("moving_variance", cache["var"])):
                 moving = self.state[key]  # (C,), updated in place

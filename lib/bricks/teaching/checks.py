@@ -44,7 +44,12 @@ def _as_array(value, name, verbose):
         _say(verbose, f"Not yet: {name} is None (did the function forget to `return`?).")
         return None
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)
+        if np.iscomplexobj(raw):
+            _say(verbose, f"Not yet: {name} is complex ({raw.dtype}), expected real numbers "
+                          f"(a square root of a negative number, or a 1j, slipped in?).")
+            return None
+        arr = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
         _say(verbose, f"Not yet: {name} is a {type(value).__name__}, not an array of numbers.")
         return None
