@@ -171,3 +171,23 @@ def test_keras2_conventions_load(tmp_path):
     model = keras_format.load_model(keras2_file(tmp_path / "k2.h5"))
     x, y = np.load(FIXTURES / "dense_mlp.x.npy"), np.load(FIXTURES / "dense_mlp.y.npy")
     assert max_rel_diff(model.predict(x), y) < 1e-6
+
+
+# ---- the book's platform model ---------------------------------------------------------------------
+def chapter4_test_windows():
+    """The test windows of chapter 4's simulated up-day data (the same lines as the chapter)."""
+    rng = np.random.default_rng(0)
+    T, L = 4000, 10
+    ret, vol = rng.normal(size=T), rng.normal(size=T)
+    rng.uniform(size=T)  # the labels' draw, kept so nothing else shifts
+    features = np.stack([ret, vol], axis=1)
+    days = np.arange(L - 1, T - 1)
+    X = np.stack([features[t - L + 1:t + 1] for t in days])
+    return X[int(0.8 * len(X)):]
+
+
+def test_platform_example_predicts_what_the_platform_predicted():
+    model = keras_format.load_model(keras_format.EXAMPLES / "up_day.keras")
+    proba = np.load(keras_format.EXAMPLES / "up_day.test_proba.npy")
+    assert model.count_params() == 1217
+    assert max_rel_diff(model.predict(chapter4_test_windows()), proba) < 1e-6

@@ -23,6 +23,7 @@ Run `... make_keras_fixtures.py check` to redo only the check phase.
 import json
 import os
 import pathlib
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -35,6 +36,7 @@ from keras import layers as L  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "keras"
+EXAMPLES = ROOT / "lib" / "bricks" / "keras_format" / "examples"
 
 
 def seq(input_shape, *layers, dtype="float32"):
@@ -156,6 +158,41 @@ def make():
     write_manifest(manifest)
 
 
+def chapter4_data():
+    """The simulated up-day windows of chapter 4 (book/part2-layers/04-build-train-predict.md), same lines."""
+    rng = np.random.default_rng(0)
+    T, L = 4000, 10
+    ret, vol = rng.normal(size=T), rng.normal(size=T)
+    mom = np.convolve(ret, np.ones(5) / 5)[:T]
+    logit = 0.6 * np.sqrt(5) * mom - 1.5 * ret * np.tanh(2 * vol)
+    up = (rng.uniform(size=T) < 1 / (1 + np.exp(-logit))).astype(float)
+    features = np.stack([ret, vol], axis=1)
+    days = np.arange(L - 1, T - 1)
+    X = np.stack([features[t - L + 1:t + 1] for t in days])
+    y = up[days][:, None]
+    a, b = int(0.6 * len(X)), int(0.8 * len(X))
+    return X[:a], y[:a], X[b:]
+
+
+def platform():
+    """A model trained by Keras (jax backend: the numpy backend cannot fit) on chapter 4's training days,
+    shipped in bricks.keras_format.EXAMPLES for the chapter's section "From a Keras platform to bricks and back"."""
+    keras.utils.set_random_seed(0)
+    X_train, y_train, X_test = chapter4_data()
+    model = seq((10, 2), L.Flatten(), L.Dense(32, activation="relu"), L.Dropout(0.2), L.Dense(16),
+                L.Activation("relu"), L.Dense(1, activation="sigmoid"))
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(X_train.astype("float32"), y_train.astype("float32"), epochs=30, batch_size=64, verbose=0)
+    EXAMPLES.mkdir(exist_ok=True)
+    save_deflated(model, EXAMPLES / "up_day.keras")
+    proba = np.asarray(model.predict(X_test.astype("float32"), verbose=0), dtype="float32")
+    np.save(EXAMPLES / "up_day.test_proba.npy", proba, allow_pickle=False)
+    (EXAMPLES / "up_day.json").write_text(json.dumps(
+        {"keras_version": keras.__version__, "backend": keras.backend.backend(), "trained_on": "chapter 4, "
+         "first 60% of the windows, Adam(3e-3), 30 epochs, batch 64, keras.utils.set_random_seed(0)",
+         "test_proba": "model.predict on the last 20% of the windows (float32)"}, indent=1) + "\n")
+
+
 def write_manifest(manifest):
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
@@ -194,6 +231,23 @@ def check_bricks_models(bricks, keras_format, tmp):
     return out
 
 
+def check_platform(keras_format, tmp):
+    """The chapter's model: bricks reproduces the platform's predictions, Keras reopens bricks's copy."""
+    X_test = chapter4_data()[2].astype("float32")
+    model = keras_format.load_model(EXAMPLES / "up_day.keras")
+    ours, theirs = model.predict(X_test), np.load(EXAMPLES / "up_day.test_proba.npy")
+    written = keras_format.save_model(model, pathlib.Path(tmp) / "up_day.bricks.keras")
+    back = np.asarray(keras.saving.load_model(written).predict(X_test, verbose=0))
+    out = {"bricks_vs_platform": float(np.abs(ours - theirs).max() / np.abs(theirs).max()),
+           "keras_on_bricks_file": float(np.abs(back - ours).max() / np.abs(ours).max())}
+    out["ok"] = max(out.values()) < 1e-6
+    info = json.loads((EXAMPLES / "up_day.json").read_text())  # the chapter prints this check
+    (EXAMPLES / "up_day.json").write_text(json.dumps({**info, "checked_in_keras": out}, indent=1) + "\n")
+    print(f"up_day.keras: bricks vs platform {out['bricks_vs_platform']:.2e}, "
+          f"Keras on bricks's copy {out['keras_on_bricks_file']:.2e}")
+    return out
+
+
 def check():
     """bricks loads each fixture, writes it as .keras; Keras opens that file and must predict the same."""
     sys.path.insert(0, str(ROOT / "lib"))
@@ -216,15 +270,22 @@ def check():
                 rel = float(np.abs(theirs - ours).max() / np.abs(ours).max())
                 entry.setdefault("keras_opens_bricks_file", {})[fname] = {"max_rel_diff": rel, "ok": rel < 1e-6}
                 print(f"{fname:32s} bricks -> .keras -> Keras: max rel diff {rel:.2e}")
+        manifest["platform"] = check_platform(keras_format, tmp)
     manifest["bricks_written_check"] = "keras.saving.load_model on files written by bricks.keras_format"
     write_manifest(manifest)
     bad = [n for n, e in manifest["fixtures"].items() for r in e["keras_opens_bricks_file"].values() if not r["ok"]]
     bad += [n for n, r in manifest["bricks_built"].items() if not r["ok"]]
+    bad += [] if manifest["platform"]["ok"] else ["up_day"]
     if bad:
         raise SystemExit(f"Keras does not reproduce bricks's predictions for {bad}")
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["platform"]:
+        platform()
+        raise SystemExit
     if sys.argv[1:] != ["check"]:
         make()
+        env = {**os.environ, "KERAS_BACKEND": "jax"}
+        subprocess.run([sys.executable, __file__, "platform"], env=env, check=True)
     check()

@@ -20,6 +20,12 @@ What bricks lacks is refused with a ValueError naming the file, the layer and th
 functional model, a layer class bricks does not have, an argument that would change the
 result (recurrent dropout, masking, RMS scaling, constraints, mixed precision), a custom object.
 """
+import pathlib
+
 from bricks.keras_format.files import KERAS_VERSION, load_model, save_model  # noqa: F401
 
-__all__ = ["load_model", "save_model", "KERAS_VERSION"]
+__all__ = ["load_model", "save_model", "KERAS_VERSION", "EXAMPLES"]
+
+EXAMPLES = pathlib.Path(__file__).parent / "examples"
+"""Files made by Keras for the book: `up_day.keras`, a model a Keras platform trained on chapter 4's
+training days (jax backend), with `up_day.test_proba.npy`, what it predicted for the test days."""
