@@ -38,7 +38,7 @@ def neuron(ax=None, figsize=(6.0, 2.6)):
 
 def _network(ax):
     """Nodes and edges of the 2-3-2 network; returns (x, h1, h2, L, W1 edges, W2 edges)."""
-    x = layer_column(ax, 1.0, ["$x_0$", "$x_1$"], y_mid=2.4, spacing=1.6,
+    x = layer_column(ax, 1.0, ["$x_1$", "$x_2$"], y_mid=2.4, spacing=1.6,
                      fill=COLORS["input"])
     h1 = layer_column(ax, 4.0, [f"$h_{{1,{j}}}$" for j in range(3)], y_mid=2.4, spacing=1.4,
                       fill=COLORS["hidden"], radius=0.42, fontsize=10)
