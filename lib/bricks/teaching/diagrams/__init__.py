@@ -1,2 +1,3 @@
-"""Diagrams drawn by code at build time: `draw` (primitives), `networks` (Part I's pictures)."""
-from bricks.teaching.diagrams import draw, networks  # noqa: F401
+"""Diagrams drawn by code at build time: `draw` (primitives), `networks` (Part I's pictures),
+`cells` (Part III: the unrolled RNN, LSTM and GRU cells)."""
+from bricks.teaching.diagrams import cells, draw, networks  # noqa: F401
