@@ -1,0 +1,48 @@
+"""Past-only normalisers for time series, the alternatives to batch statistics (chapter 13).
+
+- `ewma_zscore`: exponential smoothing of the mean and variance, z_t = (x_t - m_{t-1}) /
+  s_{t-1}, with m_t = m_{t-1} + a (x_t - m_{t-1}), v_t = (1 - a)(v_{t-1} + a (x_t - m_{t-1})^2),
+  a = 1 - 2^(-1/halflife). Day t is scaled by statistics of days before t only.
+- `instance_zscore`: each sample's window (N, T, F) standardised per feature over its own
+  time axis (instance normalisation). For a window ending at day t it uses days up to t
+  only, so it is past-only for a target after the window; with a target at every step it
+  is not (the statistics contain the later steps of the same window).
+
+    >>> z = ewma_zscore(np.arange(10.0)[:, None], halflife=5)    # (10, 1), NaN for warm-up
+    >>> w = instance_zscore(np.ones((2, 5, 3)))                   # (2, 5, 3)
+"""
+import numpy as np
+
+from bricks import errors
+
+__all__ = ["ewma_zscore", "instance_zscore"]
+
+
+def ewma_zscore(x, halflife=60, warmup=None, eps=1e-12):
+    """z_t = (x_t - m_{t-1}) / sqrt(v_{t-1}) along axis 0, exponentially weighted, past only.
+
+    Input shape (N, ...). Output the same; the first `warmup` rows (default `halflife`) are
+    NaN. A NaN input row leaves the running statistics unchanged.
+    """
+    x = np.asarray(x, dtype=float)
+    if halflife <= 0:
+        errors.fail("ewma_zscore", "halflife > 0 (days)", halflife=halflife)
+    a = 1 - 2 ** (-1 / halflife)
+    warmup = halflife if warmup is None else warmup
+    m, v = np.where(np.isnan(x[0]), 0.0, x[0]), np.zeros(x.shape[1:])
+    z = np.full(x.shape, np.nan)
+    for t in range(1, len(x)):  # sequential: each day's statistics come from the days before
+        z[t] = (x[t] - m) / np.sqrt(v + eps)
+        d = np.where(np.isnan(x[t]), 0.0, x[t] - m)
+        m, v = m + a * d, (1 - a) * (v + a * d * d)
+    z[:warmup] = np.nan
+    return z
+
+
+def instance_zscore(windows, eps=1e-12):
+    """(x - mean over time) / std over time, per sample and feature. Input/Output (N, T, F)."""
+    w = np.asarray(windows, dtype=float)
+    if w.ndim != 3:
+        errors.fail("instance_zscore", "windows of shape (N, T, F)", shape=w.shape)
+    mu, sd = w.mean(axis=1, keepdims=True), w.std(axis=1, keepdims=True)  # (N, 1, F)
+    return (w - mu) / (sd + eps)
