@@ -7,14 +7,20 @@ Everything a playground notebook (or chapter 3) needs, so the notebooks stay thi
 - `parse_csv(text_or_bytes)` / `read_csv(path)`: a reader's own file with columns
   x1, x2, label, validated with messages that say what is wrong and where;
 - `build_model(...)` and `train(...)`: a Sequential classifier trained with `fit`,
-  with snapshots (decision surface, per-neuron activation maps, loss, accuracy)
-  taken at a few epochs: the frames of the animations (`bricks.teaching.visual.player`);
+  with snapshots (decision surface, per-neuron activation maps, loss, accuracy, on the
+  training and the test points, dead ReLU units) taken at a few epochs: the frames of the
+  animations (`bricks.teaching.visual.player`);
+- `split` (train/test), `cross_features` (x1^2, x1*x2, sin(x1), ... as inputs) and
+  `dead_units` from `bricks.playground.features`;
 - `draw_training`, `draw_playground` (from `bricks.playground.draw`) paint those frames.
 
 Example:
-    >>> x, y = make_dataset("spirals", n=200, noise=0.05, seed=0)
-    >>> run = train(x, y, hidden=(8, 8), activation="tanh", learning_rate=0.03, epochs=200)
-    >>> run.accuracy, run.stopped_reason
+    >>> x, y = make_dataset("circles", n=200, noise=0.05, seed=0)
+    >>> train_set, test_set = split(x, y, test_fraction=0.5, seed=0)
+    >>> run = train(*train_set, test=test_set, hidden=(), features=("x1^2", "x2^2"),
+    ...             learning_rate=0.3, epochs=30, snapshots=0)
+    >>> run.test_accuracy >= 0.95, run.stopped_reason
+    (True, None)
 """
 import csv
 import io
@@ -27,8 +33,8 @@ from bricks import backend, errors
 __all__ = ["CLASS_COLORS", "xor", "circles", "spirals", "moons", "blobs", "DATASETS", "make_dataset",
            "parse_csv", "read_csv", "CSV_COLUMNS", "MIN_ROWS", "plane_grid", "build_model",
            "train", "Run", "hidden_maps", "draw_surface", "draw_loss", "draw_accuracy", "draw_neurons",
-           "draw_training", "draw_playground", "error_frame", "neuron_mosaic", "parse_hidden", "uploaded_csv",
-           "playground_frames", "controls"]
+           "draw_training", "draw_playground", "draw_curves", "error_frame", "neuron_mosaic", "parse_hidden", "uploaded_csv",
+           "playground_frames", "controls", "FEATURES", "cross_features", "split", "dead_units"]
 
 CSV_COLUMNS = ("x1", "x2", "label")
 MIN_ROWS = 10  # fewer points than this cannot show a decision boundary
@@ -55,11 +61,16 @@ def circles(n=200, noise=0.0, seed=None):
     return x + noise * rng.standard_normal((n, 2)), y
 
 
-def spirals(n=200, noise=0.0, turns=1.5, seed=None):
-    """Two interleaved spirals (label 0 and 1) winding `turns` times out to radius 1."""
+def spirals(n=200, noise=0.0, turns=1.75, seed=None):
+    """Two interleaved spirals (label 0 and 1) winding `turns` times out to radius 1.
+
+    As TensorFlow Playground's: the radius r is uniform in [0, 1] (so the arms are dense near
+    the centre, where they are hardest to tell apart) and the angle is 2 pi turns r (+ pi for
+    label 1), 1.75 turns by default.
+    """
     rng = backend.make_rng(seed)
     y = np.arange(n) % 2  # (n,) alternate classes
-    t = np.sqrt(rng.uniform(0.02, 1.0, n))  # (n,) radius; sqrt spreads points evenly in area
+    t = rng.uniform(0.0, 1.0, n)  # (n,) radius
     angle = 2 * np.pi * turns * t + np.pi * y  # the second spiral is the first turned by 180 degrees
     x = np.stack([t * np.cos(angle), t * np.sin(angle)], axis=1)  # (n, 2)
     return x + noise * rng.standard_normal((n, 2)), y
@@ -157,8 +168,10 @@ def read_csv(path, min_rows=MIN_ROWS):
         return parse_csv(f.read(), min_rows=min_rows, source=os.path.basename(str(path)))
 
 
-from bricks.playground.draw import (CLASS_COLORS, draw_accuracy, draw_loss, draw_neurons, draw_playground,  # noqa: E402
-                               draw_surface, draw_training, error_frame, neuron_mosaic)
+from bricks.playground.draw import (CLASS_COLORS, draw_accuracy, draw_curves, draw_loss,  # noqa: E402
+                                    draw_neurons, draw_playground, draw_surface, draw_training,
+                                    error_frame, neuron_mosaic)
+from bricks.playground.features import FEATURES, cross_features, dead_units, split  # noqa: E402
 from bricks.playground.train import Run, build_model, hidden_maps, plane_grid, train  # noqa: E402
 
 
@@ -189,17 +202,24 @@ def uploaded_csv(value):
 
 
 def playground_frames(dataset="xor", upload=(), noise=0.1, hidden="4, 4", activation="tanh", learning_rate=0.03,
-                      l1=0.0, l2=0.0, batch_size=10, epochs=100, optimizer="sgd", n=200, seed=0, snapshots=25):
+                      l1=0.0, l2=0.0, batch_size=10, epochs=100, optimizer="sgd", n=200, seed=0, snapshots=25,
+                      features=("x1", "x2"), test_fraction=0.5):
     """The frames of one Playground run from the controls' values; a problem (a bad CSV, bad widths)
-    becomes a single frame that shows its message instead of an exception."""
+    becomes a single frame that shows its message instead of an exception.
+
+    `test_fraction` of the points are held out (`split`, seeded) and shown as test loss and
+    accuracy; 0 trains on every point. `features`: the network's inputs (`FEATURES`)."""
     try:
         if dataset == "my CSV":
             x, y = uploaded_csv(upload)
         else:
             x, y = make_dataset(dataset, n=n, noise=noise, seed=seed)
+        test = None
+        if test_fraction:
+            (x, y), test = split(x, y, test_fraction, seed=seed)
         run = train(x, y, hidden=parse_hidden(hidden), activation=activation, learning_rate=learning_rate,
                     l1=l1, l2=l2, batch_size=batch_size, epochs=epochs, optimizer=optimizer, seed=seed,
-                    snapshots=snapshots)
+                    snapshots=snapshots, features=tuple(features) or ("x1", "x2"), test=test)
     except ValueError as e:
         return [error_frame(e)]
     return run.frames or [error_frame(run.stopped_reason or "no frames")]
@@ -215,6 +235,10 @@ def controls():
         "dataset": w.Dropdown(options=[*DATASETS, "my CSV"], value="spirals", description="data"),
         "upload": w.FileUpload(accept=".csv", multiple=False, description="CSV: x1,x2,label"),
         "noise": w.FloatSlider(value=0.05, min=0.0, max=0.5, step=0.05, description="noise", **slow),
+        "test_fraction": w.FloatSlider(value=0.5, min=0.0, max=0.9, step=0.1, description="test share",
+                                       **slow),
+        "features": w.SelectMultiple(options=list(FEATURES), value=("x1", "x2"), rows=len(FEATURES),
+                                     description="features"),
         "hidden": w.Text(value="16, 16", description="hidden", continuous_update=False),
         "activation": w.Dropdown(options=["tanh", "relu", "sigmoid", "linear"], value="relu",
                                  description="activation"),

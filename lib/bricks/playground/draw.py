@@ -7,10 +7,11 @@ validate, say) is drawn as its message instead.
 
     draw_training:   3 panels: decision surface, loss, accuracy        (chapter 3)
     draw_playground: 3 panels: decision surface, every hidden neuron, loss and accuracy
+                     (training solid, test dashed, when the run has test points)
 """
 import numpy as np
 
-__all__ = ["draw_surface", "draw_loss", "draw_accuracy", "draw_neurons", "draw_training",
+__all__ = ["draw_surface", "draw_loss", "draw_accuracy", "draw_neurons", "draw_curves", "draw_training",
            "draw_playground", "error_frame", "neuron_mosaic", "CLASS_COLORS"]
 
 CLASS_COLORS = ("#1f5fa8", "#c0392b")  # label 0 blue, label 1 red, as the surface's colour map
@@ -32,7 +33,8 @@ def _message(axes, text):
 
 
 def draw_surface(ax, frame, points=True):
-    """P(label 1) over the plane (blue 0 ... red 1), the 0.5 contour, and the data."""
+    """P(label 1) over the plane (blue 0 ... red 1), the 0.5 contour, and the data
+    (training points filled, test points hollow)."""
     run = frame["run"]
     g1, g2 = run.grid
     ax.imshow(frame["surface"], origin="lower", extent=(g1[0], g1[-1], g2[0], g2[-1]), cmap="RdBu_r",
@@ -43,6 +45,10 @@ def draw_surface(ax, frame, points=True):
         for cls in (0, 1):
             m = run.y == cls
             ax.scatter(run.x[m, 0], run.x[m, 1], s=12, c=CLASS_COLORS[cls], edgecolors="k", linewidths=0.4)
+            if run.x_test is not None:
+                t = run.y_test == cls
+                ax.scatter(run.x_test[t, 0], run.x_test[t, 1], s=12, facecolors="none",
+                           edgecolors=CLASS_COLORS[cls], linewidths=0.9)
     ax.set_xlim(g1[0], g1[-1])
     ax.set_ylim(g2[0], g2[-1])
     ax.set_xticks([])
@@ -50,8 +56,8 @@ def draw_surface(ax, frame, points=True):
     ax.set_title(f"epoch {frame['epoch']}", fontsize=10)
 
 
-def _curve(ax, values, epochs, color, label):
-    ax.plot(np.arange(1, len(values) + 1), values, color=color, lw=1.5, label=label)
+def _curve(ax, values, epochs, color, label, style="-"):
+    ax.plot(np.arange(1, len(values) + 1), values, style, color=color, lw=1.5, label=label)
     ax.set_xlim(0, max(epochs, 1))
     ax.set_xticks([0, epochs])
     ax.set_xlabel("epoch", fontsize=9, labelpad=-8)
@@ -112,7 +118,9 @@ def draw_neurons(ax, frame):
         return
     ax.imshow(mosaic, origin="lower", cmap="RdBu_r", vmin=0, vmax=1, interpolation="nearest")
     widths = [m.shape[0] for m in frame["neurons"]]
-    ax.set_title(f"hidden neurons ({' + '.join(map(str, widths))})", fontsize=10)
+    dead = sum(frame.get("dead", ()))
+    ax.set_title(f"hidden neurons ({' + '.join(map(str, widths))})" + (f", {dead} dead" if dead else ""),
+                 fontsize=10)
     ax.set_frame_on(False)
 
 
@@ -131,10 +139,25 @@ def draw_playground(axes, frame, i):
         return _message(axes, frame["error"])
     draw_surface(axes[0], frame)
     draw_neurons(axes[1], frame)
-    run = frame["run"]
-    _curve(axes[2], frame["loss"], run.config["epochs"], "#333", "loss")
-    _curve(axes[2], frame["accuracy"], run.config["epochs"], "#2a7", "accuracy")
-    axes[2].set_ylim(0, max(1.05, max(run.losses) * 1.05 if run.losses else 1.05))
-    axes[2].legend(loc="center right", fontsize=8, frameon=False)
-    loss = f"loss {frame['loss'][-1]:.3f}, acc {frame['accuracy'][-1]:.2f}" if frame["loss"] else "before training"
-    axes[2].set_title(loss, fontsize=10)
+    draw_curves(axes[2], frame)
+
+
+def draw_curves(ax, frame):
+    """Loss (black) and accuracy (green) by epoch: training solid, test dashed (if any)."""
+    run, epochs = frame["run"], frame["run"].config["epochs"]
+    _curve(ax, frame["loss"], epochs, "#333", "loss")
+    _curve(ax, frame["accuracy"], epochs, "#2a7", "accuracy")
+    test = "test_loss" in frame
+    if test:
+        _curve(ax, frame["test_loss"], epochs, "#333", "test loss", "--")
+        _curve(ax, frame["test_accuracy"], epochs, "#2a7", "test acc.", "--")
+    top = max(run.losses + run.test_losses) * 1.05 if run.losses else 1.05
+    ax.set_ylim(0, max(1.05, top))
+    ax.legend(loc="center right", fontsize=9, frameon=False)
+    if not frame["loss"]:
+        title = "before training"
+    elif test:
+        title = f"test loss {frame['test_loss'][-1]:.3f}, acc {frame['test_accuracy'][-1]:.2f}"
+    else:
+        title = f"loss {frame['loss'][-1]:.3f}, acc {frame['accuracy'][-1]:.2f}"
+    ax.set_title(title, fontsize=10)
