@@ -213,3 +213,79 @@ def test_controls_match_playground_frames():
     frames = pg.playground_frames(**{k: w.value for k, w in widgets.items() if k != "epochs"}, epochs=3,
                                   snapshots=2)
     assert "surface" in frames[-1]
+
+
+# ---- train/test split, feature crosses, dead ReLU units, the explorer grid ------------------------
+def test_split_is_seeded_disjoint_and_complete():
+    x, y = pg.make_dataset("xor", n=50, seed=0)
+    (xa, ya), (xb, yb) = pg.split(x, y, test_fraction=0.3, seed=1)
+    assert len(xa) == 35 and len(xb) == 15 and len(ya) == 35 and len(yb) == 15
+    rows = {tuple(r) for r in np.vstack([xa, xb])}
+    assert rows == {tuple(r) for r in x}  # every point once
+    (xc, _), _ = pg.split(x, y, test_fraction=0.3, seed=1)
+    np.testing.assert_array_equal(xa, xc)
+    for bad in (0.0, 1.0, -0.2):
+        with pytest.raises(ValueError, match="playground.split.*test_fraction"):
+            pg.split(x, y, bad)
+
+
+def test_cross_features():
+    x = np.array([[0.5, -2.0], [1.0, 3.0]])
+    got = pg.cross_features(x, tuple(pg.FEATURES))
+    want = np.stack([x[:, 0], x[:, 1], x[:, 0] ** 2, x[:, 1] ** 2, x[:, 0] * x[:, 1], np.sin(x[:, 0]),
+                     np.sin(x[:, 1])], axis=1)
+    np.testing.assert_allclose(got, want)
+    with pytest.raises(ValueError, match="cross_features.*x1\\^2"):
+        pg.cross_features(x, ("x3",))
+
+
+def test_train_with_test_points_and_crosses():
+    x, y = pg.make_dataset("circles", n=200, noise=0.05, seed=0)
+    train_set, test_set = pg.split(x, y, 0.5, seed=0)
+    plain = pg.train(*train_set, test=test_set, hidden=(), learning_rate=0.3, epochs=30, snapshots=0)
+    crossed = pg.train(*train_set, test=test_set, hidden=(), features=("x1^2", "x2^2"), learning_rate=0.3,
+                       epochs=30, snapshots=(0, 5, 30), steps=10)
+    assert plain.test_accuracy < 0.75 < 0.95 <= crossed.test_accuracy  # logistic regression + crosses
+    assert crossed.model.layers[0].params["kernel"].shape == (2, 1) and crossed.config["features"] == ("x1^2", "x2^2")
+    assert [f["epoch"] for f in crossed.frames] == [0, 5, 30]
+    last = crossed.frames[-1]
+    assert len(last["test_loss"]) == len(last["test_accuracy"]) == len(last["loss"]) == 30
+    assert last["test_accuracy"][-1] == pytest.approx(crossed.test_accuracy)
+    assert crossed.test_loss == pytest.approx(crossed.test_losses[-1]) and np.isfinite(crossed.test_loss)
+    assert last["surface"].shape == (10, 10) and crossed.x.shape == (100, 2)  # drawn over (x1, x2)
+    assert "test_accuracy=" in repr(crossed)
+    no_test = pg.train(*train_set, hidden=(2,), epochs=2, snapshots=2, steps=6)
+    assert np.isnan(no_test.test_accuracy) and "test_loss" not in no_test.frames[-1]
+
+
+def test_dead_units_are_counted():
+    x, y = pg.make_dataset("blobs", n=40, seed=0)
+    model = pg.build_model(hidden=(3, 2), activation="relu")
+    model.layers[0].params["bias"][:] = [-100.0, 0.0, -100.0]  # two units below 0 for every point
+    dead = pg.dead_units(model, x)
+    assert dead[0].tolist() == [True, False, True] and len(dead) == 2
+    assert pg.dead_units(pg.build_model(hidden=(3,), activation="tanh"), x)[0].sum() == 0
+    run = pg.train(x, y, hidden=(4,), activation="relu", learning_rate=0.01, epochs=2, snapshots=2, steps=6)
+    assert run.dead == [int(d.sum()) for d in pg.dead_units(run.model, x)]
+    assert all(len(f["dead"]) == 1 for f in run.frames)
+
+
+def test_harder_spirals():
+    x, y = pg.make_dataset("spirals", n=400, noise=0.0, seed=0)
+    r = np.hypot(x[:, 0], x[:, 1])
+    angle = np.unwrap(np.arctan2(x[y == 0, 1], x[y == 0, 0])[np.argsort(r[y == 0])])
+    assert abs(angle[-1] - angle[0]) / (2 * np.pi) > 1.7  # 1.75 turns, as TensorFlow Playground
+    assert np.mean(r < 0.5) > 0.45  # radius uniform: half the points in the inner half
+
+
+def test_explorer_grid_and_drawing():
+    grid = pg.EXPLORER_GRID
+    assert np.prod([len(v) for v in grid.values()]) >= 24 and set(pg.EXPLORER_LABELS) == set(grid)
+    run = pg.explorer_run("xor", "3", "relu", 0.03, epochs=4, snapshots=(0, 2, 4), steps=8)
+    assert run.x_test is not None and len(run.x) == len(run.x_test) == 100
+    html = bricks.teaching.visual.player(run.frames, pg.draw_explorer, figsize=(4, 4), dpi=30).data
+    assert html.count("data:image/png;base64,") == 4  # the first <img> + 3 frames
+    frames = pg.playground_frames("circles", features=("x1^2", "x2^2"), hidden="0", test_fraction=0.5,
+                                  epochs=3, snapshots=2)
+    assert "test_loss" in frames[-1] and len(frames[-1]["run"].x) == 100
+    assert "test_loss" not in pg.playground_frames("circles", test_fraction=0, epochs=2, snapshots=2)[-1]

@@ -33,6 +33,7 @@ import pathlib
 import re
 import shutil
 import sys
+import textwrap
 
 import nbformat
 
@@ -69,6 +70,18 @@ def _docstring_line(source, lineno):
     return True, (doc.strip().splitlines() or [f"write the body of {best.name}"])[0].strip()
 
 
+def _raise_lines(indent, message, width=88):
+    """`raise NotImplementedError("message")` at `indent`, wrapped to `width` characters."""
+    quote = lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'  # noqa: E731
+    line = f"{indent}raise NotImplementedError({quote(message)})"
+    if len(line) <= width:
+        return [line]
+    inner = indent + "    "
+    parts = textwrap.wrap(message, max(width - len(inner) - 3, 20), drop_whitespace=False)
+    return [f"{indent}raise NotImplementedError("] + [inner + quote(p) for p in parts[:-1]] + \
+        [inner + quote(parts[-1]) + ")"]
+
+
 def stub_solutions(source, where="cell"):
     """Replace every `# BEGIN SOLUTION` ... `# END SOLUTION` block of `source` by a stub.
 
@@ -95,9 +108,7 @@ def stub_solutions(source, where="cell"):
         if not inside:
             raise ValueError(f"{where}: the solution at line {i + 1} is not inside a function body: the "
                              "student's stub would stop the notebook (put it in a def checked by your_turn)")
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
-        indent = m.group(1)
-        out += [indent + TODO, f'{indent}raise NotImplementedError("your turn: {text}")']
+        out += [m.group(1) + TODO, *_raise_lines(m.group(1), f"your turn: {text}")]
         n, i = n + 1, j + 1
     return "\n".join(out) + ("\n" if source.endswith("\n") else ""), n
 
