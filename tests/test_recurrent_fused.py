@@ -21,7 +21,8 @@ CASES = [
 
 
 def run(layer, x, states, upstream, fused):
-    layer._fused = lambda: fused  # the switch Recurrent.forward/backward consult
+    layer.use_fused = "auto" if fused else False  # the switch Recurrent.recurrence consults
+    assert layer.uses_fused_loop() == fused
     out = layer.forward(x, initial_state=states)
     dx = layer.backward(upstream)
     outs = out if isinstance(out, list) else [out]
@@ -51,3 +52,14 @@ def test_fused_loop_equals_step_functions(cls, kwargs, dtype, tol, rng):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
     for k in slow[2]:
         np.testing.assert_allclose(fast[2][k], slow[2][k], rtol=tol, atol=tol, err_msg=k)
+
+
+def test_use_fused_is_validated_and_saved():
+    with pytest.raises(ValueError, match='lstm.*use_fused "auto", True or False'):
+        bricks.LSTM(3, use_fused="yes")
+    layer = bricks.GRU(3, use_fused=False)
+    assert not layer.uses_fused_loop()
+    assert bricks.GRU.from_config(layer.get_config()).use_fused is False
+    assert "use_fused" not in bricks.GRU(3).get_config()  # the default stays Keras's config
+    assert not bricks.SimpleRNN(3).uses_fused_loop()  # SimpleRNN has no fused loop
+    assert not bricks.LSTM(3, activation="relu").uses_fused_loop()

@@ -1,10 +1,12 @@
 """The book's chapters are MyST Markdown notebooks (jupytext); this turns them into .ipynb.
 
-    python tools/notebooks.py export OUT [--book book]   # every chapter as OUT/<same path>.ipynb
+    python tools/notebooks.py export OUT [--book book] [--trace]   # every chapter as OUT/<path>.ipynb
 
 `make test` exports into _build/notebooks and runs nbval there (nbval reads only .ipynb);
 `tools/postbuild.py` puts each chapter's .ipynb beside its page source for the download
 button; `tools/workshop.py` writes the student and instructor sets from the same notebooks.
+With `--trace` (what `make notebooks` uses) each exported chapter that shows library code
+gets two harness cells (tools/shown_code.py) that record which shown functions ran.
 A chapter is a `.md` file under book/ whose front matter names jupytext; other Markdown
 (glossary, workshop guide, API pages) is prose only.
 """
@@ -15,6 +17,9 @@ import sys
 
 import jupytext
 import nbformat
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import shown_code  # noqa: E402
 
 SKIP_DIRS = {"_static", "_templates", ".ipynb_checkpoints", "_build"}
 
@@ -46,7 +51,19 @@ def write_ipynb(nb, path):
     nbformat.write(nb, path)
 
 
-def export(out, book="book", runnable_folder=True):
+def with_tracer(nb, chapter, ipynb_path):
+    """`nb` with the shown-code tracer cells first and last (if the chapter shows code)."""
+    objects = shown_code.shown_objects(chapter)
+    if not objects:
+        return nb
+    first, last = shown_code.tracer_cells(objects, pathlib.Path(ipynb_path).with_suffix(".shown.json"))
+    tag = {"tags": ["remove-cell", "test-harness"]}
+    nb.cells = ([nbformat.v4.new_code_cell(first, metadata=tag)] + nb.cells
+                + [nbformat.v4.new_code_cell(last, metadata=tag)])
+    return nb
+
+
+def export(out, book="book", runnable_folder=True, trace=False):
     """Write every chapter as out/<path>.ipynb; return the chapters' paths.
 
     With `runnable_folder`, `out` is emptied first and receives the book's conftest.py and data
@@ -57,7 +74,9 @@ def export(out, book="book", runnable_folder=True):
         shutil.rmtree(out, ignore_errors=True)
     paths = chapters(book)
     for path in paths:
-        write_ipynb(read(path), out / path.relative_to(book).with_suffix(".ipynb"))
+        target = (out / path.relative_to(book).with_suffix(".ipynb")).resolve()
+        nb = read(path)
+        write_ipynb(with_tracer(nb, path, target) if trace else nb, target)
     for extra in book.rglob("*"):  # conftest.py (seconds per notebook) and data files the chapters read
         rel = extra.relative_to(book)
         if runnable_folder and extra.is_file() and extra.suffix not in {".md", ".ipynb"} and not SKIP_DIRS & set(rel.parts):
@@ -71,8 +90,9 @@ def main(argv=None):
     parser.add_argument("command", choices=["export"])
     parser.add_argument("out")
     parser.add_argument("--book", default="book")
+    parser.add_argument("--trace", action="store_true", help="record which shown library code runs")
     args = parser.parse_args(argv)
-    paths = export(args.out, args.book)
+    paths = export(args.out, args.book, trace=args.trace)
     print(f"notebooks: {len(paths)} chapters written as .ipynb into {args.out}")
     return 0 if paths else 1
 

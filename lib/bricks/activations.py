@@ -25,9 +25,10 @@ Example::
 import numpy as np
 
 from bricks import errors
+from bricks.registry import Registry
 
 __all__ = ["linear", "sigmoid", "tanh", "relu", "softmax", "elu", "selu", "softplus", "leaky_relu",
-           "ActivationFunction"]
+           "hard_sigmoid", "ActivationFunction"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -123,11 +124,68 @@ def leaky_relu_backward(grad, z, a, negative_slope=0.2):
     return grad * np.where(z > 0, 1.0, negative_slope)
 
 
-class ActivationFunction:
-    """A named forward/backward pair: `.forward(z)`, `.backward(grad, z, a)`, `.name`."""
+def hard_sigmoid(z):
+    """a = relu6(z + 3) / 6 = clip((z + 3) / 6, 0, 1), Keras 3's hard_sigmoid."""
+    return np.clip((z + 3.0) / 6.0, 0.0, 1.0)
 
-    def __init__(self, name, forward, backward):
+
+def hard_sigmoid_backward(grad, z, a):
+    """da/dz = 1/6 where 0 < a < 1, else 0."""
+    return grad * ((a > 0.0) & (a < 1.0)) / 6.0
+
+
+# ---- in-place forms for the recurrent steps --------------------------------------------
+# A recurrent step keeps only its output y = f(a), so its activations give the derivative
+# as a function of y, and write f(a) into a buffer with one exp per element: 2.5x faster
+# than np.tanh in float64 (no SIMD float64 tanh without AVX-512). exp(-a) may overflow to
+# inf for a < -709, and 1 / inf = 0 is the right answer.
+def sigmoid_into(a, out=None):
+    """sigma(a) = 1 / (1 + exp(-a)), written into `out` (a new array if None)."""
+    out = np.negative(a, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def tanh_into(a, out=None):
+    """tanh(a) = 2 sigma(2a) - 1 = 2 / (1 + exp(-2a)) - 1, written into `out`."""
+    out = np.multiply(a, -2.0, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.divide(2.0, out, out=out)
+    out -= 1.0
+    return out
+
+
+def relu_into(a, out=None):
+    return np.maximum(a, 0.0, out=out)
+
+
+def linear_into(a, out=None):
+    if out is None:
+        return a.copy()
+    if out is not a:
+        out[...] = a
+    return out
+
+
+def hard_sigmoid_into(a, out=None):
+    out = np.add(a, 3.0, out=out)
+    out /= 6.0
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+class ActivationFunction:
+    """A named activation: `.forward(z)`, `.backward(grad, z, a)`, `.name`.
+
+    Those whose derivative is a function of the output (tanh, sigmoid, relu, linear,
+    hard_sigmoid) also have `.into(a, out)`, the forward written into a buffer, and
+    `.grad(y)` = dy/da from the output y: what the recurrent step functions use.
+    """
+
+    def __init__(self, name, forward, backward, into=None, grad_from_output=None):
         self.name, self._forward, self._backward = name, forward, backward
+        self.into, self.grad_from_output = into, grad_from_output
 
     def forward(self, z):
         return self._forward(z)
@@ -135,38 +193,49 @@ class ActivationFunction:
     def backward(self, grad, z, a):
         return self._backward(grad, z, a)
 
+    def grad(self, y):
+        """dy/da written with the output y = f(a)."""
+        return self.grad_from_output(y)
+
     __call__ = forward
+
+    def get_config(self):
+        return {}
 
     def __repr__(self):
         return f"<activation {self.name}>"
 
 
-_PAIRS = {
-    "linear": (linear, linear_backward), "sigmoid": (sigmoid, sigmoid_backward),
-    "tanh": (tanh, tanh_backward), "relu": (relu, relu_backward),
-    "softmax": (softmax, softmax_backward), "elu": (elu, elu_backward),
-    "selu": (selu, selu_backward), "softplus": (softplus, softplus_backward),
-    "leaky_relu": (leaky_relu, leaky_relu_backward),
-}
-ALIASES = {name: ActivationFunction(name, f, b) for name, (f, b) in _PAIRS.items()}
+ACTIVATIONS = Registry("activations")
+for _name, _fns in {
+        "linear": (linear, linear_backward, linear_into, lambda y: np.ones_like(y)),
+        "sigmoid": (sigmoid, sigmoid_backward, sigmoid_into, lambda y: y * (1.0 - y)),
+        "tanh": (tanh, tanh_backward, tanh_into, lambda y: 1.0 - y * y),
+        "relu": (relu, relu_backward, relu_into, lambda y: (y > 0.0).astype(y.dtype)),
+        "hard_sigmoid": (hard_sigmoid, hard_sigmoid_backward, hard_sigmoid_into,
+                         lambda y: ((y > 0.0) & (y < 1.0)).astype(y.dtype) / 6.0),
+        "softmax": (softmax, softmax_backward), "elu": (elu, elu_backward),
+        "selu": (selu, selu_backward), "softplus": (softplus, softplus_backward),
+        "leaky_relu": (leaky_relu, leaky_relu_backward)}.items():
+    ACTIVATIONS.register(ActivationFunction(_name, *_fns))
 
 
-def get(identifier):
+def get(identifier, owner=None):
     """An activation from a name ('relu'), None (linear), one of this module's functions,
-    or any object with `forward(z)` and `backward(grad, z, a)`."""
+    or any object with `forward(z)` and `backward(grad, z, a)`; errors name `owner`."""
     if identifier is None:
-        return ALIASES["linear"]
-    if isinstance(identifier, str) and identifier in ALIASES:
-        return ALIASES[identifier]
+        return ACTIVATIONS.lookup("linear")
     if hasattr(identifier, "forward") and hasattr(identifier, "backward"):
         return identifier
-    for act in ALIASES.values():
+    for act in ACTIVATIONS.entries.values():
         if identifier is act._forward:
             return act
-    errors.fail("activations.get", f"one of {sorted(ALIASES)}, None, or an object with forward/backward",
-                identifier=identifier)
+    if isinstance(identifier, str):
+        return ACTIVATIONS.get(identifier, owner)
+    errors.fail(owner or "activations.get", f"one of {ACTIVATIONS.names()}, None, or an object with "
+                "forward/backward", identifier=identifier)
 
 
 def serialize(activation):
-    """The name under which `get` finds the activation again."""
+    """The name under which `get` finds the activation again (Keras stores activations by name)."""
     return get(activation).name

@@ -22,7 +22,7 @@ import numpy as np
 
 from bricks import errors
 
-__all__ = ["Callback", "History", "EarlyStopping", "LearningRateScheduler", "TerminateOnNaN",
+__all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "LearningRateScheduler", "TerminateOnNaN",
            "LambdaCallback", "ProgbarLogger"]
 
 
@@ -63,6 +63,41 @@ class Callback:
 
     def on_train_batch_end(self, batch, logs=None):
         self.on_batch_end(batch, logs)
+
+
+class CallbackList:
+    """Several callbacks called as one, in order (Keras's CallbackList): what `fit` talks to.
+
+    `callbacks.on_epoch_end(epoch, logs)` calls `on_epoch_end(epoch, logs)` on every callback;
+    every hook of `Callback` works the same way.
+
+    Example:
+        >>> seen = []
+        >>> cbs = CallbackList([LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e))], model=None)
+        >>> cbs.on_epoch_end(0, {"loss": 1.0}); seen
+        [0]
+    """
+
+    HOOKS = {"on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_batch_begin",
+             "on_batch_end", "on_train_batch_begin", "on_train_batch_end"}
+
+    def __init__(self, callbacks, model, params=None):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                errors.fail("fit", "callbacks that are bricks.callbacks.Callback objects",
+                            **{"type(callback)": type(cb).__name__})
+            cb.set_model(model)
+            cb.set_params(dict(params or {}))
+
+    def __getattr__(self, hook):
+        if hook not in CallbackList.HOOKS:
+            raise AttributeError(hook)
+
+        def call(*args):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args)
+        return call
 
 
 class History(Callback):

@@ -11,9 +11,12 @@ fan_in = in * prod(receptive_field) and fan_out = out * prod(receptive_field).
 Example:
     >>> w = GlorotUniform(seed=0)((3, 2), "float64")
 """
+import inspect
+
 import numpy as np
 
-from bricks import backend, errors
+from bricks import backend
+from bricks.registry import Registry
 
 
 def compute_fans(shape):
@@ -39,7 +42,13 @@ class Initializer:
         raise NotImplementedError
 
     def get_config(self):
-        return {k: v for k, v in vars(self).items()}
+        """The constructor's arguments (so GlorotUniform's config is {'seed': ...} alone)."""
+        accepted = inspect.signature(type(self).__init__).parameters
+        return {k: v for k, v in vars(self).items() if k in accepted}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 class Zeros(Initializer):
@@ -163,32 +172,25 @@ class Orthogonal(Initializer):
         return np.ascontiguousarray(self.gain * q.reshape(shape), dtype=dtype)  # q.T is a strided view
 
 
-ALIASES = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant,
-    "random_normal": RandomNormal, "random_uniform": RandomUniform,
-    "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-    "he_uniform": HeUniform, "he_normal": HeNormal,
-    "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
-    "orthogonal": Orthogonal,
-    "uniform": RandomUniform, "normal": RandomNormal,  # Keras's short aliases
-}
+INITIALIZERS = Registry("initializers", base=Initializer)
+for _cls, _aliases in [
+        (Zeros, ["zeros"]), (Ones, ["ones"]), (Constant, ["constant"]),
+        (RandomNormal, ["random_normal", "normal"]), (RandomUniform, ["random_uniform", "uniform"]),
+        (TruncatedNormal, ["truncated_normal"]), (VarianceScaling, ["variance_scaling"]),
+        (GlorotUniform, ["glorot_uniform"]), (GlorotNormal, ["glorot_normal"]),
+        (HeUniform, ["he_uniform"]), (HeNormal, ["he_normal"]),
+        (LecunUniform, ["lecun_uniform"]), (LecunNormal, ["lecun_normal"]),
+        (Orthogonal, ["orthogonal"])]:
+    INITIALIZERS.register(_cls, *_aliases)
 
 
 def get(identifier):
     """An initializer from a name ('glorot_uniform'), a config dict, an instance or a callable."""
-    if isinstance(identifier, str) and identifier in ALIASES:
-        return ALIASES[identifier]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in ALIASES:
-        return ALIASES[identifier["class_name"]](**identifier.get("config", {}))
-    if callable(identifier):
-        return identifier
-    errors.fail("initializers.get", f"one of {sorted(ALIASES)}", identifier=identifier)
+    if callable(identifier) and not isinstance(identifier, (str, type)):
+        return identifier  # an Initializer, or any function (shape, dtype) -> array
+    return INITIALIZERS.get(identifier)
 
 
 def serialize(identifier):
-    """A JSON-able form of an initializer argument (names stay names)."""
-    if isinstance(identifier, Initializer):
-        name = next(k for k, v in ALIASES.items() if v is type(identifier))
-        return {"class_name": name, "config": identifier.get_config()}
-    return identifier
+    """Keras's {"class_name", "config"} for an initializer; names stay names."""
+    return INITIALIZERS.serialize(identifier)

@@ -27,6 +27,7 @@ Example:
 import numpy as np
 
 from bricks import errors
+from bricks.registry import Registry
 from bricks.activations import sigmoid, softmax
 
 __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
@@ -194,27 +195,20 @@ def _snake(name):
     return snake_case(name)
 
 
-ALIASES = {
-    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
-    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-    "huber": Huber, "huber_loss": Huber,
-    "binary_crossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-}
-CLASSES = {cls.__name__: cls for cls in set(ALIASES.values())}
+LOSSES = Registry("losses", base=Loss)
+LOSSES.register(MeanSquaredError, "mse", "mean_squared_error")
+LOSSES.register(MeanAbsoluteError, "mae", "mean_absolute_error")
+LOSSES.register(Huber, "huber", "huber_loss")
+LOSSES.register(BinaryCrossentropy, "binary_crossentropy")
+LOSSES.register(CategoricalCrossentropy, "categorical_crossentropy")
+LOSSES.register(SparseCategoricalCrossentropy, "sparse_categorical_crossentropy")
 
 
 def get(identifier):
     """A loss from a name ('mse', 'binary_crossentropy', ...), a config dict or a Loss instance."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str) and identifier in ALIASES:
-        return ALIASES[identifier]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        return CLASSES[identifier["class_name"]](**identifier.get("config", {}))
-    errors.fail("losses.get", f"one of {sorted(ALIASES)} or a Loss", identifier=identifier)
+    return LOSSES.get(identifier)
 
 
 def serialize(loss):
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    """Keras's {"class_name", "config"} for a loss."""
+    return LOSSES.serialize(loss)

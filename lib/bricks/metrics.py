@@ -14,7 +14,7 @@ Example:
 """
 import numpy as np
 
-from bricks import errors
+from bricks.registry import Registry
 
 __all__ = []  # reached as bricks.metrics.<name>
 
@@ -64,11 +64,12 @@ def mean_squared_error(y_true, y_pred):
 
 mae, mse = mean_absolute_error, mean_squared_error
 
-ALIASES = {
-    "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
-    "sparse_categorical_accuracy": sparse_categorical_accuracy,
-    "mae": mae, "mean_absolute_error": mae, "mse": mse, "mean_squared_error": mse,
-}
+METRICS = Registry("metrics")
+METRICS.register(binary_accuracy)
+METRICS.register(categorical_accuracy)
+METRICS.register(sparse_categorical_accuracy)
+METRICS.register(mean_absolute_error, "mae")
+METRICS.register(mean_squared_error, "mse")
 
 
 def get(identifier, loss=None, output_size=None):
@@ -84,8 +85,6 @@ def get(identifier, loss=None, output_size=None):
         if "sparse" in loss_name:
             return sparse_categorical_accuracy
         return categorical_accuracy
-    if isinstance(identifier, str) and identifier in ALIASES:
-        return ALIASES[identifier]
     if callable(identifier):
         return identifier
-    errors.fail("metrics.get", f"'accuracy' or one of {sorted(ALIASES)}, or a callable", identifier=identifier)
+    return METRICS.get(identifier)

@@ -7,9 +7,10 @@ One training step (`train_on_batch`), the loop of chapter 3 in four lines::
     model.backward(loss.gradient(y, y_pred))            # every layer in reverse; fills layer.grads
     optimizer.apply(model.variables())                  # clip, then update every weight in place
 
-`fit` repeats it over shuffled mini-batches for some epochs, reports the epoch
-means (and validation scores) to callbacks and a History, and stops with a
-message, never writing NaN into the history, if the loss stops being finite.
+`fit` repeats it (`bricks.training.fit` calls `train_on_batch` for every batch) over
+shuffled mini-batches for some epochs, reports the epoch means (and validation
+scores) to callbacks and a History, and stops with a message, never writing NaN
+into the history, if the loss stops being finite.
 
 Example:
     >>> model = Sequential([Input((2,)), Dense(8, activation="tanh"), Dense(1, activation="sigmoid")])
@@ -18,9 +19,8 @@ Example:
 """
 import numpy as np
 
-from bricks import backend, errors, losses, metrics as metrics_module, optimizers
-from bricks.callbacks import History, ProgbarLogger
-from bricks.layers.base import Layer
+from bricks import errors, losses, metrics as metrics_module, optimizers, training
+from bricks.layers.base import Layer, deserialize, serialize
 from bricks.layers.core import InputLayer
 
 __all__ = ["Sequential"]
@@ -130,7 +130,6 @@ class Sequential(Layer):
         self.metric_names = [m if isinstance(m, str) else getattr(m, "__name__", "metric") for m in metrics or []]
         self._metric_ids = list(metrics or [])
         self.metric_fns = []
-        self.compiled = True
         return self
 
     def _resolve_metrics(self):
@@ -171,7 +170,11 @@ class Sequential(Layer):
         return {path: float(np.linalg.norm(layer.grads[k])) for path, layer, k in self.variables()}
 
     def train_on_batch(self, x, y):
-        """One step: gradients, then the optimizer's update (skipped if the loss is not finite)."""
+        """One training step, the one `fit` repeats: gradients, then the optimizer's update.
+
+        The update is skipped when the loss is not finite (`fit` then stops with a message).
+        Returns the batch's loss (data loss plus weight penalties).
+        """
         x, y = self._check_xy(x, y)
         self._resolve_metrics()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a non-finite loss is reported
@@ -195,6 +198,8 @@ class Sequential(Layer):
             validation_data=None, shuffle=True, seed=None):
         """Train for `epochs` passes over (x, y) in shuffled mini-batches; returns a History.
 
+        Each batch is one `train_on_batch` call (the loop is `bricks.training.fit`).
+
         Args:
             x, y: inputs (N, ...) and targets (N, ...).
             batch_size: samples per update (None: 32).
@@ -207,74 +212,12 @@ class Sequential(Layer):
         Returns:
             History: history.history["loss"], ["val_loss"], ...; history.stopped_reason.
         """
-        self._require_compiled("fit()")
-        x, y = self._check_xy(x, y)
-        x_val = y_val = None
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                errors.fail(self, "validation_data=(x_val, y_val)", **{"len(validation_data)": len(validation_data)})
-            x_val, y_val = self._check_xy(*validation_data, what="x_val")
-        elif validation_split:
-            split = int(np.floor(len(x) * (1.0 - validation_split)))  # the last samples, as Keras
-            if not 0 < split < len(x):
-                errors.fail(self, "a validation_split leaving samples on both sides", validation_split=validation_split)
-            x, y, x_val, y_val = x[:split], y[:split], x[split:], y[split:]
-        self._resolve_metrics()
-        n, batch_size = len(x), int(batch_size or 32)
-        history = self.history = History()
-        cbs = ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
-        for cb in cbs:
-            cb.set_model(self)
-            cb.set_params({"epochs": epochs, "steps": -(-n // batch_size), "verbose": verbose})
-        rng = backend.make_rng(seed)
-        self.stop_training, stop_message = False, None
-        for cb in cbs:
-            cb.on_train_begin({})
-        for epoch in range(epochs):
-            for cb in cbs:
-                cb.on_epoch_begin(epoch, {})
-            order = rng.permutation(n) if shuffle else np.arange(n)  # (N,)
-            seen, total, mtotal = 0, 0.0, np.zeros(len(self.metric_fns))
-            for batch, start in enumerate(range(0, n, batch_size)):
-                idx = order[start:start + batch_size]  # (B,)
-                for cb in cbs:
-                    cb.on_train_batch_begin(batch, {})
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                    value = self.gradients(x[idx], y[idx])  # forward, loss, backward
-                    if not np.isfinite(value):
-                        stop_message = self._nonfinite_message(value, epoch, epochs, batch, -(-n // batch_size))
-                        break
-                    self.optimizer.apply(self.variables())  # the update
-                seen += len(idx)
-                total += value * len(idx)
-                mtotal += np.array([fn(y[idx], self._last_pred) for fn in self.metric_fns]) * len(idx)
-                logs = {"loss": total / seen, **dict(zip(self.metric_names, (mtotal / seen).tolist()))}
-                for cb in cbs:
-                    cb.on_train_batch_end(batch, logs)
-                if self.stop_training:
-                    break
-            if stop_message:
-                break
-            if x_val is not None:
-                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                    vloss, vscores = self._scores(x_val, y_val, batch_size)
-                logs.update({"val_loss": vloss, **{f"val_{k}": v for k, v in zip(self.metric_names, vscores)}})
-                if not np.isfinite(vloss):
-                    stop_message = self._nonfinite_message(vloss, epoch, epochs, None, None)
-                    break
-            for cb in cbs:
-                cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        if stop_message:
-            history.stopped_reason, self.stop_training = stop_message, True
-        for cb in cbs:
-            cb.on_train_end({})
-        if stop_message:
-            print(stop_message)
-        return history
+        return training.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                            callbacks=callbacks, validation_split=validation_split,
+                            validation_data=validation_data, shuffle=shuffle, seed=seed)
 
-    def _nonfinite_message(self, value, epoch, epochs, batch, batches):
+    def _nonfinite_message(self, value, batch, batches):
+        epoch, epochs = getattr(self, "_epoch", (0, 1))
         where = f"epoch {epoch + 1}/{epochs}" + ("" if batch is None else f", batch {batch + 1}/{batches}")
         what = "loss" if batch is not None else "validation loss"
         lr = self.optimizer.current_learning_rate
@@ -331,19 +274,14 @@ class Sequential(Layer):
     # ---- configuration and files ----------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name,
-                  "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                             for layer in self.sublayers]}
+                  "layers": [serialize(layer) for layer in self.sublayers]}
         if self.built:
             config["build_input_shape"] = list(self.input_shape)
         return config
 
     @classmethod
     def from_config(cls, config):
-        unknown = [c["class_name"] for c in config["layers"] if c["class_name"] not in Layer.registry]
-        if unknown:
-            errors.fail(config.get("name", "Sequential"), f"known layer classes, one of {sorted(Layer.registry)}",
-                        unknown=unknown)
-        layers = [Layer.registry[c["class_name"]].from_config(c["config"]) for c in config["layers"]]
+        layers = [deserialize(spec, config.get("name", "Sequential")) for spec in config["layers"]]
         model = cls(layers, name=config.get("name"), trainable=config.get("trainable", True),
                     dtype=config.get("dtype"))
         if config.get("build_input_shape") and not model.built:

@@ -26,6 +26,7 @@ Example:
 import numpy as np
 
 from bricks import errors, schedules
+from bricks.registry import Registry
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "clip_gradients", "sgd_update", "rmsprop_update",
            "adam_update"]
@@ -243,20 +244,19 @@ class Adam(Optimizer):
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
 
-ALIASES = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
-CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam}
+OPTIMIZERS = Registry("optimizers", base=Optimizer)
+OPTIMIZERS.register(SGD, "sgd")
+OPTIMIZERS.register(RMSprop, "rmsprop")
+OPTIMIZERS.register(Adam, "adam")
 
 
 def get(identifier):
     """An optimizer from a name ('sgd', 'rmsprop', 'adam'), a config dict or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in ALIASES:
-        return ALIASES[identifier.lower()]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        return CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
-    errors.fail("optimizers.get", f"one of {sorted(ALIASES)} or an Optimizer", identifier=identifier)
+    if isinstance(identifier, str) and identifier.lower() in OPTIMIZERS:
+        identifier = identifier.lower()  # Keras accepts 'Adam' and 'adam'
+    return OPTIMIZERS.get(identifier)
 
 
 def serialize(optimizer):
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    """Keras's {"class_name", "config"} for an optimizer (its schedule nested the same way)."""
+    return OPTIMIZERS.serialize(optimizer)

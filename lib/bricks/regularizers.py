@@ -10,6 +10,7 @@ network writes its penalty as sum(W^2) / 2N; `L2(1 / (2N))` is the same thing.)
 import numpy as np
 
 from bricks import errors
+from bricks.registry import Registry
 
 
 class Regularizer:
@@ -52,22 +53,17 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
-ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
+REGULARIZERS = Registry("regularizers", base=Regularizer)
+REGULARIZERS.register(L1, "l1")
+REGULARIZERS.register(L2, "l2")
+REGULARIZERS.register(L1L2, "l1_l2")
 
 
 def get(identifier):
     """A regularizer from an instance, a name ('l2') or a config dict."""
-    if isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str) and identifier in ALIASES:
-        return ALIASES[identifier]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in ALIASES:
-        return ALIASES[identifier["class_name"]](**identifier.get("config", {}))
-    errors.fail("regularizers.get", f"one of {sorted(ALIASES)} or a Regularizer", identifier=identifier)
+    return REGULARIZERS.get(identifier)
 
 
 def serialize(reg):
-    if reg is None or isinstance(reg, str):
-        return reg
-    name = next(k for k, v in ALIASES.items() if v is type(reg))
-    return {"class_name": name, "config": reg.get_config()}
+    """Keras's {"class_name", "config"} for a regularizer; None and names unchanged."""
+    return REGULARIZERS.serialize(reg)

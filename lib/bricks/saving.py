@@ -6,7 +6,7 @@ Layout of the file (readable with plain `np.load(path, allow_pickle=False)`)::
                   "weights": [{"layer", "name", "shape"}, ...], "compile": {...} or null}
     "w0000", ...  the weight arrays, in get_weights() order (Keras order)
 
-No pickle anywhere: the JSON names layer classes, which `Layer.registry` maps back
+No pickle anywhere: the JSON names layer classes, which the layer registry maps back
 to classes and `from_config` rebuilds, so every layer whose get_config is complete
 round-trips, including Sequential models nested inside other layers.
 
@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from bricks import errors, losses, optimizers
-from bricks.layers.base import Layer
+from bricks.layers.base import deserialize, serialize
 
 __all__ = ["save_model", "load_model"]
 
@@ -56,7 +56,7 @@ def save_model(model, path):
     entries = weight_entries(model) if model.built else []
     header = {
         "format": FORMAT,
-        "model": {"class_name": type(model).__name__, "config": model.get_config()},
+        "model": serialize(model),
         "weights": [{"layer": p.rsplit("/", 1)[0], "name": k, "shape": list(w.shape)} for p, _, k, w in entries],
         "compile": _compile_config(model),
     }
@@ -75,10 +75,7 @@ def load_model(path, compile=True):
             errors.fail("load_model", "a file written by model.save (with a '__model__' entry)", path=path)
         header = json.loads(str(data["__model__"]))
         arrays = [data[f"w{i:04d}"] for i in range(len(header["weights"]))]
-    spec = header["model"]
-    if spec["class_name"] not in Layer.registry:
-        errors.fail("load_model", f"a known layer class, one of {sorted(Layer.registry)}", class_name=spec["class_name"])
-    model = Layer.registry[spec["class_name"]].from_config(spec["config"])
+    model = deserialize(header["model"], "load_model")
     entries = weight_entries(model) if model.built else []
     if len(entries) != len(arrays):
         errors.fail(model, f"{len(entries)} weight arrays", **{"arrays in file": len(arrays)})

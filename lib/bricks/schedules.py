@@ -16,6 +16,7 @@ Example:
 import math
 
 from bricks import errors
+from bricks.registry import Registry
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "InverseTimeDecay",
            "CosineDecay", "StepDecay"]
@@ -132,18 +133,16 @@ class StepDecay(ExponentialDecay):
         return {"initial_learning_rate": self.initial_learning_rate, "drop": self.drop, "every": self.every}
 
 
-CLASSES = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, InverseTimeDecay,
-                                   CosineDecay, StepDecay)}
+SCHEDULES = Registry("schedules", base=LearningRateSchedule)
+for _cls in (ExponentialDecay, PiecewiseConstantDecay, InverseTimeDecay, CosineDecay, StepDecay):
+    SCHEDULES.register(_cls)
 
 
 def get(identifier):
     """A schedule from an instance or a {'class_name', 'config'} dict."""
-    if isinstance(identifier, LearningRateSchedule):
-        return identifier
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        return CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
-    errors.fail("schedules.get", f"one of {sorted(CLASSES)}", identifier=identifier)
+    return SCHEDULES.get(identifier)
 
 
 def serialize(schedule):
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    """Keras's {"class_name", "config"} for a schedule."""
+    return SCHEDULES.serialize(schedule)

@@ -29,6 +29,9 @@ import functools
 import numpy as np
 
 from bricks import backend, errors, initializers, regularizers
+from bricks.registry import Registry
+
+LAYERS = Registry("layers", kind="layer class")  # every Layer subclass, by class name: what get_config/load_model name
 
 
 class Layer:
@@ -36,11 +39,11 @@ class Layer:
 
     input_rank = None  # int or tuple of ints the input may have; None: any
     layout = ""  # e.g. "(batch, features)", used in error messages
-    registry = {}  # class name -> class, for load_model
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        Layer.registry[cls.__name__] = cls
+        if not cls.__name__.startswith("_"):  # private helpers and test doubles are not loadable
+            LAYERS.register(cls)
         _wrap_passes(cls)
 
     def __init__(self, name=None, dtype=None, trainable=True, input_shape=None, **kwargs):
@@ -213,3 +216,16 @@ def _wrap_passes(cls):
                 errors.check_grad_shape(self, grad_output, expected)
             return backward(self, grad_output, *args, **kwargs)
         cls.backward = checked_backward
+
+
+def serialize(layer):
+    """Keras's {"class_name": ..., "config": layer.get_config()} (None stays None)."""
+    return LAYERS.serialize(layer)
+
+
+def deserialize(spec, owner=None):
+    """The layer a {"class_name", "config"} dict describes (anything else is returned as is,
+    for the caller to accept (a Layer, None) or refuse)."""
+    if not isinstance(spec, dict):
+        return spec
+    return LAYERS.deserialize(spec, owner)

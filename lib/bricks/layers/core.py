@@ -9,7 +9,6 @@ Dense is the affine map of chapter 1 followed by an activation f, fused::
 On rank > 2 input (N, T, D) Dense acts on the last axis, as Keras does: the
 leading axes are flattened into rows for dW and db.
 """
-import inspect
 
 import numpy as np
 
@@ -33,16 +32,6 @@ def dense_backward(dz, x, kernel):
     dbias = dz2.sum(axis=0)  # (U,)
     dx = dz @ kernel.T  # (..., D)
     return dx, dkernel, dbias
-
-
-def serialize_initializer(init):
-    """initializers.serialize, keeping only the config keys the class's constructor accepts
-    (GlorotUniform's config would otherwise carry VarianceScaling's scale/mode/distribution)."""
-    out = initializers.serialize(init)
-    if isinstance(init, initializers.Initializer):
-        accepted = inspect.signature(type(init).__init__).parameters
-        out = {**out, "config": {k: v for k, v in out["config"].items() if k in accepted}}
-    return out
 
 
 class InputLayer(Layer):
@@ -167,8 +156,8 @@ class Dense(Layer):
     def get_config(self):
         return {**super().get_config(), "units": self.units,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": serialize_initializer(self.kernel_initializer),
-                "bias_initializer": serialize_initializer(self.bias_initializer),
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
 

@@ -5,23 +5,9 @@ is the identity plus F's Jacobian, so the upstream gradient reaches x at least
 unchanged however deep the network gets: dx = dy + F.backward(dy).
 """
 from bricks import errors
-from bricks.layers.base import Layer
+from bricks.layers.base import Layer, deserialize, serialize
 
 __all__ = ["Residual"]
-
-
-def _deserialize(spec):
-    """A layer from {"class_name": ..., "config": ...}, looked up in Layer.registry."""
-    if not isinstance(spec, dict):
-        return spec  # a layer (or None); anything else is refused by Residual.__init__
-    cls = Layer.registry.get(spec.get("class_name"))
-    if cls is None:
-        errors.fail("Residual", f"a layer class among {sorted(Layer.registry)}", class_name=spec.get("class_name"))
-    return cls.from_config(spec["config"])
-
-
-def _serialize(layer):
-    return None if layer is None else {"class_name": type(layer).__name__, "config": layer.get_config()}
 
 
 class Residual(Layer):
@@ -48,12 +34,12 @@ class Residual(Layer):
 
     def __init__(self, layers, projection=None, **kwargs):
         super().__init__(**kwargs)
-        layers = [_deserialize(layer) for layer in layers]
+        layers = [deserialize(layer) for layer in layers]
         bad = [layer for layer in layers if not isinstance(layer, Layer)]
         if not layers or bad:
             errors.fail(self, "a non-empty list of bricks layers", layers=bad or layers)
         self.layers = layers
-        self.projection = _deserialize(projection)
+        self.projection = deserialize(projection)
         if self.projection is not None and not isinstance(self.projection, Layer):
             errors.fail(self, "projection=None or a bricks layer", projection=self.projection)
         self.sublayers = list(layers) + ([self.projection] if self.projection is not None else [])
@@ -108,6 +94,6 @@ class Residual(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(layers=[_serialize(layer) for layer in self.layers],
-                      projection=_serialize(self.projection))
+        config.update(layers=[serialize(layer) for layer in self.layers],
+                      projection=serialize(self.projection))
         return config

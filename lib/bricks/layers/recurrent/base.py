@@ -2,10 +2,11 @@
 
 `Recurrent` turns x (N, T, D) into a time-major (T, N, D) array (reversed when
 go_backwards), projects all T steps at once, xw = x W + b (one matmul), and
-hands xw to the subclass's `_loop` (the step-by-step recurrence). Backward takes
+hands xw to the subclass's `step_loop` (the step-by-step recurrence), or runs the fused fast
+path instead (`recurrence` makes that one choice). Backward takes
 the subclass's dA (T, N, gH), the gradient of x W + b at every step, and forms
 dkernel = X^T dA, dbias = sum(dA) and dx = dA W^T with one matmul each. Subclasses:
-SimpleRNN, LSTM, GRU in recurrent.py.
+SimpleRNN, LSTM, GRU in rnn.py.
 """
 import numpy as np
 
@@ -19,9 +20,9 @@ __all__ = []  # the layers are exported by recurrent.py
 class Recurrent(Layer):
     """Shared plumbing: checks, initial states, time-major arrays, return_* options, dW after the loop.
 
-    A subclass sets `n_gates` and `state_names`, and writes `_loop(xw, states)` (forward
+    A subclass sets `n_gates` and `state_names`, and writes `step_loop(xw, states)` (forward
     over time, returns the (T + 1, N, H) stack of h and the final states) and
-    `_loop_backward(dy, dstates)` (returns dA (T, N, gH), the gradient of x W + b,
+    `step_loop_backward(dy, dstates)` (returns dA (T, N, gH), the gradient of x W + b,
     and the initial-state gradients, after filling the recurrent grads).
     """
 
@@ -29,15 +30,18 @@ class Recurrent(Layer):
     layout = "(batch, timesteps, features)"
     n_gates = 1
     state_names = ("h",)
+    fused_path = None  # (forward, backward) pure functions of fused.py, for LSTM and GRU
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
                  recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, **kwargs):
-        kwargs.pop("use_cudnn", None)  # a Keras switch with no meaning here
+                 go_backwards=False, stateful=False, unroll=False, use_fused="auto", **kwargs):
+        kwargs.pop("use_cudnn", None)  # Keras's switch for its fast path; bricks' is use_fused
         super().__init__(**kwargs)
+        if use_fused not in ("auto", True, False):
+            errors.fail(self, 'use_fused "auto", True or False', use_fused=use_fused)
         if not isinstance(units, (int, np.integer)) or units <= 0:
             errors.fail(self, "a positive integer number of units", units=units)
         if dropout or recurrent_dropout:
@@ -58,6 +62,7 @@ class Recurrent(Layer):
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful = bool(go_backwards), False
         self.initial_state_grads = None
+        self.use_fused = use_fused
 
     # ---- weights ------------------------------------------------------------------
     def build(self, input_shape):
@@ -106,14 +111,7 @@ class Recurrent(Layer):
         xs = x[:, ::-1] if self.go_backwards else x  # Keras reads the sequence reversed
         x_tm = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, N, D) time-major: step t is contiguous
         with np.errstate(over="ignore"):  # exp(-a) -> inf in the sigmoid is harmless
-            if self._fused():  # the subclass's fast loop projects x inside its recurrent matmul
-                hs, finals = self._fused_loop(x_tm, states)  # (T + 1, N, H), [(N, H)]
-            else:
-                xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t W in one matmul
-                bias = self._input_bias()
-                if bias is not None:
-                    xw += bias
-                hs, finals = self._loop(xw.reshape(T, N, -1), states)  # (T + 1, N, H), [(N, H)]
+            hs, finals = self.recurrence(x_tm, states)  # (T + 1, N, H), [(N, H)]
         self.cache = (x_tm, hs, (N, T, D))
         if self.return_sequences:
             out = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (N, T, H) in processing order, like Keras
@@ -154,28 +152,51 @@ class Recurrent(Layer):
         else:
             dstates[0] += dy  # the output is h_T itself
             dy_tm = None
-        if self._fused():  # the fast loop forms dx and every weight gradient itself
-            dx_tm, dstates0 = self._fused_loop_backward(dy_tm, dstates)  # (T, N, D), [(N, H)]
-            dx = dx_tm.transpose(1, 0, 2)  # (N, T, D)
-        else:
-            dA, dstates0 = self._loop_backward(dy_tm, dstates)  # (T, N, gH), [(N, H)]
-            dA2 = dA.reshape(T * N, -1)  # (T N, gH)
-            self.grads["kernel"][...] = x_tm.reshape(T * N, D).T @ dA2  # (D, gH) all steps in one matmul
-            if self.use_bias:
-                self._input_bias_grad(dA2)
-            dx = (dA2 @ self.params["kernel"].T).reshape(T, N, D).transpose(1, 0, 2)  # (N, T, D)
+        dx = self.recurrence_backward(x_tm, dy_tm, dstates)  # (N, T, D); fills every weight grad
         if self.go_backwards:
             dx = dx[:, ::-1]
-        self.initial_state_grads = dstates0
         return np.ascontiguousarray(dx)
 
     def _input_bias_grad(self, dA2):
         self.grads["bias"][...] = dA2.sum(axis=0)  # (gH,)
 
-    def _fused(self):
-        """True when the subclass runs `_fused_loop(x_tm, states)` and `_fused_loop_backward(dy_tm, dstates)`
-        (-> dx (T, N, D) and the initial-state grads, every weight grad filled) instead of `_loop`."""
-        return False
+    # ---- the loop over time: the taught step functions, or the fused fast path --------
+    def uses_fused_loop(self):
+        """True when `recurrence` runs the fused loop: the layer has one (`fused_path`), its
+        activations are the defaults (tanh, sigmoid) and `use_fused` is "auto" or True."""
+        defaults = self.activation == "tanh" and getattr(self, "recurrent_activation", None) == "sigmoid"
+        return self.fused_path is not None and self.use_fused is not False and defaults
+
+    def recurrence(self, x_tm, states):
+        """h_1..h_T from x (T, N, D) time-major: the one place the fast path is chosen.
+
+        The fused loop (fused.py) computes the same numbers as the step loop with fewer, larger
+        numpy calls; tests/test_recurrent_fused.py checks they agree to rounding, in float64 and
+        float32, outputs and every gradient. `use_fused=False` always runs the step functions.
+        """
+        if self.uses_fused_loop():  # LSTM/GRU with tanh/sigmoid: x W + b rides in its matmul
+            fused_forward, _ = self.fused_path
+            return fused_forward(self, x_tm, states)  # (T + 1, N, H), [(N, H)]
+        T, N, D = x_tm.shape
+        xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t W in one matmul
+        bias = self._input_bias()
+        if bias is not None:
+            xw += bias
+        return self.step_loop(xw.reshape(T, N, -1), states)  # one step function call per t
+
+    def recurrence_backward(self, x_tm, dy_tm, dstates):
+        """BPTT through `recurrence`: returns dx (N, T, D), fills grads and initial_state_grads."""
+        T, N, D = x_tm.shape
+        if self.uses_fused_loop():  # the fast loop forms dx and every weight gradient itself
+            _, fused_backward = self.fused_path
+            dx_tm, self.initial_state_grads = fused_backward(self, dy_tm, dstates)  # (T, N, D)
+            return dx_tm.transpose(1, 0, 2)  # (N, T, D)
+        dA, self.initial_state_grads = self.step_loop_backward(dy_tm, dstates)  # (T, N, gH)
+        dA2 = dA.reshape(T * N, -1)  # (T N, gH)
+        self.grads["kernel"][...] = x_tm.reshape(T * N, D).T @ dA2  # (D, gH) all steps in one matmul
+        if self.use_bias:
+            self._input_bias_grad(dA2)
+        return (dA2 @ self.params["kernel"].T).reshape(T, N, D).transpose(1, 0, 2)  # (N, T, D)
 
     def _buffer(self, name, shape):
         """A work array kept from call to call while its shape holds (fresh memory costs page faults)."""
@@ -200,4 +221,6 @@ class Recurrent(Layer):
                       bias_regularizer=regularizers.serialize(self.regs["bias"]),
                       return_sequences=self.return_sequences, return_state=self.return_state,
                       go_backwards=self.go_backwards, stateful=False, unroll=self.unroll, seed=self.seed)
+        if self.use_fused != "auto":
+            config["use_fused"] = self.use_fused
         return config

@@ -12,7 +12,7 @@ Weights are Keras's order: the forward layer's, then the backward layer's.
 import numpy as np
 
 from bricks import errors
-from bricks.layers.base import Layer
+from bricks.layers.base import Layer, deserialize, serialize
 
 __all__ = ["Bidirectional"]
 
@@ -157,15 +157,12 @@ class Bidirectional(Layer):
         config = super().get_config()
         fwd, bwd = self.sublayers
         config.update(merge_mode=self.merge_mode,
-                      layer={"class_name": type(fwd).__name__, "config": fwd.get_config()},
-                      backward_layer={"class_name": type(bwd).__name__, "config": bwd.get_config()})
+                      layer=serialize(fwd), backward_layer=serialize(bwd))
         return config
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
         for key in ("layer", "backward_layer"):
-            spec = config.get(key)
-            if isinstance(spec, dict):
-                config[key] = Layer.registry[spec["class_name"]].from_config(spec["config"])
+            config[key] = deserialize(config.get(key), cls.__name__)
         return cls(**config)

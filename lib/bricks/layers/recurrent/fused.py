@@ -1,8 +1,9 @@
 """The fast loops of LSTM and GRU: the step functions' equations with fewer, larger numpy calls.
 
-`LSTM` and `GRU` inherit these when their activations are the defaults (tanh, sigmoid);
-`Recurrent.forward`/`backward` call `_fused_loop` / `_fused_loop_backward` instead of
-looping over `lstm_step_forward` / `gru_step_forward` (steps.py), which is what the
+Pure functions of the layer: `lstm_forward(layer, x_tm, states)`, `lstm_backward(layer,
+dy_tm, dstates)`, `gru_forward`, `gru_backward`. `Recurrent.recurrence` (base.py) runs them
+when the activations are the defaults (tanh, sigmoid) and `use_fused` allows it, and
+otherwise loops over `lstm_step_forward` / `gru_step_forward` (steps.py), which is what the
 book teaches and what other activations run. tests/test_recurrent_fused.py checks that
 both paths give the same outputs and gradients to rounding.
 
@@ -40,13 +41,13 @@ def gru_mix(zgate, h_prev, hh, out):
     return h
 
 
-def stacked_steps(layer, x_tm, h0, scale):
-    """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = layer._stacked_weights(), and
+def stacked_steps(layer, M, x_tm, h0, scale):
+    """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = [U; W; b] from lstm_stacked_weights / gru_stacked_weights, and
     the buffer z (T + 1, K, N) whose column block t is z_t = [h_{t-1}; x_t; 1], h_0 filled in
     (the loop writes h_t into z[t + 1, :H]). `scale` holds one exact factor per gate block."""
     T, N, D = x_tm.shape
     H = layer.units
-    Ms = (layer._stacked_weights() * np.repeat(np.array(scale, dtype=layer.dtype), H)).T.copy()  # (gH, K)
+    Ms = (M * np.repeat(np.array(scale, dtype=layer.dtype), H)).T.copy()  # (gH, K)
     z = layer._buffer("z", (T + 1, Ms.shape[1], N))  # (T + 1, K, N)
     z[:T, H:H + D] = x_tm.transpose(0, 2, 1)  # (T, D, N)  x_t
     z[:T, H + D:] = 1.0  # (T, 1, N)  the bias row (absent without bias)
@@ -55,270 +56,261 @@ def stacked_steps(layer, x_tm, h0, scale):
     return Ms, z
 
 
-class LSTMFusedLoop:
-    """Mixin of `LSTM`: the fused tanh/sigmoid loop and its backward."""
+# ---- LSTM: the fused tanh/sigmoid loop and its backward -----------------------------
 
-    def _fused(self):
-        """tanh and sigmoid (the defaults) run `_fused_loop`: the same equations, fewer and larger numpy calls."""
-        return self.activation == "tanh" and self.recurrent_activation == "sigmoid"
+def lstm_forward(layer, x_tm, states):
+    """`lstm_step_forward` fused for tanh/sigmoid, on transposed steps, every gate a contiguous (H, N) block.
 
-    def _fused_loop(self, x_tm, states):
-        """`lstm_step_forward` fused for tanh/sigmoid, on transposed steps, every gate a contiguous (H, N) block.
+    z_t = [h_{t-1}; x_t; 1] (K, N) stacks the state, the input and a row of ones, so one matmul
+    M^T z_t with M = [U; W; b] (K, 4H) gives all four pre-activations of a step, times the exact
+    column scale [-1, -1, -2, -1] (negation and doubling commute with rounding): exp's arguments
+    for sigma(a) = 1 / (1 + exp(-a)) and tanh(a_g) = 2 sigma(2 a_g) - 1.
+    """
+    T, N, D = x_tm.shape
+    H, buf = layer.units, layer._buffer
+    Ms, z = stacked_steps(layer, lstm_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0, -1.0])  # (4H, K), (T + 1, K, N)
+    cs = buf("cs", (T + 1, H, N))  # (T + 1, H, N)  c_t^T
+    act_c, g_all = buf("act_c", (T, H, N)), buf("g", (T, H, N))  # (T, H, N)  tanh(c_t), g
+    sig = buf("sig", (T, 4 * H, N))  # (T, 4H, N)  i, f, sigma(2 a_g), o
+    ig = buf("ig", (H, N))  # (H, N) scratch
+    cs[0] = states[1].T
+    for t in range(T):
+        s = np.dot(Ms, z[t], out=sig[t])  # (4H, N)  -a: one matmul for the four gates, x W + b included
+        sigmoid_in_place(s)  # (4H, N)  i, f, sigma(2 a_g), o: one exp pass
+        g = np.multiply(s[2 * H:3 * H], 2.0, out=g_all[t])  # (H, N)
+        g -= 1.0  # (H, N)  g = tanh(a_g) = 2 sigma(2 a_g) - 1
+        c = np.multiply(s[H:2 * H], cs[t], out=cs[t + 1])  # (H, N)  f c_{t-1}
+        c += np.multiply(s[:H], g, out=ig)  # (H, N)  + i g
+        a = tanh_in_place(np.multiply(c, -2.0, out=act_c[t]))  # (H, N)  tanh(c)
+        np.multiply(s[3 * H:], a, out=z[t + 1, :H])  # (H, N)  h = o tanh(c)
+    layer.loop_cache = (z, cs, act_c, sig, g_all)
+    hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view, what the base class expects
+    return hs, [hs[-1], cs[-1].T]
 
-        z_t = [h_{t-1}; x_t; 1] (K, N) stacks the state, the input and a row of ones, so one matmul
-        M^T z_t with M = [U; W; b] (K, 4H) gives all four pre-activations of a step, times the exact
-        column scale [-1, -1, -2, -1] (negation and doubling commute with rounding): exp's arguments
-        for sigma(a) = 1 / (1 + exp(-a)) and tanh(a_g) = 2 sigma(2 a_g) - 1.
-        """
-        T, N, D = x_tm.shape
-        H, buf = self.units, self._buffer
-        Ms, z = stacked_steps(self, x_tm, states[0], [-1.0, -1.0, -2.0, -1.0])  # (4H, K), (T + 1, K, N)
-        cs = buf("cs", (T + 1, H, N))  # (T + 1, H, N)  c_t^T
-        act_c, g_all = buf("act_c", (T, H, N)), buf("g", (T, H, N))  # (T, H, N)  tanh(c_t), g
-        sig = buf("sig", (T, 4 * H, N))  # (T, 4H, N)  i, f, sigma(2 a_g), o
-        ig = buf("ig", (H, N))  # (H, N) scratch
-        cs[0] = states[1].T
-        for t in range(T):
-            s = np.dot(Ms, z[t], out=sig[t])  # (4H, N)  -a: one matmul for the four gates, x W + b included
-            sigmoid_in_place(s)  # (4H, N)  i, f, sigma(2 a_g), o: one exp pass
-            g = np.multiply(s[2 * H:3 * H], 2.0, out=g_all[t])  # (H, N)
-            g -= 1.0  # (H, N)  g = tanh(a_g) = 2 sigma(2 a_g) - 1
-            c = np.multiply(s[H:2 * H], cs[t], out=cs[t + 1])  # (H, N)  f c_{t-1}
-            c += np.multiply(s[:H], g, out=ig)  # (H, N)  + i g
-            a = tanh_in_place(np.multiply(c, -2.0, out=act_c[t]))  # (H, N)  tanh(c)
-            np.multiply(s[3 * H:], a, out=z[t + 1, :H])  # (H, N)  h = o tanh(c)
-        self.loop_cache = (z, cs, act_c, sig, g_all)
-        hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view, what the base class expects
-        return hs, [hs[-1], cs[-1].T]
+def lstm_stacked_weights(layer):
+    """M = [U; W; b] (K, 4H), K = H + D + 1 (H + D without bias): z_t^T M = h_{t-1} U + x_t W + b."""
+    parts = [layer.params["recurrent_kernel"], layer.params["kernel"]]
+    if layer.use_bias:
+        parts.append(layer.params["bias"][None, :])
+    return np.concatenate(parts, axis=0)
 
-    def _stacked_weights(self):
-        """M = [U; W; b] (K, 4H), K = H + D + 1 (H + D without bias): z_t^T M = h_{t-1} U + x_t W + b."""
-        parts = [self.params["recurrent_kernel"], self.params["kernel"]]
-        if self.use_bias:
-            parts.append(self.params["bias"][None, :])
-        return np.concatenate(parts, axis=0)
-
-    def _fused_loop_backward(self, dy_tm, dstates):
-        """`lstm_local_grads` + `lstm_step_backward` fused, transposed; tanh'(a_g) = 1 - g^2 = 4 s (1 - s)
-        with s = sigma(2 a_g). dM = sum_t z_t dA_t^T gives dU, dW and db in one product per step, and
-        [U; W] dA_t^T gives dh_{t-1} and dx_t together. Returns dx (T, N, D) and [dh_0, dc_0]."""
-        z, cs, act_c, sig, g_all = self.loop_cache
-        T1, K, N = z.shape
-        T, H, buf = T1 - 1, self.units, self._buffer
-        D = self.params["kernel"].shape[0]
-        UW = self._stacked_weights()[:H + D]  # (H + D, 4H)  [U; W]
-        dA, sd = buf("d", (4 * H, N)), buf("sd", (4 * H, N))  # (4H, N)  one step's dA; sigma'(a) of every block
-        q, prod = buf("q", (H, N)), buf("prod", (4 * H, K))
-        dMT = np.zeros((4 * H, K), self.dtype)  # (4H, K)  [dU; dW; db]^T
-        dz = buf("dz", (H + D, N))  # (H + D, N)  [dh_{t-1}; dx_t]^T
-        dxT = np.empty((T, D, N), self.dtype)  # (T, D, N)
-        dh, dc = dz[:H], dstates[1].T.copy()  # (H, N) each, updated in place
-        dh[...] = dstates[0].T
-        for t in range(T - 1, -1, -1):
-            if dy_tm is not None:
-                dh += dy_tm[t].T  # (H, N)  dL/dh_t: from the output and from step t + 1
-            s, ac = sig[t], act_c[t]
-            np.subtract(1.0, s, out=sd)
-            sd *= s  # (4H, N)  s (1 - s)
-            sd[2 * H:3 * H] *= 4.0  # (H, N)  tanh'(a_g)
-            np.multiply(ac, ac, out=q)
-            np.subtract(1.0, q, out=q)
-            q *= s[3 * H:]
-            q *= dh  # (H, N)  dh o tanh'(c)
-            dc += q  # (H, N)  dc_t
-            np.multiply(sd[:3 * H].reshape(3, H, N), dc, out=dA[:3 * H].reshape(3, H, N))  # i, f, g act through c_t
-            np.multiply(sd[3 * H:], dh, out=dA[3 * H:])  # (H, N)  o acts through h_t
-            dA[:H] *= g_all[t]  # (H, N)  each gate's partner: g, c_{t-1}, i, tanh(c)
-            dA[H:2 * H] *= cs[t]
-            dA[2 * H:3 * H] *= s[:H]
-            dA[3 * H:] *= ac
-            dMT += np.dot(dA, z[t].T, out=prod)  # (4H, K)  dM^T += dA_t^T z_t^T
-            np.dot(UW, dA, out=dz)  # (H + D, N)  [dh_{t-1}; dx_t]^T
-            dxT[t] = dz[H:]
-            dc *= s[H:2 * H]  # (H, N)  dc_{t-1} = dc_t f
-        self.grads["recurrent_kernel"][...] = dMT[:, :H].T  # (H, 4H)
-        self.grads["kernel"][...] = dMT[:, H:H + D].T  # (D, 4H)
-        if self.use_bias:
-            self.grads["bias"][...] = dMT[:, H + D]  # (4H,)
-        return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T)]
+def lstm_backward(layer, dy_tm, dstates):
+    """`lstm_local_grads` + `lstm_step_backward` fused, transposed; tanh'(a_g) = 1 - g^2 = 4 s (1 - s)
+    with s = sigma(2 a_g). dM = sum_t z_t dA_t^T gives dU, dW and db in one product per step, and
+    [U; W] dA_t^T gives dh_{t-1} and dx_t together. Returns dx (T, N, D) and [dh_0, dc_0]."""
+    z, cs, act_c, sig, g_all = layer.loop_cache
+    T1, K, N = z.shape
+    T, H, buf = T1 - 1, layer.units, layer._buffer
+    D = layer.params["kernel"].shape[0]
+    UW = lstm_stacked_weights(layer)[:H + D]  # (H + D, 4H)  [U; W]
+    dA, sd = buf("d", (4 * H, N)), buf("sd", (4 * H, N))  # (4H, N)  one step's dA; sigma'(a) of every block
+    q, prod = buf("q", (H, N)), buf("prod", (4 * H, K))
+    dMT = np.zeros((4 * H, K), layer.dtype)  # (4H, K)  [dU; dW; db]^T
+    dz = buf("dz", (H + D, N))  # (H + D, N)  [dh_{t-1}; dx_t]^T
+    dxT = np.empty((T, D, N), layer.dtype)  # (T, D, N)
+    dh, dc = dz[:H], dstates[1].T.copy()  # (H, N) each, updated in place
+    dh[...] = dstates[0].T
+    for t in range(T - 1, -1, -1):
+        if dy_tm is not None:
+            dh += dy_tm[t].T  # (H, N)  dL/dh_t: from the output and from step t + 1
+        s, ac = sig[t], act_c[t]
+        np.subtract(1.0, s, out=sd)
+        sd *= s  # (4H, N)  s (1 - s)
+        sd[2 * H:3 * H] *= 4.0  # (H, N)  tanh'(a_g)
+        np.multiply(ac, ac, out=q)
+        np.subtract(1.0, q, out=q)
+        q *= s[3 * H:]
+        q *= dh  # (H, N)  dh o tanh'(c)
+        dc += q  # (H, N)  dc_t
+        np.multiply(sd[:3 * H].reshape(3, H, N), dc, out=dA[:3 * H].reshape(3, H, N))  # i, f, g act through c_t
+        np.multiply(sd[3 * H:], dh, out=dA[3 * H:])  # (H, N)  o acts through h_t
+        dA[:H] *= g_all[t]  # (H, N)  each gate's partner: g, c_{t-1}, i, tanh(c)
+        dA[H:2 * H] *= cs[t]
+        dA[2 * H:3 * H] *= s[:H]
+        dA[3 * H:] *= ac
+        dMT += np.dot(dA, z[t].T, out=prod)  # (4H, K)  dM^T += dA_t^T z_t^T
+        np.dot(UW, dA, out=dz)  # (H + D, N)  [dh_{t-1}; dx_t]^T
+        dxT[t] = dz[H:]
+        dc *= s[H:2 * H]  # (H, N)  dc_{t-1} = dc_t f
+    layer.grads["recurrent_kernel"][...] = dMT[:, :H].T  # (H, 4H)
+    layer.grads["kernel"][...] = dMT[:, H:H + D].T  # (D, 4H)
+    if layer.use_bias:
+        layer.grads["bias"][...] = dMT[:, H + D]  # (4H,)
+    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T)]
 
 
-class GRUFusedLoop:
-    """Mixin of `GRU`: the fused tanh/sigmoid loops (reset_after True and False) and their backward."""
 
-    def _fused(self):
-        """tanh and sigmoid (the defaults) run `_fused_loop`: the same equations, fewer numpy calls."""
-        return self.activation == "tanh" and self.recurrent_activation == "sigmoid"
+# ---- GRU: the fused tanh/sigmoid loops (reset_after True and False) and their backward --
 
-    def _stacked_weights(self):
-        """M (K, 4H) with z_t^T M = [a_z, a_r, u_h, xw_h] for z_t = [h_{t-1}; x_t; 1] (K = H + D + 1, or H + D
-        without bias): the z and r columns take U, W and both biases; u_h = h U_h + b_rec_h and
-        xw_h = x W_h + b_h get a column block each, because r multiplies u_h alone.
-        reset_after=False: M (K, 3H) with z_t^T M = [a_z, a_r, xw_h] ((r h) U_h is a second product)."""
-        H, U, W = self.units, self.params["recurrent_kernel"], self.params["kernel"]
-        D = W.shape[0]
-        K = H + D + (1 if self.use_bias else 0)
-        if not self.reset_after:
-            M = np.zeros((K, 3 * H), dtype=self.dtype)  # (K, 3H)
-            M[:H, :2 * H] = U[:, :2 * H]  # (H, 2H)  z, r
-            M[H:H + D] = W  # (D, 3H)
-            if self.use_bias:
-                M[-1] = self.params["bias"]
-            return M
-        M = np.zeros((K, 4 * H), dtype=self.dtype)  # (K, 4H)
-        M[:H, :3 * H] = U  # (H, 3H)  z, r, u_h
-        M[H:H + D, :2 * H] = W[:, :2 * H]  # (D, 2H)  z, r
-        M[H:H + D, 3 * H:] = W[:, 2 * H:]  # (D, H)  xw_h
-        if self.use_bias:
-            b_in, b_rec = self.params["bias"]  # (3H,) each
-            M[-1, :2 * H] = b_in[:2 * H] + b_rec[:2 * H]
-            M[-1, 2 * H:3 * H] = b_rec[2 * H:]
-            M[-1, 3 * H:] = b_in[2 * H:]
+def gru_stacked_weights(layer):
+    """M (K, 4H) with z_t^T M = [a_z, a_r, u_h, xw_h] for z_t = [h_{t-1}; x_t; 1] (K = H + D + 1, or H + D
+    without bias): the z and r columns take U, W and both biases; u_h = h U_h + b_rec_h and
+    xw_h = x W_h + b_h get a column block each, because r multiplies u_h alone.
+    reset_after=False: M (K, 3H) with z_t^T M = [a_z, a_r, xw_h] ((r h) U_h is a second product)."""
+    H, U, W = layer.units, layer.params["recurrent_kernel"], layer.params["kernel"]
+    D = W.shape[0]
+    K = H + D + (1 if layer.use_bias else 0)
+    if not layer.reset_after:
+        M = np.zeros((K, 3 * H), dtype=layer.dtype)  # (K, 3H)
+        M[:H, :2 * H] = U[:, :2 * H]  # (H, 2H)  z, r
+        M[H:H + D] = W  # (D, 3H)
+        if layer.use_bias:
+            M[-1] = layer.params["bias"]
         return M
+    M = np.zeros((K, 4 * H), dtype=layer.dtype)  # (K, 4H)
+    M[:H, :3 * H] = U  # (H, 3H)  z, r, u_h
+    M[H:H + D, :2 * H] = W[:, :2 * H]  # (D, 2H)  z, r
+    M[H:H + D, 3 * H:] = W[:, 2 * H:]  # (D, H)  xw_h
+    if layer.use_bias:
+        b_in, b_rec = layer.params["bias"]  # (3H,) each
+        M[-1, :2 * H] = b_in[:2 * H] + b_rec[:2 * H]
+        M[-1, 2 * H:3 * H] = b_rec[2 * H:]
+        M[-1, 3 * H:] = b_in[2 * H:]
+    return M
 
-    def _fused_loop(self, x_tm, states):
-        if not self.reset_after:
-            return self._fused_loop_reset_before(x_tm, states)
-        return self._fused_loop_reset_after(x_tm, states)
+def gru_forward(layer, x_tm, states):
+    if not layer.reset_after:
+        return gru_forward_reset_before(layer, x_tm, states)
+    return gru_forward_reset_after(layer, x_tm, states)
 
-    def _fused_loop_backward(self, dy_tm, dstates):
-        if not self.reset_after:
-            return self._fused_loop_backward_reset_before(dy_tm, dstates)
-        return self._fused_loop_backward_reset_after(dy_tm, dstates)
+def gru_backward(layer, dy_tm, dstates):
+    if not layer.reset_after:
+        return gru_backward_reset_before(layer, dy_tm, dstates)
+    return gru_backward_reset_after(layer, dy_tm, dstates)
 
-    def _fused_loop_reset_before(self, x_tm, states):
-        """`gru_step_forward` fused (reset_after=False): M^T z_t (see _stacked_weights) times the exact
-        scale [-1, -1, -2] gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) U_h is added."""
-        T, N, D = x_tm.shape
-        H, buf = self.units, self._buffer
-        Ms, z = stacked_steps(self, x_tm, states[0], [-1.0, -1.0, -2.0])  # (3H, K), (T + 1, K, N)
-        UhsT = (self.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 U_h)^T
-        pre, m_all, hh_all = buf("pre", (T, 3 * H, N)), buf("m", (T, H, N)), buf("hh", (T, H, N))
-        for t in range(T):
-            p = np.dot(Ms, z[t], out=pre[t])  # (3H, N)  -a_z, -a_r, -2 xw_h
-            zr = p[:2 * H]
-            sigmoid_in_place(zr)  # (2H, N)  z, r
-            m = np.multiply(zr[H:], z[t, :H], out=m_all[t])  # (H, N)  r h_{t-1}, reset before the product
-            hh = np.dot(UhsT, m, out=hh_all[t])  # (H, N)  -2 (r h_{t-1}) U_h
-            hh += p[2 * H:]  # (H, N)  -2 a_h
-            tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
-            gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
-        self.loop_cache = (z, pre, m_all, hh_all)
-        hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
-        return hs, [hs[-1]]
+def gru_forward_reset_before(layer, x_tm, states):
+    """`gru_step_forward` fused (reset_after=False): M^T z_t (see gru_stacked_weights) times the exact
+    scale [-1, -1, -2] gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) U_h is added."""
+    T, N, D = x_tm.shape
+    H, buf = layer.units, layer._buffer
+    Ms, z = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0])  # (3H, K), (T + 1, K, N)
+    UhsT = (layer.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 U_h)^T
+    pre, m_all, hh_all = buf("pre", (T, 3 * H, N)), buf("m", (T, H, N)), buf("hh", (T, H, N))
+    for t in range(T):
+        p = np.dot(Ms, z[t], out=pre[t])  # (3H, N)  -a_z, -a_r, -2 xw_h
+        zr = p[:2 * H]
+        sigmoid_in_place(zr)  # (2H, N)  z, r
+        m = np.multiply(zr[H:], z[t, :H], out=m_all[t])  # (H, N)  r h_{t-1}, reset before the product
+        hh = np.dot(UhsT, m, out=hh_all[t])  # (H, N)  -2 (r h_{t-1}) U_h
+        hh += p[2 * H:]  # (H, N)  -2 a_h
+        tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
+        gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
+    layer.loop_cache = (z, pre, m_all, hh_all)
+    hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
+    return hs, [hs[-1]]
 
-    def _fused_loop_backward_reset_before(self, dy_tm, dstates):
-        """`gru_local_grads` + `gru_step_backward` fused (reset_after=False), transposed. Per step
-        dA = [da_z, da_r, da_h] (3H, N), dm = U_h da_h; dM += z_t dA^T (its U_h block is replaced by
-        sum_t m_t da_h^T) and [dh_{t-1} - z dh - r dm; dx_t] = M[:H + D] dA."""
-        z, pre, m_all, hh_all = self.loop_cache
-        T1, K, N = z.shape
-        T, H, buf = T1 - 1, self.units, self._buffer
-        D = self.params["kernel"].shape[0]
-        UW = self._stacked_weights()[:H + D]  # (H + D, 3H)
-        Uh = self.params["recurrent_kernel"][:, 2 * H:].copy()  # (H, H)
-        dA, prod = buf("d", (3 * H, N)), buf("prod", (3 * H, K))  # (3H, N), (3H, K)
-        omz, dm, dz = buf("omz", (H, N)), buf("dm", (H, N)), buf("dz", (H + D, N))
-        prod_h = buf("prod_h", (H, H))
-        dMT, dUhT = np.zeros((3 * H, K), self.dtype), np.zeros((H, H), self.dtype)  # (3H, K), (H, H)
-        dxT = np.empty((T, D, N), self.dtype)  # (T, D, N)
-        dh = dstates[0].T.copy()  # (H, N)
-        for t in range(T - 1, -1, -1):
-            if dy_tm is not None:
-                dh += dy_tm[t].T  # (H, N)
-            zg, r, hh, h_prev = pre[t, :H], pre[t, H:2 * H], hh_all[t], z[t, :H]
-            np.subtract(1.0, zg, out=omz)  # (H, N)  1 - z
-            da_h = np.multiply(hh, hh, out=dA[2 * H:])
-            np.subtract(1.0, da_h, out=da_h)
-            da_h *= omz
-            da_h *= dh  # (H, N)  dh (1 - z) tanh'(hh)
-            np.dot(Uh, da_h, out=dm)  # (H, N)  back through (r h_{t-1}) U_h
-            da_r = np.subtract(1.0, r, out=dA[H:2 * H])
-            da_r *= r
-            da_r *= h_prev
-            da_r *= dm  # (H, N)  dm h_{t-1} sigma'(a_r)
-            da_z = np.subtract(h_prev, hh, out=dA[:H])
-            da_z *= zg
-            da_z *= omz
-            da_z *= dh  # (H, N)  dh (h_{t-1} - hh) sigma'(a_z)
-            dMT += np.dot(dA, z[t].T, out=prod)  # (3H, K)
-            dUhT += np.dot(da_h, m_all[t].T, out=prod_h)  # (H, H)
-            np.dot(UW, dA, out=dz)  # (H + D, N)
-            dh *= zg  # (H, N)  the direct path h_t <- z h_{t-1}
-            dm *= r
-            dh += dm  # (H, N)  through r h_{t-1}
-            dh += dz[:H]  # (H, N)  dh_{t-1}
-            dxT[t] = dz[H:]  # (D, N)
-        self.grads["recurrent_kernel"][:, :2 * H] = dMT[:2 * H, :H].T  # (H, 2H)
-        self.grads["recurrent_kernel"][:, 2 * H:] = dUhT.T  # (H, H)
-        self.grads["kernel"][...] = dMT[:, H:H + D].T  # (D, 3H)
-        if self.use_bias:
-            self.grads["bias"][...] = dMT[:, -1]  # (3H,)
-        return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)]
+def gru_backward_reset_before(layer, dy_tm, dstates):
+    """`gru_local_grads` + `gru_step_backward` fused (reset_after=False), transposed. Per step
+    dA = [da_z, da_r, da_h] (3H, N), dm = U_h da_h; dM += z_t dA^T (its U_h block is replaced by
+    sum_t m_t da_h^T) and [dh_{t-1} - z dh - r dm; dx_t] = M[:H + D] dA."""
+    z, pre, m_all, hh_all = layer.loop_cache
+    T1, K, N = z.shape
+    T, H, buf = T1 - 1, layer.units, layer._buffer
+    D = layer.params["kernel"].shape[0]
+    UW = gru_stacked_weights(layer)[:H + D]  # (H + D, 3H)
+    Uh = layer.params["recurrent_kernel"][:, 2 * H:].copy()  # (H, H)
+    dA, prod = buf("d", (3 * H, N)), buf("prod", (3 * H, K))  # (3H, N), (3H, K)
+    omz, dm, dz = buf("omz", (H, N)), buf("dm", (H, N)), buf("dz", (H + D, N))
+    prod_h = buf("prod_h", (H, H))
+    dMT, dUhT = np.zeros((3 * H, K), layer.dtype), np.zeros((H, H), layer.dtype)  # (3H, K), (H, H)
+    dxT = np.empty((T, D, N), layer.dtype)  # (T, D, N)
+    dh = dstates[0].T.copy()  # (H, N)
+    for t in range(T - 1, -1, -1):
+        if dy_tm is not None:
+            dh += dy_tm[t].T  # (H, N)
+        zg, r, hh, h_prev = pre[t, :H], pre[t, H:2 * H], hh_all[t], z[t, :H]
+        np.subtract(1.0, zg, out=omz)  # (H, N)  1 - z
+        da_h = np.multiply(hh, hh, out=dA[2 * H:])
+        np.subtract(1.0, da_h, out=da_h)
+        da_h *= omz
+        da_h *= dh  # (H, N)  dh (1 - z) tanh'(hh)
+        np.dot(Uh, da_h, out=dm)  # (H, N)  back through (r h_{t-1}) U_h
+        da_r = np.subtract(1.0, r, out=dA[H:2 * H])
+        da_r *= r
+        da_r *= h_prev
+        da_r *= dm  # (H, N)  dm h_{t-1} sigma'(a_r)
+        da_z = np.subtract(h_prev, hh, out=dA[:H])
+        da_z *= zg
+        da_z *= omz
+        da_z *= dh  # (H, N)  dh (h_{t-1} - hh) sigma'(a_z)
+        dMT += np.dot(dA, z[t].T, out=prod)  # (3H, K)
+        dUhT += np.dot(da_h, m_all[t].T, out=prod_h)  # (H, H)
+        np.dot(UW, dA, out=dz)  # (H + D, N)
+        dh *= zg  # (H, N)  the direct path h_t <- z h_{t-1}
+        dm *= r
+        dh += dm  # (H, N)  through r h_{t-1}
+        dh += dz[:H]  # (H, N)  dh_{t-1}
+        dxT[t] = dz[H:]  # (D, N)
+    layer.grads["recurrent_kernel"][:, :2 * H] = dMT[:2 * H, :H].T  # (H, 2H)
+    layer.grads["recurrent_kernel"][:, 2 * H:] = dUhT.T  # (H, H)
+    layer.grads["kernel"][...] = dMT[:, H:H + D].T  # (D, 3H)
+    if layer.use_bias:
+        layer.grads["bias"][...] = dMT[:, -1]  # (3H,)
+    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)]
 
-    def _fused_loop_reset_after(self, x_tm, states):
-        """`gru_step_forward` fused (reset_after, tanh/sigmoid) on transposed steps: one matmul M^T z_t
-        (see _stacked_weights) times the exact column scale [-1, -1, -2, -2] gives -a_z, -a_r, -2 u_h and
-        -2 xw_h, exp's arguments for sigma and for tanh(a) = 2 sigma(2a) - 1."""
-        T, N, D = x_tm.shape
-        H, buf = self.units, self._buffer
-        Ms, z = stacked_steps(self, x_tm, states[0], [-1.0, -1.0, -2.0, -2.0])  # (4H, K), (T + 1, K, N)
-        pre, hh_all = buf("pre", (T, 4 * H, N)), buf("hh", (T, H, N))  # [z, r, -2 u_h, -2 xw_h]; candidate
-        for t in range(T):
-            p = np.dot(Ms, z[t], out=pre[t])  # (4H, N)  one matmul: x W + b included
-            zr = p[:2 * H]  # (2H, N)  -[a_z, a_r]
-            sigmoid_in_place(zr)  # (2H, N)  z, r
-            hh = np.multiply(zr[H:], p[2 * H:3 * H], out=hh_all[t])  # (H, N)  -2 r u_h
-            hh += p[3 * H:]  # (H, N)  -2 a_h
-            tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
-            gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
-        self.loop_cache = (z, pre, hh_all)
-        hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
-        return hs, [hs[-1]]
+def gru_forward_reset_after(layer, x_tm, states):
+    """`gru_step_forward` fused (reset_after, tanh/sigmoid) on transposed steps: one matmul M^T z_t
+    (see gru_stacked_weights) times the exact column scale [-1, -1, -2, -2] gives -a_z, -a_r, -2 u_h and
+    -2 xw_h, exp's arguments for sigma and for tanh(a) = 2 sigma(2a) - 1."""
+    T, N, D = x_tm.shape
+    H, buf = layer.units, layer._buffer
+    Ms, z = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0, -2.0])  # (4H, K), (T + 1, K, N)
+    pre, hh_all = buf("pre", (T, 4 * H, N)), buf("hh", (T, H, N))  # [z, r, -2 u_h, -2 xw_h]; candidate
+    for t in range(T):
+        p = np.dot(Ms, z[t], out=pre[t])  # (4H, N)  one matmul: x W + b included
+        zr = p[:2 * H]  # (2H, N)  -[a_z, a_r]
+        sigmoid_in_place(zr)  # (2H, N)  z, r
+        hh = np.multiply(zr[H:], p[2 * H:3 * H], out=hh_all[t])  # (H, N)  -2 r u_h
+        hh += p[3 * H:]  # (H, N)  -2 a_h
+        tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
+        gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
+    layer.loop_cache = (z, pre, hh_all)
+    hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
+    return hs, [hs[-1]]
 
-    def _fused_loop_backward_reset_after(self, dy_tm, dstates):
-        """`gru_local_grads` + `gru_step_backward` fused (reset_after), transposed. Per step
-        dA = [da_z, da_r, du_h, da_h] (4H, N); dM += z_t dA^T and [dh_{t-1} - z dh; dx_t] = M[:H + D] dA."""
-        z, pre, hh_all = self.loop_cache
-        T1, K, N = z.shape
-        T, H, buf = T1 - 1, self.units, self._buffer
-        D = self.params["kernel"].shape[0]
-        UW = self._stacked_weights()[:H + D]  # (H + D, 4H)
-        dA, prod = buf("d", (4 * H, N)), buf("prod", (4 * H, K))  # (4H, N), (4H, K)
-        omz, q, dz = buf("omz", (H, N)), buf("q", (H, N)), buf("dz", (H + D, N))
-        dMT = np.zeros((4 * H, K), self.dtype)  # (4H, K)
-        dxT = np.empty((T, D, N), self.dtype)  # (T, D, N)
-        dh = dstates[0].T.copy()  # (H, N)
-        for t in range(T - 1, -1, -1):
-            if dy_tm is not None:
-                dh += dy_tm[t].T  # (H, N)
-            zg, r, hh = pre[t, :H], pre[t, H:2 * H], hh_all[t]
-            np.subtract(1.0, zg, out=omz)  # (H, N)  1 - z
-            da_h = np.multiply(hh, hh, out=dA[3 * H:])
-            np.subtract(1.0, da_h, out=da_h)
-            da_h *= omz
-            da_h *= dh  # (H, N)  dh (1 - z) tanh'(hh)
-            np.multiply(da_h, r, out=dA[2 * H:3 * H])  # (H, N)  du_h: r multiplies u_h
-            np.subtract(r, 1.0, out=q)
-            q *= r  # (H, N)  -sigma'(a_r)
-            q *= pre[t, 2 * H:3 * H]  # (H, N)  times -2 u_h
-            q *= 0.5
-            np.multiply(q, da_h, out=dA[H:2 * H])  # (H, N)  da_r = da_h u_h sigma'(a_r)
-            da_z = np.subtract(z[t, :H], hh, out=dA[:H])
-            da_z *= zg
-            da_z *= omz
-            da_z *= dh  # (H, N)  dh (h_{t-1} - hh) sigma'(a_z)
-            dMT += np.dot(dA, z[t].T, out=prod)  # (4H, K)
-            np.dot(UW, dA, out=dz)  # (H + D, N)
-            dh *= zg  # (H, N)  the direct path h_t <- z h_{t-1}
-            dh += dz[:H]  # (H, N)  dh_{t-1}
-            dxT[t] = dz[H:]  # (D, N)
-        self.grads["recurrent_kernel"][...] = dMT[:3 * H, :H].T  # (H, 3H)
-        self.grads["kernel"][:, :2 * H] = dMT[:2 * H, H:H + D].T  # (D, 2H)
-        self.grads["kernel"][:, 2 * H:] = dMT[3 * H:, H:H + D].T  # (D, H)
-        if self.use_bias:
-            db = dMT[:, -1]  # (4H,)
-            self.grads["bias"][:, :2 * H] = db[:2 * H]  # both rows: z and r
-            self.grads["bias"][0, 2 * H:] = db[3 * H:]
-            self.grads["bias"][1, 2 * H:] = db[2 * H:3 * H]
-        return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)]
+def gru_backward_reset_after(layer, dy_tm, dstates):
+    """`gru_local_grads` + `gru_step_backward` fused (reset_after), transposed. Per step
+    dA = [da_z, da_r, du_h, da_h] (4H, N); dM += z_t dA^T and [dh_{t-1} - z dh; dx_t] = M[:H + D] dA."""
+    z, pre, hh_all = layer.loop_cache
+    T1, K, N = z.shape
+    T, H, buf = T1 - 1, layer.units, layer._buffer
+    D = layer.params["kernel"].shape[0]
+    UW = gru_stacked_weights(layer)[:H + D]  # (H + D, 4H)
+    dA, prod = buf("d", (4 * H, N)), buf("prod", (4 * H, K))  # (4H, N), (4H, K)
+    omz, q, dz = buf("omz", (H, N)), buf("q", (H, N)), buf("dz", (H + D, N))
+    dMT = np.zeros((4 * H, K), layer.dtype)  # (4H, K)
+    dxT = np.empty((T, D, N), layer.dtype)  # (T, D, N)
+    dh = dstates[0].T.copy()  # (H, N)
+    for t in range(T - 1, -1, -1):
+        if dy_tm is not None:
+            dh += dy_tm[t].T  # (H, N)
+        zg, r, hh = pre[t, :H], pre[t, H:2 * H], hh_all[t]
+        np.subtract(1.0, zg, out=omz)  # (H, N)  1 - z
+        da_h = np.multiply(hh, hh, out=dA[3 * H:])
+        np.subtract(1.0, da_h, out=da_h)
+        da_h *= omz
+        da_h *= dh  # (H, N)  dh (1 - z) tanh'(hh)
+        np.multiply(da_h, r, out=dA[2 * H:3 * H])  # (H, N)  du_h: r multiplies u_h
+        np.subtract(r, 1.0, out=q)
+        q *= r  # (H, N)  -sigma'(a_r)
+        q *= pre[t, 2 * H:3 * H]  # (H, N)  times -2 u_h
+        q *= 0.5
+        np.multiply(q, da_h, out=dA[H:2 * H])  # (H, N)  da_r = da_h u_h sigma'(a_r)
+        da_z = np.subtract(z[t, :H], hh, out=dA[:H])
+        da_z *= zg
+        da_z *= omz
+        da_z *= dh  # (H, N)  dh (h_{t-1} - hh) sigma'(a_z)
+        dMT += np.dot(dA, z[t].T, out=prod)  # (4H, K)
+        np.dot(UW, dA, out=dz)  # (H + D, N)
+        dh *= zg  # (H, N)  the direct path h_t <- z h_{t-1}
+        dh += dz[:H]  # (H, N)  dh_{t-1}
+        dxT[t] = dz[H:]  # (D, N)
+    layer.grads["recurrent_kernel"][...] = dMT[:3 * H, :H].T  # (H, 3H)
+    layer.grads["kernel"][:, :2 * H] = dMT[:2 * H, H:H + D].T  # (D, 2H)
+    layer.grads["kernel"][:, 2 * H:] = dMT[3 * H:, H:H + D].T  # (D, H)
+    if layer.use_bias:
+        db = dMT[:, -1]  # (4H,)
+        layer.grads["bias"][:, :2 * H] = db[:2 * H]  # both rows: z and r
+        layer.grads["bias"][0, 2 * H:] = db[3 * H:]
+        layer.grads["bias"][1, 2 * H:] = db[2 * H:3 * H]
+    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)]

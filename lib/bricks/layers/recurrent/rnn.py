@@ -12,8 +12,9 @@ bias (2, 3H) when reset_after=True).
 
 Speed: with the default activations (tanh, sigmoid) LSTM and GRU run the fused loops of
 fused.py: the same equations as the step functions with fewer, larger numpy calls
-(tests/test_recurrent_fused.py checks both paths agree). Other activations loop over the
-step functions of steps.py.
+(tests/test_recurrent_fused.py checks both paths agree). `Recurrent.recurrence` is the one
+branch that chooses; other activations, or `use_fused=False`, loop over the step functions
+of steps.py.
 
     >>> layer = LSTM(16, return_sequences=True)
     >>> y = layer.forward(x)                                  # (N, T, 16)
@@ -23,7 +24,7 @@ step functions of steps.py.
 import numpy as np
 
 from bricks import initializers
-from bricks.layers.recurrent.fused import GRUFusedLoop, LSTMFusedLoop
+from bricks.layers.recurrent import fused
 from bricks.layers.recurrent.base import Recurrent
 from bricks.layers.recurrent.steps import (get_activation, gru_local_grads, gru_step_backward, gru_step_forward, lstm_local_grads,
                         lstm_step_backward, lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
@@ -49,7 +50,7 @@ class SimpleRNN(Recurrent):
     Example: `SimpleRNN(8).forward(np.ones((2, 5, 3))).shape == (2, 8)`.
     """
 
-    def _loop(self, xw, states):
+    def step_loop(self, xw, states):
         T, N, _ = xw.shape
         U, act = self.params["recurrent_kernel"], self.activation
         hs = np.empty((T + 1, N, self.units), dtype=self.dtype)  # (T + 1, N, H) h_0 .. h_T
@@ -58,7 +59,7 @@ class SimpleRNN(Recurrent):
             hs[t + 1] = simple_rnn_step_forward(xw[t], hs[t], U, act)  # (N, H)
         return hs, [hs[-1]]
 
-    def _loop_backward(self, dy_tm, dstates):
+    def step_loop_backward(self, dy_tm, dstates):
         _, hs, (N, T, D) = self.cache
         U, act = self.params["recurrent_kernel"], self.activation
         dA = np.empty((T, N, self.units), dtype=self.dtype)  # (T, N, H)
@@ -69,7 +70,7 @@ class SimpleRNN(Recurrent):
         return dA, [dh_next]
 
 
-class LSTM(LSTMFusedLoop, Recurrent):
+class LSTM(Recurrent):
     """Long short-term memory (Hochreiter & Schmidhuber 1997), Keras gates i, f, c, o.
 
     Forward: [a_i a_f a_g a_o] = x_t W + h_{t-1} U + b; i, f, o = sigma(.), g = tanh(a_g);
@@ -85,6 +86,7 @@ class LSTM(LSTMFusedLoop, Recurrent):
 
     n_gates = 4
     state_names = ("h", "c")
+    fused_path = (fused.lstm_forward, fused.lstm_backward)  # the fast path, see Recurrent.recurrence
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  unit_forget_bias=True, **kwargs):
@@ -101,7 +103,7 @@ class LSTM(LSTMFusedLoop, Recurrent):
             return np.concatenate([base((H,), dtype), np.ones(H, dtype), base((2 * H,), dtype)])
         return forget_one
 
-    def _loop(self, xw, states):
+    def step_loop(self, xw, states):
         T, N, _ = xw.shape
         H, U = self.units, self.params["recurrent_kernel"]
         act, rec = self.activation, self.recurrent_activation
@@ -115,7 +117,7 @@ class LSTM(LSTMFusedLoop, Recurrent):
         self.loop_cache = (cs, act_c, gates)
         return hs, [hs[-1], cs[-1]]
 
-    def _loop_backward(self, dy_tm, dstates):
+    def step_loop_backward(self, dy_tm, dstates):
         _, hs, (N, T, D) = self.cache
         cs, act_c, gates = self.loop_cache
         H, U = self.units, self.params["recurrent_kernel"]
@@ -136,7 +138,7 @@ class LSTM(LSTMFusedLoop, Recurrent):
         return config
 
 
-class GRU(GRUFusedLoop, Recurrent):
+class GRU(Recurrent):
     """Gated recurrent unit (Cho et al. 2014), Keras gates z, r, h and both reset_after modes.
 
     Forward (reset_after=True, the Keras default): u = h_{t-1} U + b_rec;
@@ -153,6 +155,7 @@ class GRU(GRUFusedLoop, Recurrent):
     """
 
     n_gates = 3
+    fused_path = (fused.gru_forward, fused.gru_backward)  # the fast path, see Recurrent.recurrence
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  reset_after=True, **kwargs):
@@ -174,7 +177,7 @@ class GRU(GRUFusedLoop, Recurrent):
         else:
             self.grads["bias"][...] = dA2.sum(axis=0)
 
-    def _loop(self, xw, states):
+    def step_loop(self, xw, states):
         T, N, _ = xw.shape
         H, U = self.units, self.params["recurrent_kernel"]
         b_rec = self.params["bias"][1] if (self.use_bias and self.reset_after) else None
@@ -188,7 +191,7 @@ class GRU(GRUFusedLoop, Recurrent):
         self.loop_cache = steps
         return hs, [hs[-1]]
 
-    def _loop_backward(self, dy_tm, dstates):
+    def step_loop_backward(self, dy_tm, dstates):
         _, hs, (N, T, D) = self.cache
         steps, H = self.loop_cache, self.units
         U, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation

@@ -18,77 +18,18 @@ with one matrix product each after the loop, instead of T small ones.
 """
 import numpy as np
 
-from bricks import errors
-
-
-class Activation:
-    """An elementwise function whose derivative is written with its output y = f(a)."""
-
-    def __init__(self, name, fn, grad):
-        self.name, self.fn, self.grad_from_output = name, fn, grad
-
-    def __call__(self, a, out=None):
-        return self.fn(a, out)
-
-    def grad(self, y):
-        """dy/da, computed from y (what the forward pass keeps)."""
-        return self.grad_from_output(y)
-
-
-def _sigmoid(a, out=None):
-    # 1 / (1 + exp(-a)): one exp per element, 2.5x faster than np.tanh in float64 (no SIMD
-    # float64 tanh without AVX-512); exp(-a) may overflow to inf for a < -709, and
-    # 1 / inf = 0 is the right answer.
-    out = np.negative(a, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
-
-
-def _tanh(a, out=None):
-    # tanh(a) = 2 sigmoid(2a) - 1 = 2 / (1 + exp(-2a)) - 1, again one exp per element
-    out = np.multiply(a, -2.0, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.divide(2.0, out, out=out)
-    out -= 1.0
-    return out
-
-
-def _copy(a, out=None):
-    if out is None:
-        return a.copy()
-    if out is not a:
-        out[...] = a
-    return out
-
-
-def _hard_sigmoid(a, out=None):
-    # Keras 3: relu6(a + 3) / 6
-    out = np.add(a, 3.0, out=out)
-    out /= 6.0
-    return np.clip(out, 0.0, 1.0, out=out)
-
-
-ACTIVATIONS = {
-    "tanh": Activation("tanh", _tanh, lambda y: 1.0 - y * y),
-    "sigmoid": Activation("sigmoid", _sigmoid, lambda y: y * (1.0 - y)),
-    "relu": Activation("relu", lambda a, out=None: np.maximum(a, 0.0, out=out), lambda y: (y > 0.0).astype(y.dtype)),
-    "linear": Activation("linear", _copy, lambda y: np.ones_like(y)),
-    "hard_sigmoid": Activation("hard_sigmoid", _hard_sigmoid,
-                               lambda y: ((y > 0.0) & (y < 1.0)).astype(y.dtype) / 6.0),
-}
+from bricks import activations, errors
 
 
 def get_activation(identifier, owner="activation"):
-    """An `Activation` from a name ('tanh', 'sigmoid', 'relu', 'linear', 'hard_sigmoid', None)."""
-    if isinstance(identifier, Activation):
-        return identifier
-    if identifier is None:
-        identifier = "linear"
-    if identifier not in ACTIVATIONS:
-        errors.fail(owner, f"an activation among {sorted(ACTIVATIONS)}", activation=identifier)
-    return ACTIVATIONS[identifier]
+    """The activation named `identifier` (None: linear), from `bricks.activations`, provided its
+    derivative is a function of its output (tanh, sigmoid, relu, linear, hard_sigmoid): a step
+    keeps only h = act(a), and backward needs act'(a) from h."""
+    act = activations.get(identifier, owner)
+    if getattr(act, "grad_from_output", None) is None:
+        usable = [n for n, a in activations.ACTIVATIONS.entries.items() if a.grad_from_output]
+        errors.fail(owner, f"an activation among {usable}", activation=getattr(act, "name", act))
+    return act
 
 
 # ---- SimpleRNN ----------------------------------------------------------------------
@@ -96,7 +37,7 @@ def simple_rnn_step_forward(xw_t, h_prev, recurrent_kernel, activation="tanh"):
     """h_t = act(x_t W + b + h_{t-1} U).  xw_t (N, H), h_prev (N, H), U (H, H) -> h (N, H)."""
     a = h_prev @ recurrent_kernel  # (N, H)  h_{t-1} U
     a += xw_t  # (N, H)  + x_t W + b
-    return get_activation(activation)(a, out=a)  # (N, H)
+    return get_activation(activation).into(a, out=a)  # (N, H)
 
 
 def simple_rnn_step_backward(dh, h, recurrent_kernel, activation="tanh"):
@@ -132,17 +73,17 @@ def lstm_step_forward(xw_t, h_prev, c_prev, recurrent_kernel, activation="tanh",
     a_g = gates[:, 2 * H:3 * H]  # (N, H) view
     if act.name == "tanh" and rec.name == "sigmoid":  # tanh(a) = 2 sigma(2a) - 1: one exp pass, four gates
         a_g *= 2.0
-        rec(gates, out=gates)  # (N, 4H)  i, f, sigma(2 a_g), o
+        rec.into(gates, out=gates)  # (N, 4H)  i, f, sigma(2 a_g), o
         a_g *= 2.0
         a_g -= 1.0  # (N, H)  g = tanh(a_g)
     else:
-        g = act(a_g)  # (N, H)  the candidate, before sigma overwrites a_g
-        rec(gates, out=gates)  # (N, 4H)  i, f, o
+        g = act.into(a_g)  # (N, H)  the candidate, before sigma overwrites a_g
+        rec.into(gates, out=gates)  # (N, 4H)  i, f, o
         a_g[...] = g
     i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
     c = np.multiply(f, c_prev, out=c)  # (N, H)  keep what the forget gate lets through
     c += i * g  # (N, H)  write what the input gate admits
-    act_c = act(c, out=act_c)  # (N, H)
+    act_c = act.into(c, out=act_c)  # (N, H)
     h = np.multiply(o, act_c, out=h)  # (N, H)  show what the output gate opens
     return h, c, act_c, gates
 
@@ -207,7 +148,7 @@ def gru_step_forward(xw_t, h_prev, recurrent_kernel, recurrent_bias=None, activa
     else:
         u = h_prev @ recurrent_kernel[:, :2 * H]  # (N, 2H)  z and r only: h must wait for r
     zr = np.add(xw_t[:, :2 * H], u[:, :2 * H])  # (N, 2H)
-    rec(zr, out=zr)  # (N, 2H)  z, r
+    rec.into(zr, out=zr)  # (N, 2H)  z, r
     z, r = zr[:, :H], zr[:, H:]
     if reset_after:
         m = u[:, 2 * H:]  # (N, H)  h_{t-1} U_h + b_rec_h, reset after the product
@@ -216,7 +157,7 @@ def gru_step_forward(xw_t, h_prev, recurrent_kernel, recurrent_bias=None, activa
         m = r * h_prev  # (N, H)  reset before the product
         hh = m @ recurrent_kernel[:, 2 * H:]  # (N, H)
     hh += xw_t[:, 2 * H:]
-    act(hh, out=hh)  # (N, H)  candidate state
+    act.into(hh, out=hh)  # (N, H)  candidate state
     h = h_prev - hh  # (N, H)
     h *= z
     h += hh  # (N, H)  z h_{t-1} + (1 - z) hh
