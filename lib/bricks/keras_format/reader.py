@@ -16,7 +16,7 @@ lacks, a custom (registered) class and a functional model.
 import inspect
 
 from bricks import errors, initializers
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS
 from bricks.keras_format.weights import snake_case
 
 __all__ = ["build_model", "Refuser", "HARMLESS"]
@@ -82,7 +82,7 @@ def _initializer(value, where, fail):
     name = value.get("class_name")
     if name not in KERAS_INITIALIZERS:
         fail(where, f"an initializer bricks has, one of {sorted(KERAS_INITIALIZERS)}", initializer=name)
-    cls = initializers.ALIASES[snake_case(name)]
+    cls = initializers.INITIALIZERS.lookup(name)
     return {"class_name": snake_case(name), "config": _arguments(value.get("config", {}), cls, where, fail)}
 
 
@@ -139,7 +139,7 @@ def build_layer(spec, fail):
     if spec.get("registered_name") not in (None, name) or name not in KERAS_LAYERS:
         fail(where, f"a Keras layer bricks has, one of {sorted(KERAS_LAYERS)}",
              class_name=spec.get("registered_name") or name)
-    cls = Layer.registry[name]
+    cls = LAYERS.lookup(name)
     if name == "InputLayer":
         return _input_layer(config, where, fail)
     batch_input_shape = config.pop("batch_input_shape", None)  # Keras 2: on the first layer
@@ -177,7 +177,7 @@ def _input_layer(config, where, fail):
             fail(where, f"{key}=False", **{key: config[key]})
     dtype = config.get("dtype")
     dtype = _dtype(dtype, where, fail) if dtype in (None, "float32", "float64") or isinstance(dtype, dict) else None
-    return Layer.registry["InputLayer"](shape=tuple(shape[1:]), batch_size=shape[0], name=config.get("name"),
+    return LAYERS.lookup("InputLayer")(shape=tuple(shape[1:]), batch_size=shape[0], name=config.get("name"),
                                         dtype=dtype)  # integer inputs (ids) are read as floats, as bricks does
 
 
@@ -192,7 +192,7 @@ def build_model(spec, fail):
         fail("the model", "a Sequential config with a list of layers", config=sorted(config))
     layers = [build_layer(s, fail) for s in config["layers"]]
     dtype = _dtype(config.get("dtype"), "the model", fail)
-    model = Layer.registry["Sequential"](layers, name=config.get("name"), trainable=config.get("trainable", True),
+    model = LAYERS.lookup("Sequential")(layers, name=config.get("name"), trainable=config.get("trainable", True),
                                          dtype=dtype)
     shape = config.get("build_input_shape") or (spec.get("build_config") or {}).get("input_shape")
     if not model.built and shape:

@@ -11,7 +11,7 @@ from bricks.layers.core import InputLayer
 
 __all__ = ["model_config", "layer_config"]
 
-BRICKS_ONLY_KEYS = ("input_shape", "input_length")
+BRICKS_ONLY_KEYS = ("input_shape", "input_length", "use_fused")
 
 
 def camel(name):
@@ -39,7 +39,7 @@ def _regularizer(value):
     if isinstance(value, str):
         value = {"class_name": value, "config": {}}
     names = {v: k for k, v in KERAS_REGULARIZERS.items()}
-    return {"module": "keras.regularizers", "class_name": names[value["class_name"]],
+    return {"module": "keras.regularizers", "class_name": names.get(value["class_name"], value["class_name"]),
             "config": dict(value.get("config") or {}), "registered_name": None}
 
 
