@@ -94,7 +94,7 @@ BAD_ARGS = {
         (lambda: bricks.MaxPooling2D(0), r"max_pooling2d: expected pool_size"),
         (lambda: bricks.Embedding(0, 3), r"embedding: expected input_dim"),
         (lambda: bricks.Reshape((-1, -1)), r"reshape: expected a target_shape"),
-        (lambda: bricks.Activation("bogus"), r"activations.get: expected one of"),
+        (lambda: bricks.Activation("bogus"), r"activations.get: expected a known activation, one of"),
     ],
     "optimizers": [
         (lambda: bricks.SGD(learning_rate=-0.1), r"sgd: expected learning_rate > 0.*learning_rate=-0.1"),
