@@ -203,12 +203,5 @@ LOSSES.register(BinaryCrossentropy, "binary_crossentropy")
 LOSSES.register(CategoricalCrossentropy, "categorical_crossentropy")
 LOSSES.register(SparseCategoricalCrossentropy, "sparse_categorical_crossentropy")
 
-
-def get(identifier):
-    """A loss from a name ('mse', 'binary_crossentropy', ...), a config dict or a Loss instance."""
-    return LOSSES.get(identifier)
-
-
-def serialize(loss):
-    """Keras's {"class_name", "config"} for a loss."""
-    return LOSSES.serialize(loss)
+get = LOSSES.get  # a loss from an instance, a name or a {"class_name", "config"} dict
+serialize = LOSSES.serialize  # its inverse: Keras's {"class_name", "config"}

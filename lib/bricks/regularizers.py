@@ -58,12 +58,5 @@ REGULARIZERS.register(L1, "l1")
 REGULARIZERS.register(L2, "l2")
 REGULARIZERS.register(L1L2, "l1_l2")
 
-
-def get(identifier):
-    """A regularizer from an instance, a name ('l2') or a config dict."""
-    return REGULARIZERS.get(identifier)
-
-
-def serialize(reg):
-    """Keras's {"class_name", "config"} for a regularizer; None and names unchanged."""
-    return REGULARIZERS.serialize(reg)
+get = REGULARIZERS.get  # a regularizer from an instance, a name or a {"class_name", "config"} dict
+serialize = REGULARIZERS.serialize  # its inverse: Keras's {"class_name", "config"}

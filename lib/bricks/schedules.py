@@ -137,12 +137,5 @@ SCHEDULES = Registry("schedules", base=LearningRateSchedule)
 for _cls in (ExponentialDecay, PiecewiseConstantDecay, InverseTimeDecay, CosineDecay, StepDecay):
     SCHEDULES.register(_cls)
 
-
-def get(identifier):
-    """A schedule from an instance or a {'class_name', 'config'} dict."""
-    return SCHEDULES.get(identifier)
-
-
-def serialize(schedule):
-    """Keras's {"class_name", "config"} for a schedule."""
-    return SCHEDULES.serialize(schedule)
+get = SCHEDULES.get  # a schedule from an instance, a name or a {"class_name", "config"} dict
+serialize = SCHEDULES.serialize  # its inverse: Keras's {"class_name", "config"}
