@@ -1,8 +1,10 @@
 """tools/postbuild.py: the CDN link of animation players goes, source maps go, network loads are caught."""
 import importlib.util
 import pathlib
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))  # postbuild imports tools/notebooks.py
 spec = importlib.util.spec_from_file_location("postbuild", ROOT / "tools" / "postbuild.py")
 postbuild = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(postbuild)
@@ -43,3 +45,9 @@ def test_postbuild_fails_on_a_network_load(tmp_path, capsys):
 
 def test_postbuild_needs_a_site(tmp_path):
     assert postbuild.main(str(tmp_path / "missing")) == 1
+
+
+def test_postbuild_fails_on_a_heavy_page(tmp_path, capsys):
+    site = _site(tmp_path, "<p>" + "x" * 4_100_000 + "</p>")
+    assert postbuild.main(str(site)) == 1
+    assert "over the 4.0 MB a page may weigh" in capsys.readouterr().err

@@ -271,6 +271,45 @@ def test_explorer_controls_switch_runs_offline(visit, path):
     assert not v.external and not v.errors, v.errors + v.external
 
 
+@pytest.mark.parametrize("width", [1280, 800])
+def test_one_search_box(browser, server, width):
+    """Exactly one visible search control, on a wide screen (sidebar) and a narrow one (icon)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+    page.goto(server + CHAPTER3, wait_until="load")
+    page.wait_for_timeout(300)
+    visible = page.evaluate("""() => [...document.querySelectorAll(
+        '.search-button, .search-button-field, input[type=search]')].filter(e =>
+        e.offsetParent !== null && e.getBoundingClientRect().width > 0).length""")
+    context.close()
+    assert visible == 1, f"{visible} search boxes visible at {width} px"
+
+
+def test_chinese_renders_with_the_shipped_font(visit, site):
+    """The glossary's Chinese is drawn with the book's own CJK subset (a web font), offline."""
+    v = visit("book/appendix/glossary.html")
+    page = v.page
+    page.evaluate("() => document.fonts.ready")
+    loaded = page.evaluate("""async () => (await document.fonts.load('16px "Bricks CJK"', '梯度消失'))
+                              .map(f => f.family + ':' + f.status)""")
+    assert loaded and all(s.endswith(":loaded") for s in loaded), f"CJK web font not loaded: {loaded}"
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = page.evaluate("""() => { const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (w.nextNode()) { if (w.currentNode.textContent.includes('梯度')) {
+            w.currentNode.parentElement.id = w.currentNode.parentElement.id || 'bricks-cjk-probe';
+            return '#' + w.currentNode.parentElement.id; } } return null; }""")
+    assert node, "no 梯度 on the glossary page"
+    node_id = cdp.send("DOM.querySelector", {"nodeId": root, "selector": node})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+    custom = [f for f in fonts if f.get("isCustomFont")]
+    assert custom, f"梯度 drawn with system fonts only: {fonts}"
+    assert not v.errors and not v.external, v.errors + v.external
+
+
 def test_chapter3_animation_plays(visit, site):
     assert (site / CHAPTER3).is_file(), f"{CHAPTER3} was not built (is it in _toc.yml?)"
     v = visit(CHAPTER3)

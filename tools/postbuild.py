@@ -16,7 +16,9 @@
    needs the internet.
 5. Every chapter (MyST Markdown) is written as a runnable .ipynb into `_sources/`, where the
    "Run this page" banner's download link points (tools/notebooks.py).
-Prints what it changed and the site size.
+6. The budget: no page over 4 MB (players and explorers carry their frames inline), the whole
+   site under 40 MB; over either is an error.
+Prints what it changed, the largest pages and the site size.
 """
 import pathlib
 import re
@@ -80,6 +82,15 @@ def external_loads(site):
     return found
 
 
+MAX_PAGE_MB, MAX_SITE_MB = 4.0, 40.0
+
+
+def largest_pages(site, n=3):
+    """[(MB, path)] of the n largest HTML pages."""
+    sizes = sorted(((p.stat().st_size / 1e6, p.relative_to(site)) for p in site.rglob("*.html")), reverse=True)
+    return sizes[:n]
+
+
 def size_mb(site):
     return sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
 
@@ -100,8 +111,16 @@ def main(site="_build/html"):
     bad = external_loads(site)
     for path, snippet in bad:
         print(f"postbuild: ERROR {path} loads from the network: {snippet}", file=sys.stderr)
-    print(f"postbuild: {pages} HTML files, {size_mb(site):.1f} MB in {site}")
-    return 1 if bad else 0
+    total, largest = size_mb(site), largest_pages(site)
+    print(f"postbuild: {pages} HTML files, {total:.1f} MB in {site}; largest pages: "
+          + ", ".join(f"{path} {mb:.2f} MB" for mb, path in largest))
+    over = [(mb, path) for mb, path in largest_pages(site, n=pages) if mb > MAX_PAGE_MB]
+    for mb, path in over:
+        print(f"postbuild: ERROR {path} is {mb:.1f} MB, over the {MAX_PAGE_MB} MB a page may weigh "
+              f"(fewer frames, runs or a smaller dpi in its players)", file=sys.stderr)
+    if total > MAX_SITE_MB:
+        print(f"postbuild: ERROR the site is {total:.1f} MB, over {MAX_SITE_MB} MB", file=sys.stderr)
+    return 1 if bad or over or total > MAX_SITE_MB else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+"""What the site shows of each chapter's code (tools/cell_report.py): a report for the authors.
+
+Lines over 88 characters (the column cuts them), cells of asserts only and plotting-helper cells
+not tagged `remove-input`. For now the test prints the table and fails only on a cell it cannot
+parse; it becomes strict (`cell_report.offences == 0`) once the chapters comply.
+"""
+import importlib.util
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+spec = importlib.util.spec_from_file_location("cell_report", ROOT / "tools" / "cell_report.py")
+cell_report = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cell_report)
+
+
+def test_classify_finds_long_lines_asserts_and_plot_helpers():
+    long, assert_only, helper, asserts = cell_report.classify("x = 1\n" + "y = " + "1 + " * 30 + "1\n")
+    assert long == [2] and not assert_only and not helper and asserts == 0
+    assert cell_report.classify("assert x == 1\nassert (y >\n        2)\n")[1:] == (True, False, 2)
+    src = "def draw(ax, f, i):\n    ax.plot(f)\n\n\nCOLORS = ['r']\n"
+    assert cell_report.classify(src)[1:3] == (False, True)
+    assert cell_report.classify("def f(x):\n    return x\n")[2] is False
+    assert cell_report.classify("%matplotlib inline\nassert True\n")[1] is True
+
+
+def test_report_every_chapter(capsys):
+    rows = cell_report.report(ROOT / "book")
+    assert rows and all(e["cells"] > 0 for e in rows.values())
+    with capsys.disabled():
+        total = sum(cell_report.offences(e) for e in rows.values())
+        print(f"\ncells: {total} offences (lines > 88, untagged assert-only or plot-helper cells) in "
+              f"{sum(cell_report.offences(e) > 0 for e in rows.values())} of {len(rows)} chapters; "
+              f"{sum(e['assert_lines_shown'] for e in rows.values())} assert lines still shown "
+              "(python tools/cell_report.py --lines says where)")
