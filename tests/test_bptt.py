@@ -54,13 +54,13 @@ def test_keras_layout_gives_the_same_loss_and_gradients(problem):
     model = bricks.Sequential([bricks.Input((T, 3)), bricks.SimpleRNN(4, return_sequences=True),
                                bricks.Dense(3)])
     model.compile(optimizer="sgd", loss=bricks.losses.CategoricalCrossentropy(from_logits=True))
-    model.set_weights([params[k] for k in ("U", "W", "b", "V", "c")])
+    model.set_weights([params[k] for k in ("U", "W", "b", "V", "b_o")])
     loss, cache = bptt.rnn_forward(x, y, params)
     assert np.isclose(model.gradients(x, y), loss / T)           # Keras averages over steps too
     grads = bptt.rnn_backward(cache)
     rnn, dense = model.layers
     for layer, key, name in [(rnn, "kernel", "U"), (rnn, "recurrent_kernel", "W"),
-                             (rnn, "bias", "b"), (dense, "kernel", "V"), (dense, "bias", "c")]:
+                             (rnn, "bias", "b"), (dense, "kernel", "V"), (dense, "bias", "b_o")]:
         assert np.allclose(layer.grads[key] * T, grads[name], atol=1e-12), name
 
 

@@ -6,16 +6,16 @@ U input -> hidden, W hidden -> hidden, V hidden -> output. Row vectors, batch fi
 
     a_t = x_t U + h_{t-1} W + b          (N, H)   pre-activation
     h_t = tanh(a_t)                       (N, H)   hidden state, h_0 given
-    o_t = h_t V + c                       (N, K)   output logits at every step
+    o_t = h_t V + b_o                       (N, K)   output logits at every step
     p_t = softmax(o_t)                    (N, K)
     L   = (1/N) sum_n sum_t L_t,   L_t = -sum_k y_tk log p_tk   (cross-entropy per step)
 
-Backward, from t = T down to 1 (delta_t = dL/dh_t is the *total* gradient at h_t):
+Backward, from t = T down to 1 (dh_t = dL/dh_t is the *total* gradient at h_t):
 
     do_t    = (p_t - y_t) / N                                  the output's error
-    delta_t = do_t V^T + da_{t+1} W^T     (da_{T+1} = 0)       two paths: via o_t and via h_{t+1}
-    da_t    = delta_t * (1 - h_t^2)                            through tanh
-    dV = sum_t h_t^T do_t     dc = sum_t sum_n do_t
+    dh_t    = do_t V^T + da_{t+1} W^T     (da_{T+1} = 0)       two paths: via o_t and via h_{t+1}
+    da_t    = dh_t * (1 - h_t^2)                               through tanh
+    dV = sum_t h_t^T do_t     db_o = sum_t sum_n do_t
     dU = sum_t x_t^T da_t     dW = sum_t h_{t-1}^T da_t     db = sum_t sum_n da_t
     dx_t = da_t U^T           dh_0 = da_1 W^T
 
@@ -30,7 +30,7 @@ through which gradients vanish or explode):
 time, so a test (and chapter 9) can check that they agree and see each term's size.
 
 Keras names: SimpleRNN kernel = U (D, H), recurrent_kernel = W (H, H), bias = b; the
-Dense on every step: kernel = V (H, K), bias = c.
+Dense on every step: kernel = V (H, K), bias = b_o.
 
     >>> import numpy as np
     >>> params = init_params(D=2, H=3, K=2, seed=0)
@@ -39,7 +39,7 @@ Dense on every step: kernel = V (H, K), bias = c.
     >>> loss, cache = rnn_forward(x, y, params)
     >>> grads = rnn_backward(cache)
     >>> sorted(grads), grads["W"].shape
-    (['U', 'V', 'W', 'b', 'c', 'h0', 'x'], (3, 3))
+    (['U', 'V', 'W', 'b', 'b_o', 'h0', 'x'], (3, 3))
 """
 import numpy as np
 
@@ -52,14 +52,14 @@ KERAS_NAMES = {
     "W": ("SimpleRNN", "recurrent_kernel", "(H, H)", "hidden -> hidden"),
     "b": ("SimpleRNN", "bias", "(H,)", "hidden bias"),
     "V": ("Dense", "kernel", "(H, K)", "hidden -> output"),
-    "c": ("Dense", "bias", "(K,)", "output bias"),
+    "b_o": ("Dense", "bias", "(K,)", "output bias"),
 }
 
 
 def init_params(D, H, K, seed=0, scale=0.5):
-    """Random U (D, H), W (H, H), b (H,), V (H, K), c (K,): normal entries times `scale`."""
+    """Random U (D, H), W (H, H), b (H,), V (H, K), b_o (K,): normal entries times `scale`."""
     rng = np.random.default_rng(seed)
-    shapes = {"U": (D, H), "W": (H, H), "b": (H,), "V": (H, K), "c": (K,)}
+    shapes = {"U": (D, H), "W": (H, H), "b": (H,), "V": (H, K), "b_o": (K,)}
     return {k: scale * rng.standard_normal(s) for k, s in shapes.items()}
 
 
@@ -74,7 +74,7 @@ def rnn_forward(x, y, params, h0=None):
     x (N, T, D) inputs, y (N, T, K) one-hot targets, params from `init_params`,
     h0 (N, H) initial state (zeros if None).
     """
-    U, W, b, V, c = (params[k] for k in ("U", "W", "b", "V", "c"))
+    U, W, b, V, b_o = (params[k] for k in ("U", "W", "b", "V", "b_o"))
     x = np.asarray(x, dtype=float)
     if x.ndim != 3 or x.shape[2] != U.shape[0]:
         errors.fail("rnn_forward", f"x of shape (N, T, {U.shape[0]})", **{"x.shape": x.shape})
@@ -86,14 +86,14 @@ def rnn_forward(x, y, params, h0=None):
     p = []
     for t in range(T):
         h.append(np.tanh(x[:, t] @ U + h[-1] @ W + b))  # (N, H)
-        p.append(_softmax(h[-1] @ V + c))              # (N, K)
+        p.append(_softmax(h[-1] @ V + b_o))            # (N, K)
     h, p = np.stack(h, axis=1), np.stack(p, axis=1)     # (N, T+1, H), (N, T, K)
     loss = -np.sum(y * np.log(p)) / N
     return float(loss), dict(x=x, y=np.asarray(y, dtype=float), h=h, p=p, params=params)
 
 
 def rnn_backward(cache):
-    """Every gradient of L by the delta recursion: dict U, W, b, V, c, x, h0."""
+    """Every gradient of L by the recursion: dict U, W, b, V, b_o, x, h0."""
     x, y, h, p = cache["x"], cache["y"], cache["h"], cache["p"]
     U, W, V = (cache["params"][k] for k in ("U", "W", "V"))
     N, T, _ = x.shape
@@ -102,10 +102,10 @@ def rnn_backward(cache):
     g["x"] = np.zeros_like(x)
     da_next = np.zeros((N, W.shape[0]))                  # da_{T+1} = 0
     for t in range(T - 1, -1, -1):                       # step t + 1 in the math's numbering
-        delta = do[:, t] @ V.T + da_next @ W.T           # (N, H) dL/dh_t: both paths
-        da = delta * (1 - h[:, t + 1] ** 2)              # (N, H) through tanh
+        dh = do[:, t] @ V.T + da_next @ W.T              # (N, H) dL/dh_t: both paths
+        da = dh * (1 - h[:, t + 1] ** 2)                 # (N, H) through tanh
         g["V"] += h[:, t + 1].T @ do[:, t]               # (H, K)
-        g["c"] += do[:, t].sum(axis=0)                   # (K,)
+        g["b_o"] += do[:, t].sum(axis=0)                 # (K,)
         g["U"] += x[:, t].T @ da                         # (D, H)
         g["W"] += h[:, t].T @ da                         # (H, H) h_{t-1}^T da_t
         g["b"] += da.sum(axis=0)                         # (H,)
