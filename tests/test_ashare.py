@@ -59,3 +59,17 @@ def test_execute_daily_lots_refusals_and_costs():
     assert out["counts"]["sell"]["filled"] == 1
     fees = 5 + 0.1 + 5 + 0.11 + 11_000 * 0.0005
     assert np.isclose(out["wealth"][-1], 100_000 + 1000 * (11 - 10) - fees)
+
+
+def test_broker_export_is_gbk_and_load_csv_reads_it(tmp_path):
+    from bricks.quant import data
+    df = ashare.synthetic_index(n_days=30, seed=0)
+    assert (df["low"] <= df[["open", "close"]].min(axis=1)).all()
+    assert (df["high"] >= df[["open", "close"]].max(axis=1)).all()
+    path = tmp_path / "000300.txt"
+    ashare.broker_export(df, path)
+    raw = path.read_bytes()
+    assert "日期".encode("gbk") in raw and b"\r\n" in raw
+    back = data.load_csv(str(path), encoding="gbk")
+    np.testing.assert_allclose(back[["open", "high", "low", "close"]].to_numpy(),
+                               df[["open", "high", "low", "close"]].to_numpy())

@@ -28,7 +28,8 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["STAMP_DUTY", "stamp_duty_rate", "order_cost", "round_trip_bp", "board_of", "limit_pct",
-           "limit_prices", "fill_status", "synthetic_panel", "execute_daily"]
+           "limit_prices", "fill_status", "synthetic_panel", "execute_daily", "synthetic_index",
+           "broker_export"]
 
 # (first day, rate on sells) in force from that day on; before 2008-09-19 both sides paid.
 STAMP_DUTY = (("2008-09-19", 0.001), ("2023-08-28", 0.0005))
@@ -171,3 +172,41 @@ def execute_daily(target_value, panel, cash=1_000_000.0, **cost_kw):
         cash -= costs[d]
         wealth[d] = cash + held @ px
     return {"wealth": wealth, "costs": costs, "counts": counts}
+
+
+def synthetic_index(n_days=243, start="2018-01-02", level=4000.0, drift=-0.0011, vol=0.013,
+                    seed=None):
+    """A CSI 300-like daily OHLCV year (generated, not the real index), as a DataFrame.
+
+    Close-to-close log returns N(drift, vol^2) (the defaults fall about 25% in a year, as
+    the CSI 300 did in 2018); the open gaps from the previous close by N(0, (vol/4)^2); high
+    and low extend the open-close range by |N(0, (vol/2)^2)|. Index: business days.
+    """
+    import pandas as pd
+    from bricks import backend
+    rng = backend.make_rng(seed)
+    close = level * np.exp(np.cumsum(drift + vol * rng.standard_normal(n_days)))  # (n,)
+    prev = np.r_[level, close[:-1]]
+    open_ = prev * np.exp(vol / 4 * rng.standard_normal(n_days))
+    top, bot = np.maximum(open_, close), np.minimum(open_, close)
+    high = top * np.exp(np.abs(vol / 2 * rng.standard_normal(n_days)))
+    low = bot * np.exp(-np.abs(vol / 2 * rng.standard_normal(n_days)))
+    volume = np.round(1e8 * np.exp(0.3 * rng.standard_normal(n_days)))
+    idx = pd.bdate_range(start, periods=n_days, name="date")
+    return pd.DataFrame({"open": open_, "high": high, "low": low, "close": close, "volume": volume},
+                        index=idx).round(2)
+
+
+def broker_export(df, path, name="沪深300", code="000300", encoding="gbk"):
+    """Write `df` (open, high, low, close, volume) as a 通达信-style daily export.
+
+    A title line, a tab-separated table with Chinese headers (日期 开盘 最高 最低 收盘 成交量)
+    and dates as 2018/01/02, a footer line "数据来源:通达信"; GBK-encoded by default.
+    """
+    lines = [f"{code} {name} 日线 前复权", "\t".join(["日期", "开盘", "最高", "最低", "收盘", "成交量"])]
+    for d, r in df.iterrows():
+        lines.append("\t".join([d.strftime("%Y/%m/%d")] + [f"{r[c]:.2f}" for c in ("open", "high", "low", "close")]
+                               + [f"{r['volume']:.0f}"]))
+    lines.append("数据来源:通达信")
+    with open(path, "w", encoding=encoding, newline="\r\n") as fh:
+        fh.write("\n".join(lines) + "\n")
