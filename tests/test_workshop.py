@@ -203,3 +203,82 @@ def test_workshop_on_the_book(tmp_path, capsys):
                 line = line.strip()
                 if len(line) > 12 and line not in public_lines:
                     assert line not in student_lines, f"{rel}: solution line left: {line!r}"
+
+
+# ---- the workshop guide's list of common mistakes: every quoted verdict is what the check prints ----
+def _mistakes():
+    """{mistake: a function that makes it under the check that catches it} (the guide's order)."""
+    import numpy as np
+
+    import bricks
+    from bricks.teaching import checks
+
+    rng = np.random.default_rng(0)
+    h1, delta2 = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))  # (N, 3), (N, 2)
+    dw2 = h1.T @ delta2  # (3, 2)
+    z = np.linspace(-2, 2, 5)
+    sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    ref_grad = lambda v: sigmoid(v) * (1 - sigmoid(v))  # noqa: E731
+
+    def no_return(v):
+        s = sigmoid(v)
+        s * (1 - s)  # noqa: B018  (the mistake: the value is dropped)
+
+    def softmax(v):
+        e = np.exp(v)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def stable(v):
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def overflow():
+        with np.errstate(all="ignore"):
+            checks.your_turn(softmax, stable, (np.array([[1000.0, 0.0], [1.0, 2.0]]),), "softmax")
+
+    class MyDense(bricks.Dense):
+        def backward(self, grad_output):
+            dx = super().backward(grad_output)
+            self.grads["bias"] = self.grads["bias"] * 0  # forgot the bias gradient
+            return dx
+
+    other = np.random.default_rng(1)
+    x_train, x_test = other.normal(size=(6, 2)), other.normal(1.0, 2.0, size=(3, 2))
+
+    def leaky(a, b):
+        both = np.vstack([a, b])
+        return (b - both.mean(axis=0)) / both.std(axis=0)
+
+    def stub(v):
+        raise NotImplementedError("your turn")
+
+    return {
+        "transposed": lambda: checks.check_array(delta2.T @ h1, dw2, "dW2"),
+        "1/N": lambda: checks.check_array(h1.T @ delta2 * 4, dw2, "dW2"),
+        "sign": lambda: checks.check_array(-dw2, dw2, "dW2"),
+        "return": lambda: checks.your_turn(no_return, ref_grad, (z,), "sigmoid_grad"),
+        "z for s": lambda: checks.your_turn(lambda v: sigmoid(v) * (1 - v), ref_grad, (z,), "sigmoid_grad"),
+        "keepdims": lambda: checks.check_array(delta2.sum(axis=0), delta2.sum(axis=0, keepdims=True), "db2"),
+        "overflow": overflow,
+        "backward": lambda: checks.check_layer_backward(MyDense(2, activation="tanh", name="my_dense"),
+                                                        np.random.default_rng(2).normal(size=(3, 2))),
+        "leak": lambda: checks.your_turn(leaky, lambda a, b: (b - a.mean(axis=0)) / a.std(axis=0),
+                                         (x_train, x_test), "scale_test"),
+        "stub": lambda: checks.your_turn(stub, np.sin, (z,), "sigmoid_grad"),
+    }
+
+
+def test_guide_quotes_the_checks_word_for_word(capsys):
+    import textwrap
+
+    guide = (ROOT / "book" / "appendix" / "workshop.md").read_text(encoding="utf-8")
+    section = guide.split("## Mistakes students commonly make", 1)[1].split("\n## ", 1)[0]
+    quoted = [textwrap.dedent(b).strip("\n") for b in re.findall(r"```text\n(.*?)\n\s*```", section, re.S)]
+    mistakes = _mistakes()
+    assert len(quoted) == len(mistakes)
+    tiny = re.compile(r"rel_error \d\.\d\de-1\d")  # float64 round-off: may differ in the last digits
+    for (what, make), text in zip(mistakes.items(), quoted):
+        make()
+        printed = capsys.readouterr().out.rstrip("\n")
+        assert tiny.sub("rel_error 1e-1x", printed) == tiny.sub("rel_error 1e-1x", text), \
+            f"the guide's verdict for {what!r} differs from what the check prints:\n{printed}"
