@@ -222,7 +222,7 @@ def test_verbose_in_a_notebook_is_one_display_updated_in_place(rng, monkeypatch,
         shown.append(repr(obj))
         return Handle()
 
-    monkeypatch.setattr(bricks.callbacks, "_kernel_display", lambda: display)
+    monkeypatch.setattr(bricks.progbar, "_kernel_display", lambda: display)
     model = Sequential([Input((2,)), Dense(1)]).compile(optimizer="sgd", loss="mse")
     model.fit(rng.normal(size=(8, 2)), rng.normal(size=(8, 1)), epochs=120, verbose=1)
     assert len(shown) == 1 and shown[0].startswith("Epoch 120/120 - loss: ")

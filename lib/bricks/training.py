@@ -13,7 +13,8 @@ ends training with a message and nothing of that batch in the history.
 import numpy as np
 
 from bricks import backend, errors
-from bricks.callbacks import CallbackList, History, ProgbarLogger
+from bricks.callbacks import CallbackList, History
+from bricks.progbar import ProgbarLogger
 
 __all__ = ["fit"]
 
