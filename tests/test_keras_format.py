@@ -191,3 +191,46 @@ def test_platform_example_predicts_what_the_platform_predicted():
     proba = np.load(keras_format.EXAMPLES / "up_day.test_proba.npy")
     assert model.count_params() == 1217
     assert max_rel_diff(model.predict(chapter4_test_windows()), proba) < 1e-6
+
+
+# ---- training configuration and optimizer state ---------------------------------------------------
+@pytest.mark.parametrize("fname", ["dense_mlp.keras", "dense_mlp.h5"])
+def test_compile_config_is_read(fname):
+    model = keras_format.load_model(FIXTURES / fname)
+    assert type(model.optimizer).__name__ == "Adam" and model.optimizer.clipnorm == 1.0
+    assert np.isclose(model.optimizer.learning_rate, 1e-3)
+    assert model.loss.name == "categorical_crossentropy" and model._metric_ids == ["accuracy"]
+    assert keras_format.load_model(FIXTURES / fname, compile=False).optimizer is None
+
+
+def test_compile_config_bricks_lacks_is_refused_unless_compile_false():
+    path = FIXTURES / "refused_compile.keras"
+    refused(path, "optimizer 'Adam'", "weight_decay=0.01", "compile=False")
+    assert keras_format.load_model(path, compile=False).count_params() == 4
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd_nesterov", "rmsprop_centered"])
+def test_training_resumes_from_keras_optimizer_state(name):
+    """Keras trained a few steps, saved, then took one more step; bricks, from the file, takes the same one."""
+    model = keras_format.load_model(FIXTURES / f"optimizer_{name}.keras")
+    step = np.load(FIXTURES / f"optimizer_{name}.step.npz")
+    assert model.optimizer.iterations == 12  # 3 epochs of 4 batches
+    model.train_on_batch(step["x"], step["y"])
+    for i, w in enumerate(model.get_weights()):
+        assert max_rel_diff(w, step[f"w{i}"]) < 1e-5
+    record = MANIFEST["optimizer_state"][f"optimizer_{name}"]
+    assert record["keras_resumes_bricks_file"]["ok"] and not record["keras_resumes_bricks_file"]["warnings"]
+
+
+def test_optimizer_state_round_trip_is_exact(tmp_path):
+    bricks.set_random_seed(4)
+    model = bricks.Sequential([bricks.Input((3,)), bricks.Dense(4, "tanh"), bricks.Dense(1)])
+    model.compile(optimizer=bricks.Adam(0.01), loss="mse")
+    x, y = np.random.default_rng(1).normal(size=(8, 3)), np.ones((8, 1))
+    model.fit(x, y, epochs=3, batch_size=4, verbose=0)
+    again = keras_format.load_model(keras_format.save_model(model, tmp_path / "t.keras"))
+    assert again.optimizer.iterations == model.optimizer.iterations == 6
+    model.train_on_batch(x, y)
+    again.train_on_batch(x, y)
+    for w, v in zip(model.get_weights(), again.get_weights()):
+        assert np.array_equal(w, v)

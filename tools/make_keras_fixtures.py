@@ -6,8 +6,11 @@ Keras is never a dependency of bricks: this script runs in a throwaway environme
     /tmp/kerasenv/bin/pip install keras==3.15.1 h5py==3.16.0 numpy scipy jax jaxlib
     KERAS_BACKEND=numpy /tmp/kerasenv/bin/python tools/make_keras_fixtures.py
 
-(Keras's numpy backend imports scipy and jax, so both are installed; the models run on the
-numpy backend.) For every model below it writes, float32 throughout:
+(Keras's numpy backend imports scipy and jax, so both are installed.) The fixtures are built,
+predicted and saved on the numpy backend; what needs training (the numpy backend cannot fit) runs
+in a subprocess on the jax backend: the optimizer fixtures (a few steps of Adam, SGD with Nesterov
+momentum, centered RMSprop, then one more recorded step) and chapter 4's platform model
+(lib/bricks/keras_format/examples/up_day.keras). For every model it writes, float32 throughout:
 
     NAME.keras (and NAME.h5 for the legacy ones)   the model, saved by Keras
     NAME.x.npy, NAME.y.npy                         an input and Keras's prediction for it
@@ -17,7 +20,8 @@ The .keras archives are repacked with zip deflate (their members byte for byte a
 them), which shrinks the HDF5 padding 5-10x. Then the check phase loads every fixture with bricks
 (lib/ is put on sys.path: bricks needs only numpy and h5py), saves it again with bricks's .keras
 writer, opens THAT file with keras.saving.load_model and records in the manifest how far Keras's
-prediction is from bricks's: the proof that files written by bricks open in Keras.
+prediction is from bricks's: the proof that files written by bricks open in Keras; and both
+libraries resume training from the other's optimizer state (tools/keras_fixture_checks.py).
 Run `... make_keras_fixtures.py check` to redo only the check phase.
 """
 import json
@@ -25,7 +29,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 import zipfile
 
 import numpy as np
@@ -46,9 +49,11 @@ def seq(input_shape, *layers, dtype="float32"):
 def models():
     """name -> (model, input sample shape, legacy .h5 too?). Small: a few hundred weights each."""
     return {
-        "dense_mlp": (seq((6,), L.Dense(8, "relu", kernel_initializer="he_normal",
-                                        kernel_regularizer=keras.regularizers.L2(1e-3)),
-                          L.Dropout(0.3), L.Dense(3, "softmax")), (6,), True),
+        "dense_mlp": (compiled(seq((6,), L.Dense(8, "relu", kernel_initializer="he_normal",
+                                                 kernel_regularizer=keras.regularizers.L2(1e-3)),
+                                   L.Dropout(0.3), L.Dense(3, "softmax")),
+                               optimizer=keras.optimizers.Adam(1e-3, clipnorm=1.0),
+                               loss="categorical_crossentropy", metrics=["accuracy"]), (6,), True),
         "dense_activations": (seq((4,), L.Dense(5, "elu"), L.Dense(5, "selu"), L.Dense(5, "softplus"),
                                   L.Dense(5, "leaky_relu"), L.Dense(5, "sigmoid"), L.Activation("tanh"),
                                   L.Dense(2, use_bias=False)), (4,), False),
@@ -94,6 +99,11 @@ def models():
     }
 
 
+def compiled(model, **kwargs):
+    model.compile(**kwargs)
+    return model
+
+
 def refused():
     """Files bricks must refuse, each with the reason the test expects in the message."""
     inp = keras.Input((3,))
@@ -101,7 +111,9 @@ def refused():
     return {"refused_functional": functional,
             "refused_unknown_layer": seq((4,), L.Dense(3), L.PReLU(), L.Dense(1)),
             "refused_argument": seq((4,), L.Dense(3), L.LayerNormalization(rms_scaling=True)),
-            "refused_rnn_dropout": seq((5, 2), L.LSTM(3, dropout=0.2), L.Dense(1))}
+            "refused_rnn_dropout": seq((5, 2), L.LSTM(3, dropout=0.2), L.Dense(1)),
+            "refused_compile": compiled(seq((3,), L.Dense(1)), optimizer=keras.optimizers.Adam(weight_decay=0.01),
+                                        loss="mse")}
 
 
 def randomize(model, seed):
@@ -177,6 +189,7 @@ def chapter4_data():
 def platform():
     """A model trained by Keras (jax backend: the numpy backend cannot fit) on chapter 4's training days,
     shipped in bricks.keras_format.EXAMPLES for the chapter's section "From a Keras platform to bricks and back"."""
+    optimizer_fixtures()
     keras.utils.set_random_seed(0)
     X_train, y_train, X_test = chapter4_data()
     model = seq((10, 2), L.Flatten(), L.Dense(32, activation="relu"), L.Dropout(0.2), L.Dense(16),
@@ -193,99 +206,38 @@ def platform():
          "test_proba": "model.predict on the last 20% of the windows (float32)"}, indent=1) + "\n")
 
 
+def optimizer_fixtures():
+    """Models trained a little by Keras (jax backend), saved with their optimizer state, then one more
+    train_on_batch in Keras: bricks, loading the file and taking the same step, must land on the same weights."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = (x @ np.array([[1.0], [-2.0], [0.5], [0.0]]) + 0.1 * rng.normal(size=(64, 1))).astype("float32")
+    opts = {"adam": keras.optimizers.Adam(1e-2), "sgd_nesterov": keras.optimizers.SGD(1e-2, momentum=0.9, nesterov=True),
+            "rmsprop_centered": keras.optimizers.RMSprop(1e-2, momentum=0.5, centered=True)}
+    for name, opt in opts.items():
+        keras.utils.set_random_seed(1)
+        model = compiled(seq((4,), L.Dense(5, "tanh"), L.Dense(1)), optimizer=opt, loss="mse")
+        model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+        save_deflated(model, OUT / f"optimizer_{name}.keras")
+        model.train_on_batch(x[:16], y[:16])
+        np.savez(OUT / f"optimizer_{name}.step.npz", x=x[:16], y=y[:16],
+                 **{f"w{i}": np.asarray(w) for i, w in enumerate(model.get_weights())})
+
+
 def write_manifest(manifest):
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
-def bricks_models(bricks):
-    """Models born in bricks (float64 by default, initializers given by name or object, no Input)."""
-    bricks.set_random_seed(0)
-    b = bricks
-    return {
-        "bricks_mlp_float64": (b.Sequential([b.Dense(6, "relu", kernel_initializer="he_normal",
-                                                     kernel_regularizer=b.L2(1e-3), input_shape=(4,)),
-                                             b.Dropout(0.2), b.Dense(2, "softmax")]), (4,)),
-        "bricks_conv_float32": (b.Sequential([b.Input((12, 3), dtype="float32"),
-                                              b.Conv1D(4, 3, padding="causal", dtype="float32"),
-                                              b.BatchNormalization(dtype="float32"),
-                                              b.GlobalMaxPooling1D(dtype="float32"), b.Dense(1, dtype="float32")]),
-                                (12, 3)),
-        "bricks_recurrent": (b.Sequential([b.Input((5, 3)), b.Bidirectional(b.LSTM(3, return_sequences=True)),
-                                           b.GRU(2, reset_after=False), b.Dense(1)]), (5, 3)),
-    }
-
-
-def check_bricks_models(bricks, keras_format, tmp):
-    """Keras opens files bricks wrote for models bricks built itself."""
-    out = {}
-    for name, (model, shape) in bricks_models(bricks).items():
-        x = np.random.default_rng(1).normal(size=(4, *shape))
-        ours = model.predict(x)
-        written = keras_format.save_model(model, pathlib.Path(tmp) / f"{name}.keras")
-        theirs = np.asarray(keras.saving.load_model(written).predict(x.astype(ours.dtype), verbose=0))
-        rel = float(np.abs(theirs - ours).max() / np.abs(ours).max())
-        # 1e-6 for float64 models too: Keras's numpy backend computes them in float32
-        # (keras.ops.matmul of two float64 arrays returns float32 there)
-        out[name] = {"dtype": str(ours.dtype), "max_rel_diff": rel, "ok": rel < 1e-6}
-        print(f"{name:32s} bricks-built -> .keras -> Keras: max rel diff {rel:.2e} ({ours.dtype})")
-    return out
-
-
-def check_platform(keras_format, tmp):
-    """The chapter's model: bricks reproduces the platform's predictions, Keras reopens bricks's copy."""
-    X_test = chapter4_data()[2].astype("float32")
-    model = keras_format.load_model(EXAMPLES / "up_day.keras")
-    ours, theirs = model.predict(X_test), np.load(EXAMPLES / "up_day.test_proba.npy")
-    written = keras_format.save_model(model, pathlib.Path(tmp) / "up_day.bricks.keras")
-    back = np.asarray(keras.saving.load_model(written).predict(X_test, verbose=0))
-    out = {"bricks_vs_platform": float(np.abs(ours - theirs).max() / np.abs(theirs).max()),
-           "keras_on_bricks_file": float(np.abs(back - ours).max() / np.abs(ours).max())}
-    out["ok"] = max(out.values()) < 1e-6
-    info = json.loads((EXAMPLES / "up_day.json").read_text())  # the chapter prints this check
-    (EXAMPLES / "up_day.json").write_text(json.dumps({**info, "checked_in_keras": out}, indent=1) + "\n")
-    print(f"up_day.keras: bricks vs platform {out['bricks_vs_platform']:.2e}, "
-          f"Keras on bricks's copy {out['keras_on_bricks_file']:.2e}")
-    return out
-
-
-def check():
-    """bricks loads each fixture, writes it as .keras; Keras opens that file and must predict the same."""
-    sys.path.insert(0, str(ROOT / "lib"))
-    import bricks
-    from bricks import keras_format
-    manifest = json.loads((OUT / "manifest.json").read_text())
-    with tempfile.TemporaryDirectory() as tmp:
-        manifest["bricks_built"] = check_bricks_models(bricks, keras_format, tmp)
-        for name, entry in manifest["fixtures"].items():
-            x = np.load(OUT / f"{name}.x.npy")
-            for fname in entry["files"]:
-                model = keras_format.load_model(OUT / fname)
-                ours = model.predict(x)
-                keras_y = np.load(OUT / f"{name}.y.npy")
-                entry.setdefault("bricks_loads_keras_file", {})[fname] = {
-                    "max_rel_diff": float(np.abs(ours - keras_y).max() / np.abs(keras_y).max())}
-                written = pathlib.Path(tmp) / f"{name}.bricks.keras"
-                keras_format.save_model(model, written)
-                theirs = np.asarray(keras.saving.load_model(written).predict(x, verbose=0))
-                rel = float(np.abs(theirs - ours).max() / np.abs(ours).max())
-                entry.setdefault("keras_opens_bricks_file", {})[fname] = {"max_rel_diff": rel, "ok": rel < 1e-6}
-                print(f"{fname:32s} bricks -> .keras -> Keras: max rel diff {rel:.2e}")
-        manifest["platform"] = check_platform(keras_format, tmp)
-    manifest["bricks_written_check"] = "keras.saving.load_model on files written by bricks.keras_format"
-    write_manifest(manifest)
-    bad = [n for n, e in manifest["fixtures"].items() for r in e["keras_opens_bricks_file"].values() if not r["ok"]]
-    bad += [n for n, r in manifest["bricks_built"].items() if not r["ok"]]
-    bad += [] if manifest["platform"]["ok"] else ["up_day"]
-    if bad:
-        raise SystemExit(f"Keras does not reproduce bricks's predictions for {bad}")
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] == ["platform"]:
-        platform()
+    sys.path.insert(0, str(ROOT / "tools"))
+    import keras_fixture_checks as checks
+    if sys.argv[1:] in (["platform"], ["check_optimizer_state"]):
+        platform() if sys.argv[1] == "platform" else checks.check_optimizer_state()
         raise SystemExit
     if sys.argv[1:] != ["check"]:
         make()
         env = {**os.environ, "KERAS_BACKEND": "jax"}
         subprocess.run([sys.executable, __file__, "platform"], env=env, check=True)
-    check()
+    checks.check()
+    subprocess.run([sys.executable, __file__, "check_optimizer_state"], env={**os.environ, "KERAS_BACKEND": "jax"},
+                   check=True)

@@ -17,7 +17,7 @@ import zipfile
 
 import h5py
 
-from bricks.keras_format import reader, weights, writer
+from bricks.keras_format import compiling, reader, weights, writer
 
 __all__ = ["load_model", "save_model", "KERAS_VERSION"]
 
@@ -31,8 +31,8 @@ def _json(text, what, fail):
         fail(what, "valid JSON", error=str(exc))
 
 
-def load_keras(path, fail):
-    """Model from a Keras 3 .keras zip archive."""
+def load_keras(path, fail, compile=True):
+    """Model from a Keras 3 .keras zip archive (compiled as its compile_config says, if any)."""
     if not zipfile.is_zipfile(path):
         fail("the file", "a .keras zip archive (config.json + model.weights.h5)", zip=False)
     try:
@@ -49,6 +49,9 @@ def load_keras(path, fail):
     model = reader.build_model(config, fail)
     with _open_h5(io.BytesIO(raw), "model.weights.h5", fail) as h5:
         weights.read_v3(h5, model, fail)
+        if compile and config.get("compile_config"):
+            compiling.compile_from_keras(model, config["compile_config"], fail)
+            compiling.read_optimizer_state(h5, model, fail)
     return model
 
 
@@ -59,7 +62,7 @@ def _open_h5(source, what, fail):
         fail(what, "an HDF5 file", error=str(exc))
 
 
-def load_h5(path, fail):
+def load_h5(path, fail, compile=True):
     """Model from a legacy .h5 file (root attribute model_config, group model_weights)."""
     with _open_h5(path, "the file", fail) as h5:
         if "model_config" not in h5.attrs:
@@ -69,19 +72,28 @@ def load_h5(path, fail):
         config = _json(text.decode() if isinstance(text, bytes) else text, "model_config", fail)
         model = reader.build_model(config, fail)
         weights.read_legacy(h5, model, fail)
+        text = h5.attrs.get("training_config")
+    if compile and text is not None:
+        training = _json(text.decode() if isinstance(text, bytes) else text, "training_config", fail)
+        training["optimizer"] = training.pop("optimizer_config", None) or "rmsprop"
+        compiling.compile_from_keras(model, training, fail)
     return model
 
 
-def load_model(path):
-    """A bricks Sequential model from a Keras `.keras` or legacy `.h5` file (chosen by the suffix)."""
+def load_model(path, compile=True):
+    """A bricks Sequential model from a Keras `.keras` or legacy `.h5` file (chosen by the suffix).
+
+    With compile=True a file that carries a training configuration (optimizer, loss, metrics)
+    comes back compiled, as `keras.saving.load_model` does, with its optimizer's state.
+    """
     path = os.fspath(path)
     fail = reader.Refuser(path)
     if not os.path.exists(path):
         fail("load_model", "an existing file", path=path)
     if path.lower().endswith(".keras"):
-        return load_keras(path, fail)
+        return load_keras(path, fail, compile)
     if path.lower().endswith((".h5", ".hdf5")):
-        return load_h5(path, fail)
+        return load_h5(path, fail, compile)
     fail("load_model", "a file ending in .keras, .h5 or .hdf5", path=path)
 
 
@@ -92,9 +104,13 @@ def save_model(model, path):
         path += ".keras"
     fail = reader.Refuser(path)
     config = writer.model_config(model, fail)
+    training = compiling.keras_compile_config(model)
+    if training is not None:
+        config["compile_config"] = training
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
         weights.write_v3(h5, model)
+        compiling.write_optimizer_state(h5, model)
     meta = {"keras_version": KERAS_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
             "producer": "bricks"}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

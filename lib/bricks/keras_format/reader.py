@@ -19,7 +19,7 @@ from bricks import errors, initializers
 from bricks.layers.base import LAYERS
 from bricks.keras_format.weights import snake_case
 
-__all__ = ["build_model", "Refuser", "HARMLESS"]
+__all__ = ["build_model", "Refuser", "HARMLESS", "arguments"]
 
 # key -> predicate on the value: True means "bricks computes the same thing without it"
 HARMLESS = {
@@ -83,7 +83,7 @@ def _initializer(value, where, fail):
     if name not in KERAS_INITIALIZERS:
         fail(where, f"an initializer bricks has, one of {sorted(KERAS_INITIALIZERS)}", initializer=name)
     cls = initializers.INITIALIZERS.lookup(name)
-    return {"class_name": snake_case(name), "config": _arguments(value.get("config", {}), cls, where, fail)}
+    return {"class_name": snake_case(name), "config": arguments(value.get("config", {}), cls, where, fail)}
 
 
 def _regularizer(value, where, fail):
@@ -101,16 +101,16 @@ def _activation(value):
     return value
 
 
-def _arguments(config, cls, where, fail):
-    """The keys of a Keras (sub)config that `cls` accepts; HARMLESS ones dropped; others refused."""
+def arguments(config, cls, where, fail, harmless=HARMLESS):
+    """The keys of a Keras (sub)config that `cls` accepts; `harmless` ones dropped; others refused."""
     accepted, out = accepted_arguments(cls), {}
     for key, value in config.items():
         if key in accepted:
             out[key] = value
-        elif key in HARMLESS and not HARMLESS[key](value):
+        elif key in harmless and not harmless[key](value):
             fail(where, f"a value of {key!r} that does not change the result (bricks's {cls.__name__} "
                  f"has no {key!r} argument)", **{key: value})
-        elif key not in HARMLESS:
+        elif key not in harmless:
             fail(where, f"only arguments bricks's {cls.__name__} has", **{key: value})
     return out
 
@@ -146,7 +146,7 @@ def build_layer(spec, fail):
     for key in ("layer", "backward_layer"):
         if isinstance(config.get(key), dict):
             config[key] = build_layer(config[key], fail)
-    kwargs = {k: _convert(k, v, where, fail) for k, v in _arguments(config, cls, where, fail).items()}
+    kwargs = {k: _convert(k, v, where, fail) for k, v in arguments(config, cls, where, fail).items()}
     if batch_input_shape is not None:
         kwargs["input_shape"] = tuple(batch_input_shape[1:])
     _refuse_values(name, kwargs, where, fail)
