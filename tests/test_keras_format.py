@@ -234,3 +234,19 @@ def test_optimizer_state_round_trip_is_exact(tmp_path):
     again.train_on_batch(x, y)
     for w, v in zip(model.get_weights(), again.get_weights()):
         assert np.array_equal(w, v)
+
+
+# ---- the suffix dispatch: bricks.load_model and model.save -----------------------------------------
+def test_load_model_and_save_dispatch_on_the_suffix(tmp_path):
+    for fname in ("lstm.keras", "lstm.h5"):
+        model = bricks.load_model(FIXTURES / fname)
+        assert max_rel_diff(model.predict(np.load(FIXTURES / "lstm.x.npy")), np.load(FIXTURES / "lstm.y.npy")) < 1e-6
+    written = model.save(tmp_path / "m.keras")
+    assert written.endswith(".keras") and zipfile.is_zipfile(written)
+    assert np.array_equal(bricks.load_model(written).get_weights()[0], model.get_weights()[0])
+    native = model.save(tmp_path / "m")  # bricks's own format stays the default
+    with np.load(native, allow_pickle=False) as stored:
+        assert native.endswith(".npz") and "__model__" in stored.files
+    assert type(bricks.load_model(native)).__name__ == "Sequential"
+    with pytest.raises(ValueError, match="a path ending in .keras"):
+        model.save(tmp_path / "m.h5")

@@ -289,7 +289,7 @@ class Sequential(Layer):
         return model
 
     def save(self, path):
-        """Write the architecture (JSON) and the weights to one .npz file (see bricks.saving)."""
+        """Write the architecture and the weights to one file: .npz (bricks's), or .keras (Keras 3's); see bricks.saving."""
         from bricks.saving import save_model
         return save_model(self, path)
 

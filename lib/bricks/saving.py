@@ -27,6 +27,7 @@ from bricks.layers.base import deserialize, serialize
 __all__ = ["save_model", "load_model"]
 
 FORMAT = "bricks-npz-1"
+KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")  # Keras's formats, handled by bricks.keras_format
 
 
 def weight_entries(layer, prefix=""):
@@ -49,8 +50,17 @@ def _compile_config(model):
 
 
 def save_model(model, path):
-    """Write `model` to `path` (".npz" is appended if missing); returns the path written."""
+    """Write `model` to `path` (".npz" is appended if missing); returns the path written.
+
+    A path ending in ".keras" is written in Keras 3's format instead (bricks.keras_format).
+    """
     path = os.fspath(path)
+    if path.lower().endswith(".keras"):
+        from bricks import keras_format  # h5py, imported only when a Keras file is asked for
+        return keras_format.save_model(model, path)
+    if path.lower().endswith(KERAS_SUFFIXES):
+        errors.fail("save_model", "a path ending in .keras for Keras's format (legacy .h5 is read, not written)",
+                    path=path)
     if not path.endswith(".npz"):
         path += ".npz"
     entries = weight_entries(model) if model.built else []
@@ -66,8 +76,14 @@ def save_model(model, path):
 
 
 def load_model(path, compile=True):
-    """Rebuild a model saved by `save_model` (architecture, weights, and compile settings if any)."""
+    """Rebuild a model saved by `save_model` (architecture, weights, and compile settings if any).
+
+    A path ending in ".keras", ".h5" or ".hdf5" is read as a Keras file (bricks.keras_format).
+    """
     path = os.fspath(path)
+    if path.lower().endswith(KERAS_SUFFIXES):
+        from bricks import keras_format
+        return keras_format.load_model(path, compile=compile)
     if not os.path.exists(path) and os.path.exists(path + ".npz"):
         path += ".npz"
     with np.load(path, allow_pickle=False) as data:
