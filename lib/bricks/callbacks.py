@@ -10,10 +10,20 @@ The hooks, in the order fit calls them::
 
 A callback reaches the model as `self.model` and may set `self.model.stop_training = True`.
 
-Example:
-    >>> snapshots = []
+Example: watch two points after every epoch, and stop when the loss stalls:
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(64, 2)); y = (x[:, :1] > 0).astype(float)
+    >>> model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer=bricks.Adam(0.1), loss="binary_crossentropy")
+    <Sequential name='sequential' built=True params=3>
+    >>> grid, snapshots = np.array([[1.0, 0.0], [-1.0, 0.0]]), []
     >>> cb = LambdaCallback(on_epoch_end=lambda epoch, logs: snapshots.append(model.predict(grid)))
-    >>> model.fit(x, y, epochs=50, callbacks=[cb, EarlyStopping(patience=5)])
+    >>> stop = EarlyStopping(monitor="loss", min_delta=0.01, patience=5)
+    >>> history = model.fit(x, y, epochs=200, verbose=0, callbacks=[cb, stop])
+    >>> len(snapshots) == len(history.history["loss"]) < 200   # one per epoch, stopped early
+    True
+    >>> snapshots[-1].ravel().round(1)                          # both points classified
+    array([1., 0.])
 """
 import math
 

@@ -9,7 +9,9 @@ fan_in = in * prod(receptive_field) and fan_out = out * prod(receptive_field).
     Orthogonal:    Q of a QR decomposition                         (recurrent kernels)
 
 Example:
-    >>> w = GlorotUniform(seed=0)((3, 2), "float64")
+    >>> w = GlorotUniform(seed=0)((3, 2), "float64")          # fan_in 3, fan_out 2
+    >>> w.shape, bool(np.abs(w).max() <= np.sqrt(6 / (3 + 2)))   # inside U(-l, l)
+    ((3, 2), True)
 """
 import inspect
 

@@ -19,10 +19,13 @@ and average over the N samples (1/N)::
 
 Clipping has zero gradient where it bites, exactly as in Keras.
 
-Example:
+Example: MSE over M = 2 elements, so the gradient carries 2 (p - t) / M:
     >>> loss = get("mse")
-    >>> loss(np.array([[1.0]]), np.array([[3.0]]))   # 4.0
-    >>> loss.gradient(np.array([[1.0]]), np.array([[3.0]]))   # [[4.0]]
+    >>> t, p = np.array([[1.0, 0.0]]), np.array([[3.0, 0.0]])
+    >>> loss(t, p)                  # ((3 - 1)^2 + 0^2) / 2
+    2.0
+    >>> loss.gradient(t, p)         # 2 (3 - 1) / 2 and 0
+    array([[2., 0.]])
 """
 import numpy as np
 

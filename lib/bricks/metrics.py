@@ -10,7 +10,8 @@
 does (see `get`). Quant metrics (IC, rank IC, ...) live in bricks.quant.evaluation.
 
 Example:
-    >>> binary_accuracy(np.array([[1.0], [0.0]]), np.array([[0.9], [0.7]]))   # 0.5
+    >>> binary_accuracy(np.array([[1.0], [0.0]]), np.array([[0.9], [0.7]]))   # 0.7 > 0.5: wrong
+    0.5
 """
 import numpy as np
 

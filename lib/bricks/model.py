@@ -12,10 +12,16 @@ shuffled mini-batches for some epochs, reports the epoch means (and validation
 scores) to callbacks and a History, and stops with a message, never writing NaN
 into the history, if the loss stops being finite.
 
-Example:
-    >>> model = Sequential([Input((2,)), Dense(8, activation="tanh"), Dense(1, activation="sigmoid")])
-    >>> model.compile(optimizer=Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
+Example: XOR, the four points no straight line separates:
+    >>> x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    >>> model = Sequential([bricks.Input((2,)), bricks.Dense(8, activation="tanh"),
+    ...                     bricks.Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer=bricks.Adam(0.05), loss="binary_crossentropy", metrics=["accuracy"])
+    <Sequential name='sequential' built=True params=33>
     >>> history = model.fit(x, y, epochs=200, batch_size=4, verbose=0)
+    >>> history.history["accuracy"][-1], model.predict(x).round().ravel()
+    (1.0, array([0., 1., 1., 0.]))
 """
 import numpy as np
 
@@ -35,9 +41,14 @@ class Sequential(Layer):
     Input shape: the first layer's. Output shape: the last layer's.
 
     Example:
-        >>> model = Sequential([Input((2,)), Dense(8, activation="tanh"), Dense(1, activation="sigmoid")])
+        >>> x = np.random.default_rng(0).normal(size=(32, 2)); y = (x[:, :1] * x[:, 1:] > 0) * 1.0
+        >>> model = Sequential([bricks.Input((2,)), bricks.Dense(8, activation="tanh"),
+        ...                     bricks.Dense(1, activation="sigmoid")])
         >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        >>> model.fit(x, y, epochs=100, verbose=0).history["loss"][-1]
+        <Sequential name='sequential' built=True params=33>
+        >>> losses = model.fit(x, y, epochs=100, verbose=0).history["loss"]   # one per epoch
+        >>> len(losses), losses[-1] < losses[0]
+        (100, True)
     """
 
     def __init__(self, layers=None, name=None, **kwargs):

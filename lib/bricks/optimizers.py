@@ -19,9 +19,15 @@ One step of training, as every optimizer here does it::
 `learning_rate` is a float or a schedule (bricks.ExponentialDecay, ...) evaluated
 at `optimizer.iterations`, the number of steps taken so far (batches, not epochs).
 
-Example:
+Example: one training step by hand (what `train_on_batch` does):
+    >>> model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(1)])
+    >>> model.compile(loss="mse")
+    <Sequential name='sequential' built=True params=3>
+    >>> x, y = np.ones((4, 2)), np.zeros((4, 1))
     >>> opt = Adam(learning_rate=0.01, clipnorm=1.0)
-    >>> model.gradients(x, y); opt.apply(model.variables())
+    >>> loss = model.gradients(x, y); opt.apply(model.variables())   # fills grads, then steps
+    >>> model.gradients(x, y) < loss
+    True
 """
 import numpy as np
 

@@ -11,8 +11,13 @@ to classes and `from_config` rebuilds, so every layer whose get_config is comple
 round-trips, including Sequential models nested inside other layers.
 
 Example:
-    >>> model.save("xor.npz")
-    >>> same = bricks.load_model("xor.npz")
+    >>> import os, tempfile
+    >>> model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(3, activation="tanh"),
+    ...                            bricks.Dense(1)])
+    >>> x = np.random.default_rng(0).normal(size=(4, 2))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = model.save(os.path.join(folder, "model.npz"))
+    ...     same = bricks.load_model(path)
     >>> np.allclose(same.predict(x), model.predict(x))
     True
 """

@@ -11,7 +11,8 @@ far, not the epoch. Give a schedule to an optimizer as its learning_rate:
     StepDecay               lr0 * drop ^ floor(step / every)   = ExponentialDecay(lr0, every, drop, staircase=True)
 
 Example:
-    >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)   # 0.025
+    >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)   # 0.1 * 0.5^(20 / 10)
+    0.025
 """
 import math
 

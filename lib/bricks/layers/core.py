@@ -43,7 +43,13 @@ class InputLayer(Layer):
     Input shape: ``(batch, *shape)``. Output shape: the same.
 
     Example:
-        >>> Sequential([Input((2,)), Dense(3)])
+        >>> model = bricks.Sequential([Input((2,)), Dense(3)])
+        >>> model.predict(np.ones((4, 2))).shape
+        (4, 3)
+        >>> model.predict(np.ones((4, 5)))
+        Traceback (most recent call last):
+        ...
+        ValueError: sequential: expected input of shape (None, 2). Received: x.shape=(4, 5)
     """
 
     def __init__(self, shape=None, batch_size=None, name=None, dtype=None, **kwargs):

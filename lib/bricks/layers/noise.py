@@ -13,9 +13,12 @@ the layer then reuses the noise it last drew as long as the input shape is
 unchanged (it draws once if it has none). Nothing else changes; set it back
 to False to train.
 
+    >>> x = np.random.default_rng(0).normal(size=(4, 3))
     >>> drop = Dropout(0.5, seed=0)
     >>> drop.freeze_noise = True                      # same mask on every call
-    >>> errs = gradcheck.check_layer(drop, x, training=True)
+    >>> errs = bricks.teaching.gradcheck.check_layer(drop, x, training=True)
+    >>> max(errs.values()) < 1e-7
+    True
 """
 import numpy as np
 
@@ -129,6 +132,11 @@ class Dropout(_RateNoise):
     Input shape: any. Output shape: same.
     Example:
         >>> Dropout(0.5, seed=0)(np.ones((2, 4)), training=True)   # zeros and 2.0s
+        array([[2., 0., 0., 0.],
+               [2., 2., 2., 2.]])
+        >>> Dropout(0.5, seed=0)(np.ones((2, 4)))                  # inference: the identity
+        array([[1., 1., 1., 1.],
+               [1., 1., 1., 1.]])
     """
 
     def _draw(self, shape, dtype):
@@ -153,7 +161,9 @@ class AlphaDropout(_RateNoise):
     Input shape: any. Output shape: same.
     Example:
         >>> x = np.random.default_rng(0).standard_normal((1000, 50))
-        >>> AlphaDropout(0.1, seed=0)(x, training=True).std()   # ~1, as x's
+        >>> y = AlphaDropout(0.1, seed=0)(x, training=True)
+        >>> bool(abs(y.mean()) < 0.01), round(float(y.std()), 2)   # mean ~0 and std ~1, as x's
+        (True, 1.0)
     """
 
     alpha_p = -SELU_SCALE * SELU_ALPHA
@@ -184,7 +194,9 @@ class GaussianDropout(_RateNoise):
     Args: rate in [0, 1); seed as Dropout.
     Input shape: any. Output shape: same.
     Example:
-        >>> GaussianDropout(0.2, seed=0)(np.ones((2, 3)), training=True)
+        >>> y = GaussianDropout(0.2, seed=0)(np.ones((10000, 10)), training=True)
+        >>> round(float(y.mean()), 2), round(float(y.var()), 2)   # 1 and 0.2 / (1 - 0.2)
+        (1.0, 0.25)
     """
 
     def __init__(self, rate, seed=None, **kwargs):
@@ -214,7 +226,12 @@ class GaussianNoise(_Noise):
         seed: seed of the layer's generator.
     Input shape: any. Output shape: same.
     Example:
-        >>> GaussianNoise(0.1, seed=0)(np.zeros((2, 3)), training=True)
+        >>> GaussianNoise(0.1, seed=0)(np.zeros((2, 3)), training=True).round(3)
+        array([[ 0.013, -0.013,  0.064],
+               [ 0.01 , -0.054,  0.036]])
+        >>> GaussianNoise(0.1, seed=0)(np.zeros((2, 3)))             # inference: the identity
+        array([[0., 0., 0.],
+               [0., 0., 0.]])
     """
 
     def __init__(self, stddev, seed=None, **kwargs):

@@ -28,8 +28,12 @@ class Residual(Layer):
     Weights: the layers' weights in order, then the projection's.
 
     Example:
-        >>> block = Residual([Dense(8, activation="tanh"), Dense(8)])
-        >>> y = block(np.ones((4, 8)))      # (4, 8)
+        >>> block = Residual([bricks.Dense(8, activation="tanh"), bricks.Dense(8)])
+        >>> block(np.ones((4, 8))).shape
+        (4, 8)
+        >>> wider = Residual([bricks.Dense(16)], projection=bricks.Dense(16, use_bias=False))
+        >>> wider(np.ones((4, 8))).shape    # the projection maps the shortcut to 16 features
+        (4, 16)
     """
 
     def __init__(self, layers, projection=None, **kwargs):

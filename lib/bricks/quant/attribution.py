@@ -14,8 +14,12 @@ rest). Gradient x input is x * dF/dx at x alone: one point, no completeness. Per
 importance shuffles one feature (or a group of correlated features together) across
 samples and measures how much the score drops.
 
+    >>> model = bricks.Sequential([bricks.Input((3,)), bricks.Dense(4, activation="tanh"),
+    ...                            bricks.Dense(1)])
+    >>> x = np.random.default_rng(0).normal(size=(5, 3))
     >>> attr = integrated_gradients(model, x, steps=64)          # shaped like x
-    >>> completeness(model, x, attr)["max_rel_error"] < 1e-3
+    >>> attr.shape, completeness(model, x, attr)["max_rel_error"] < 1e-3
+    ((5, 3), True)
 """
 import numpy as np
 

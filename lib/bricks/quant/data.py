@@ -8,8 +8,12 @@ with a message that names the column, row or date at fault. The generators plant
 signal of known strength, so a pipeline can be checked before it meets real data.
 Windows, walk-forward splits and scalers live in `bricks.quant.prep`, re-exported here.
 
-    >>> px = load_sp500()                       # DataFrame: open high low close adj_close volume
-    >>> panel, factors = load_french_panel()    # (819, 30) returns, (819, 5) factors
+    >>> px = load_sp500()                       # a pandas DataFrame, one row a trading day
+    >>> px.shape, list(px.columns)
+    ((5031, 6), ['open', 'high', 'low', 'close', 'adj_close', 'volume'])
+    >>> panel, factors = load_french_panel()
+    >>> panel.shape, factors.shape              # monthly returns of 30 portfolios, 5 factors
+    ((819, 30), (819, 5))
 
 pandas is imported inside the functions, so `import bricks` stays light.
 """

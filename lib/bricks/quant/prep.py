@@ -7,7 +7,12 @@ realised inside the test window; a scaler is fitted on the training part and the
 applied; a rolling z-score at t uses rows up to t. Exposed as `bricks.quant.data.*`.
 
     >>> X = sliding_windows(np.arange(10.0)[:, None], 3)          # (8, 3, 1)
-    >>> for split in walk_forward(dates, train_size=500, test_size=250, gap=1): ...
+    >>> X.shape, X[0].ravel(), X[-1].ravel()                      # windows end at rows 2..9
+    ((8, 3, 1), array([0., 1., 2.]), array([7., 8., 9.]))
+    >>> for split in walk_forward(np.arange(10), train_size=4, test_size=2, gap=1):
+    ...     print(split.train, split.test)                        # the gap date is in neither
+    [0 1 2 3] [5 6]
+    [2 3 4 5] [7 8]
 """
 from collections import namedtuple
 

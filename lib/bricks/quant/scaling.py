@@ -9,7 +9,10 @@
   is not (the statistics contain the later steps of the same window).
 
     >>> z = ewma_zscore(np.arange(10.0)[:, None], halflife=5)    # (10, 1), NaN for warm-up
-    >>> w = instance_zscore(np.ones((2, 5, 3)))                   # (2, 5, 3)
+    >>> z.ravel().round(2)                      # a steady climb stays above its past mean
+    array([ nan,  nan,  nan,  nan,  nan, 2.56, 2.28, 2.08, 1.92, 1.8 ])
+    >>> instance_zscore(np.arange(5.0)[None, :, None]).ravel().round(3)   # one window, own stats
+    array([-1.414, -0.707,  0.   ,  0.707,  1.414])
 """
 import numpy as np
 

@@ -3,10 +3,15 @@
 Each helper prints one friendly verdict and returns True or False, so an exercise
 cell can end with a check and a notebook can `assert` it:
 
-    >>> from bricks.teaching.checks import check_array, check_gradient
-    >>> check_array(my_dW1, expected_dW1, "dW1")
-    Correct: dW1 matches (shape (2, 3), max abs difference 2.2e-17).
+    >>> from bricks.teaching.checks import check_array
+    >>> x, dz = np.arange(8.0).reshape(4, 2), np.ones((4, 3))
+    >>> my_dW1 = sum(np.outer(x[n], dz[n]) for n in range(4))    # a loop over the samples
+    >>> check_array(my_dW1, x.T @ dz, "dW1")
+    Correct: dW1 matches (shape (2, 3), max abs difference 0).
     True
+    >>> check_array(my_dW1.T, x.T @ dz, "dW1")
+    Not yet: dW1 has shape (3, 2), expected (2, 3). It is the transpose of what was expected: check the order of a matrix product.
+    False
 
 When the answer is wrong the verdict says how: a different shape (and whether the
 transpose would fit), NaN or inf values, or the largest difference, where it is and

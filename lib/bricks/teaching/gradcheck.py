@@ -12,7 +12,9 @@ L = sum(forward(x) * g), then backward(g) must equal dL/dx and dL/dW.
     rel_error(a, b) = ||a - b|| / max(||a|| + ||b||, 1e-300)
 
 Example:
-    >>> errs = check_layer(Dense(3), rng.normal(size=(4, 2)))
+    >>> errs = check_layer(bricks.Dense(3), np.random.default_rng(0).normal(size=(4, 2)))
+    >>> sorted(errs)                        # the input and every weight
+    ['bias', 'kernel', 'x']
     >>> max(errs.values()) < 1e-7
     True
 """

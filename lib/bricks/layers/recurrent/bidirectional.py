@@ -7,7 +7,12 @@ None (the list [y_f, y_b]). Backward: split the merged gradient by the same rule
 (mul: dy_f = g * y_b, dy_b = g * y_f), flip, and add the two layers' dx.
 Weights are Keras's order: the forward layer's, then the backward layer's.
 
-    >>> bi = Bidirectional(LSTM(8, return_sequences=True))       # (N, T, D) -> (N, T, 16)
+    >>> x = np.random.default_rng(0).normal(size=(2, 5, 3))            # (N, T, D)
+    >>> bi = Bidirectional(bricks.LSTM(4, return_sequences=True))
+    >>> bi(x).shape                                                   # concat: (N, T, 2 * 4)
+    (2, 5, 8)
+    >>> Bidirectional(bricks.LSTM(4), merge_mode="sum")(x).shape      # sum, last step only
+    (2, 4)
 """
 import numpy as np
 

@@ -16,10 +16,13 @@ fused.py: the same equations as the step functions with fewer, larger numpy call
 branch that chooses; other activations, or `use_fused=False`, loop over the step functions
 of steps.py.
 
-    >>> layer = LSTM(16, return_sequences=True)
-    >>> y = layer.forward(x)                                  # (N, T, 16)
-    >>> dx = layer.backward(dy)                                # (N, T, D)
-    >>> dh0, dc0 = layer.initial_state_grads                   # for initial_state=[h0, c0]
+    >>> x = np.random.default_rng(0).normal(size=(2, 5, 3))     # (N, T, D)
+    >>> layer = LSTM(4, return_sequences=True)
+    >>> y = layer.forward(x)                                    # (N, T, 4)
+    >>> dx = layer.backward(np.ones_like(y))                    # (N, T, D)
+    >>> dh0, dc0 = layer.initial_state_grads                    # for initial_state=[h0, c0]
+    >>> y.shape, dx.shape, dh0.shape, dc0.shape
+    ((2, 5, 4), (2, 5, 3), (2, 4), (2, 4))
 """
 import numpy as np
 

@@ -13,8 +13,14 @@ stacks the pre-activation gradients of all T steps and forms
 
 with one matrix product each after the loop, instead of T small ones.
 
+    >>> rng = np.random.default_rng(0)
+    >>> xw_t, h_prev, U = rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), rng.normal(size=(3, 3))
     >>> h = simple_rnn_step_forward(xw_t, h_prev, U)            # (N, H)
-    >>> da, dh_prev = simple_rnn_step_backward(dh, h, U)        # (N, H), (N, H)
+    >>> np.allclose(h, np.tanh(xw_t + h_prev @ U))
+    True
+    >>> da, dh_prev = simple_rnn_step_backward(np.ones((2, 3)), h, U)   # (N, H), (N, H)
+    >>> np.allclose(da, 1 - h**2), np.allclose(dh_prev, da @ U.T)       # tanh' = 1 - h^2
+    (True, True)
 """
 import numpy as np
 
