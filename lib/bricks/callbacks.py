@@ -113,12 +113,13 @@ class History(Callback):
     """Records the epoch logs: `history.history["loss"]` is a list with one float per epoch.
 
     `epoch` lists the epoch indices; `stopped_reason` is None, or the message of a
-    stop (a non-finite loss) that ended training early.
+    stop (a non-finite loss) that ended training early; `warnings` lists what fit
+    printed about a divergence the finite loss hides (bricks.guards.divergence).
     """
 
     def __init__(self):
         super().__init__()
-        self.history, self.epoch, self.stopped_reason = {}, [], None
+        self.history, self.epoch, self.stopped_reason, self.warnings = {}, [], None, []
 
     def on_train_begin(self, logs=None):
         self.epoch = []

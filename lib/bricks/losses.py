@@ -58,7 +58,11 @@ class Loss:
                         **{"y_true.shape": y_true.shape, "y_pred.shape": y_pred.shape})
         if y_pred.ndim == 0:
             errors.fail(self, "arrays with a batch axis", **{"y_pred.shape": y_pred.shape})
+        self.check_targets(y_true)
         return y_true, y_pred
+
+    def check_targets(self, y_true):
+        """Raise if `y_true` lies outside this loss's domain (the crossentropies: [0, 1])."""
 
     def __call__(self, y_true, y_pred):
         t, p = self._check(y_true, y_pred)
@@ -114,12 +118,26 @@ class Huber(Loss):
         return {"name": self.name, "delta": self.delta}
 
 
+def _targets_in_unit_interval(loss, t, hint):
+    """Refuse targets outside [0, 1]: a crossentropy of them is no loss (it can go negative)."""
+    t = np.asarray(t)
+    if t.size and np.issubdtype(t.dtype, np.number) and (t.min() < 0 or t.max() > 1):
+        errors.fail(loss, f"targets y_true in [0, 1] ({hint})",
+                    **{"y_true.min()": float(t.min()), "y_true.max()": float(t.max())})
+
+
 class BinaryCrossentropy(Loss):
-    """Log loss of independent yes/no outputs (probabilities, or logits with from_logits=True)."""
+    """Log loss of independent yes/no outputs (probabilities, or logits with from_logits=True).
+
+    Targets must lie in [0, 1]: -1/+1 labels are refused (map them with (y + 1) / 2).
+    """
 
     def __init__(self, from_logits=False, name="binary_crossentropy"):
         super().__init__(name)
         self.from_logits = from_logits
+
+    def check_targets(self, y_true):
+        _targets_in_unit_interval(self, y_true, "0/1 labels or probabilities; map -1/+1 labels with (y + 1) / 2")
 
     def _value(self, t, p):
         if self.from_logits:  # z = p: max(z,0) - z t + log(1 + e^-|z|), never overflows
@@ -150,6 +168,10 @@ class CategoricalCrossentropy(Loss):
         super().__init__(name)
         self.from_logits = from_logits
 
+    def check_targets(self, y_true):
+        _targets_in_unit_interval(self, y_true, "one-hot rows or class probabilities; integer ids need "
+                                  "sparse_categorical_crossentropy")
+
     def _value(self, t, p):
         n = p.size // p.shape[-1]  # samples (every axis but the class axis)
         if self.from_logits:
@@ -176,6 +198,11 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
 
     def __init__(self, from_logits=False, name="sparse_categorical_crossentropy"):
         super().__init__(from_logits, name)
+
+    def check_targets(self, y_true):
+        t = np.asarray(y_true)
+        if t.size and (not np.issubdtype(t.dtype, np.number) or np.any(t != np.round(t)) or t.min() < 0):
+            errors.fail(self, "integer class ids >= 0", **{"y_true.min()": t.min(), "y_true.dtype": str(t.dtype)})
 
     def _check(self, y_true, y_pred):
         y_pred = errors.as_float_array(self, y_pred, name="y_pred")

@@ -25,7 +25,7 @@ Example: XOR, the four points no straight line separates:
 """
 import numpy as np
 
-from bricks import errors, losses, metrics as metrics_module, optimizers, training
+from bricks import errors, guards, losses, metrics as metrics_module, optimizers, training
 from bricks.layers.base import Layer, deserialize, serialize
 from bricks.layers.core import InputLayer
 
@@ -152,11 +152,18 @@ class Sequential(Layer):
             errors.fail(self, f"compile(optimizer=..., loss=...) before {what}", loss=self.loss)
 
     def _check_xy(self, x, y, what="x"):
+        """x and y where data enters: numeric, same length, finite, y in the loss's domain."""
         x = errors.as_float_array(self, x, name=what)
         y = np.asarray(y)
         if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:
             errors.fail(self, f"{what} and y with the same (non-zero) number of samples",
                         **{f"{what}.shape": x.shape, "y.shape": y.shape})
+        if np.iscomplexobj(y):
+            errors.fail(self, "a real array y (complex numbers are not supported)", **{"y.dtype": str(y.dtype)})
+        guards.check_finite(self, x, what)
+        guards.check_finite(self, y, "y" if what == "x" else f"y of {what}")
+        if self.loss is not None:
+            self.loss.check_targets(y)
         if not self.built:
             self.build((None, *x.shape[1:]))
         self.check_input(x)
@@ -183,15 +190,27 @@ class Sequential(Layer):
     def train_on_batch(self, x, y):
         """One training step, the one `fit` repeats: gradients, then the optimizer's update.
 
-        The update is skipped when the loss is not finite (`fit` then stops with a message).
-        Returns the batch's loss (data loss plus weight penalties).
+        The step is all or nothing (`bricks.guards.Transaction`): the update is kept only
+        when the loss, every gradient and every new weight are finite. Otherwise the weights,
+        the BatchNormalization moving statistics and the optimizer's slots and step count are
+        put back as they were, `model.step_fault` says why (a data fault or divergence, and
+        where), and NaN is returned (`fit` then stops with that message).
+        Returns the batch's loss (data loss plus weight penalties), NaN if the step was refused.
         """
         x, y = self._check_xy(x, y)
         self._resolve_metrics()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a non-finite loss is reported
+        self.step_fault = None
+        step = guards.Transaction(self, self.optimizer)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a non-finite step is reported
             value = self.gradients(x, y)
-            if np.isfinite(value):
+            ok = np.isfinite(value) and guards.bad_gradient(self) is None
+            if ok:
                 self.optimizer.apply(self.variables())
+                ok = step.finite(self)
+        if not ok:
+            self.step_fault = guards.diagnose(self, value, x, y)
+            step.rollback()
+            return float("nan")
         return value
 
     def _scores(self, x, y, batch_size):
@@ -227,13 +246,20 @@ class Sequential(Layer):
                             callbacks=callbacks, validation_split=validation_split,
                             validation_data=validation_data, shuffle=shuffle, seed=seed)
 
-    def _nonfinite_message(self, value, batch, batches):
+    def _nonfinite_message(self, value, batch, batches, fault=None):
         epoch, epochs = getattr(self, "_epoch", (0, 1))
         where = f"epoch {epoch + 1}/{epochs}" + ("" if batch is None else f", batch {batch + 1}/{batches}")
         what = "loss" if batch is not None else "validation loss"
+        fault = fault or getattr(self, "step_fault", None) if batch is not None else fault
+        if fault and fault.startswith("a data fault"):
+            return (f"{self.name}: training stopped at {where}: {fault}. The weights, optimizer state and "
+                    f"BatchNormalization statistics are those before this batch.")
         lr = self.optimizer.current_learning_rate
-        return (f"{self.name}: training stopped at {where}: the {what} is {value} (not a finite number), "
-                f"so the weights have diverged; nothing from this point on was written to the history. "
+        why = fault or f"divergence: the {what} is {value} (not a finite number)"
+        kept = ("the weights, optimizer state and BatchNormalization statistics are those before this batch, "
+                if batch is not None else "")
+        return (f"{self.name}: training stopped at {where}: {why}, so the weights have diverged; "
+                f"{kept}nothing from this point on was written to the history. "
                 f"Try first: (1) a lower learning rate (now {lr:g}), e.g. {lr / 10:g}; (2) gradient clipping, "
                 f"e.g. clipnorm=0.5 in the optimizer. A decaying schedule helps only if the rate falls "
                 f"before the weights blow up; L2/L1 penalties help a loss that creeps up slowly, not a step "
@@ -242,10 +268,11 @@ class Sequential(Layer):
     def predict(self, x, batch_size=None, verbose=0):
         """Outputs for x in inference mode (training=False), computed in batches of batch_size (32)."""
         x = errors.as_float_array(self, x)
+        guards.check_finite(self, x, "x")
         if not self.built:
             self.build((None, *x.shape[1:]))
         self.check_input(x)
-        batch_size = batch_size or 32
+        batch_size = guards.check_fit_arguments(self, batch_size, 1, 0.0)[0]
         outs = [self.forward(x[i:i + batch_size], training=False) for i in range(0, len(x), batch_size)]
         return np.concatenate(outs, axis=0)
 
@@ -253,8 +280,9 @@ class Sequential(Layer):
         """The loss (with penalties) and metrics on (x, y): a float, or ``[loss, *metrics]`` like Keras."""
         self._require_compiled("evaluate()")
         x, y = self._check_xy(x, y)
+        batch_size = guards.check_fit_arguments(self, batch_size, 1, 0.0)[0]
         self._resolve_metrics()
-        loss, scores = self._scores(x, y, batch_size or 32)
+        loss, scores = self._scores(x, y, batch_size)
         if return_dict:
             return {"loss": loss, **dict(zip(self.metric_names, scores))}
         return [loss, *scores] if self.metric_fns else loss

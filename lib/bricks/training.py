@@ -12,7 +12,7 @@ ends training with a message and nothing of that batch in the history.
 """
 import numpy as np
 
-from bricks import backend, errors
+from bricks import backend, errors, guards
 from bricks.callbacks import CallbackList, History
 from bricks.progbar import ProgbarLogger
 
@@ -42,8 +42,8 @@ def train_epoch(model, x, y, order, batch_size, callbacks):
     for batch, start in enumerate(range(0, len(order), batch_size)):
         idx = order[start:start + batch_size]  # (B,)
         callbacks.on_train_batch_begin(batch, {})
-        value = model.train_on_batch(x[idx], y[idx])  # forward, loss, backward, update
-        if not np.isfinite(value):
+        value = model.train_on_batch(x[idx], y[idx])  # forward, loss, backward, update: all or nothing
+        if not np.isfinite(value):  # the step was refused; model.step_fault says why
             return logs, model._nonfinite_message(value, batch, batches)
         seen += len(idx)
         total += value * len(idx)
@@ -63,14 +63,27 @@ def validate(model, x_val, y_val, batch_size, logs):
     return None if np.isfinite(vloss) else model._nonfinite_message(vloss, None, None)
 
 
+def warn_divergence(model, history, loss, epoch, epochs):
+    """Print (once) and keep in `history.warnings` a divergence the finite loss hides:
+    weights beyond `guards.MAX_WEIGHT`, or a crossentropy stuck at its clip."""
+    fault = guards.divergence(model, loss, model.loss)
+    if fault is not None:
+        lr = model.optimizer.current_learning_rate
+        message = (f"{model.name}: warning at epoch {epoch + 1}/{epochs}: {fault}. Training goes on, "
+                   f"but the run is diverging: try a lower learning rate (now {lr:g}) or clipnorm=0.5.")
+        history.warnings.append(message)
+        print(message)
+
+
 def fit(model, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
         validation_data=None, shuffle=True, seed=None):
     """Train `model` (see `Sequential.fit` for the arguments); returns a History."""
     model._require_compiled("fit()")
-    x, y = model._check_xy(x, y)
+    batch_size, epochs = guards.check_fit_arguments(model, batch_size, epochs, validation_split, verbose)
+    x, y = model._check_xy(x, y)  # once, up front: finite, y in the loss's domain
     x, y, x_val, y_val = split_validation(model, x, y, validation_split, validation_data)
     model._resolve_metrics()
-    n, batch_size = len(x), int(batch_size or 32)
+    n = len(x)
     history = model.history = History()
     params = {"epochs": epochs, "steps": -(-n // batch_size), "verbose": verbose}
     cbs = CallbackList(([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history],
@@ -85,6 +98,8 @@ def fit(model, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validat
         logs, stop = train_epoch(model, x, y, order, batch_size, cbs)
         if stop is None and x_val is not None:
             stop = validate(model, x_val, y_val, batch_size, logs)
+        if stop is None and logs and not history.warnings:  # a finite loss can hide divergence
+            warn_divergence(model, history, logs["loss"], epoch, epochs)
         if stop is not None:
             break
         cbs.on_epoch_end(epoch, logs)

@@ -1,0 +1,157 @@
+"""Nothing silently wrong: guards where data enters, and the all-or-nothing training step.
+
+Where data enters (`fit`, `evaluate`, `predict`, `train_on_batch`), `check_finite` looks
+at x and y once: one NaN or inf would turn every weight it touches into NaN, so it is
+refused with the array, the first bad row and column, and the past-only repairs
+(`bricks.quant.data.fill_forward`, `bricks.quant.data.drop_nonfinite`).
+
+A training step is a transaction (`Transaction`): the weights, the BatchNormalization
+moving statistics and the optimizer's slots and step count are copied before it; the
+update is kept only if the loss, every gradient and every new weight are finite.
+Otherwise everything is put back and `diagnose` says what went wrong: a data fault
+(the batch itself holds NaN/inf, naming the row) or divergence (the loss, or which
+layer's gradient, stopped being finite on clean data). A run can also diverge while
+its loss stays finite; `divergence` reports weights beyond `MAX_WEIGHT` and a
+crossentropy stuck at its clip (outputs saturated on the wrong side, gradient 0).
+
+    >>> check_finite("fit", np.array([[1.0, np.nan]]), "x")
+    Traceback (most recent call last):
+    ValueError: fit: expected finite values in x (a NaN or inf spreads to every weight it \
+touches; fill gaps from the past with bricks.quant.data.fill_forward(x), or drop those rows \
+with bricks.quant.data.drop_nonfinite(x, y)). Received: row=0, column=1, value=nan, \
+non_finite_values=1
+"""
+import numpy as np
+
+from bricks import errors
+
+__all__ = ["check_finite", "check_fit_arguments", "Transaction", "diagnose", "divergence", "MAX_WEIGHT"]
+
+MAX_WEIGHT = 1e5  # |w| beyond this is taken as divergence (the book's trained weights stay below ~1e2)
+REPAIRS = ("fill gaps from the past with bricks.quant.data.fill_forward(x), or drop those rows "
+           "with bricks.quant.data.drop_nonfinite(x, y)")
+
+
+def first_non_finite(a):
+    """(row, column, value, count) of the first NaN/inf of `a` in row order, or None."""
+    a = np.asarray(a)
+    if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.integer):
+        return None
+    bad = ~np.isfinite(a)
+    count = int(bad.sum())
+    if not count:
+        return None
+    where = tuple(int(i) for i in np.argwhere(bad)[0])  # C order: the first bad row
+    col = where[1] if len(where) == 2 else (where[1:] or None)
+    return where[0] if where else None, col, float(a[where]), count
+
+
+def check_finite(owner, a, name="x", first_row=0):
+    """Raise a ValueError naming the first NaN/inf of `a` (row counted from `first_row`)."""
+    found = first_non_finite(a)
+    if found is None:
+        return a
+    row, col, value, count = found
+    received = {"row": None if row is None else row + first_row}
+    if col is not None:
+        received["column"] = col
+    errors.fail(owner, f"finite values in {name} (a NaN or inf spreads to every weight it touches; "
+                f"{REPAIRS})", **received, value=value, non_finite_values=count)
+
+
+def _positive_int(owner, name, value, low=1):
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+    if not ok:
+        errors.fail(owner, f"{name} an integer >= {low}", **{name: value})
+    return int(value)
+
+
+def check_fit_arguments(owner, batch_size, epochs, validation_split, verbose=1):
+    """(batch_size, epochs) as ints, or a ValueError for what fit cannot honour."""
+    batch_size = 32 if batch_size is None else _positive_int(owner, "batch_size", batch_size)
+    epochs = _positive_int(owner, "epochs", epochs)
+    errors.check_number(owner, "validation_split", validation_split, 0, 1, "[)")
+    if verbose not in (0, 1, 2):
+        errors.fail(owner, "verbose in (0, 1, 2)", verbose=verbose)
+    return batch_size, epochs
+
+
+class Transaction:
+    """A copy of everything one training step changes, to put back if the step fails.
+
+    That is every weight array (params and state, e.g. moving_mean) of the model, and the
+    optimizer's slots (momentum, Adam moments, step counts) and `iterations`.
+    """
+
+    def __init__(self, model, optimizer):
+        self.arrays = model.weight_arrays()  # references, in Keras order
+        self.saved = [w.copy() for w in self.arrays]
+        self.optimizer = optimizer
+        self.iterations = optimizer.iterations
+        self.slots = {k: {n: (v.copy() if isinstance(v, np.ndarray) else v) for n, v in s.items()}
+                      for k, s in optimizer.slots.items()}
+
+    def rollback(self):
+        """Put every weight, moving statistic and optimizer slot back as it was."""
+        for w, s in zip(self.arrays, self.saved):
+            w[...] = s
+        self.optimizer.slots = self.slots
+        self.optimizer.iterations = self.iterations
+
+    @staticmethod
+    def finite(model):
+        """True when every weight array of `model` is finite."""
+        return all(np.isfinite(w).all() for w in model.weight_arrays())
+
+
+def bad_gradient(model):
+    """(path, count) of the first trainable array whose gradient is not finite, or None."""
+    for path, layer, key in model.variables():
+        g = layer.grads[key]
+        if not np.isfinite(g).all():
+            return path, int((~np.isfinite(g)).sum())
+    return None
+
+
+def diagnose(model, value, x, y, batch=None, rows=None):
+    """What made a step non-finite, in words: a data fault or divergence, and where.
+
+    rows: the sample numbers of the batch in the training data (to name the bad sample).
+    """
+    for name, a in (("x", x), ("y", y)):
+        found = first_non_finite(a)
+        if found is not None:
+            row, col, v, _ = found
+            sample = row if rows is None else int(rows[row])
+            return (f"a data fault: {name} of sample {sample}" + ("" if col is None else f", column {col},")
+                    + f" is {v} ({REPAIRS})")
+    grad = bad_gradient(model)
+    if np.isfinite(value) and grad is not None:
+        return (f"divergence: the loss is finite ({value:.4g}) but the gradient of {grad[0]} has {grad[1]} "
+                f"values that are not a finite number")
+    if np.isfinite(value):
+        return "divergence: the update made a weight not a finite number (the step overflowed)"
+    return (f"divergence: the loss is {value} (not a finite number) on finite data"
+            + ("" if grad is None else f"; the first bad gradient is {grad[0]}'s"))
+
+
+def _clip_loss(loss):
+    """-log(EPSILON) for a crossentropy on probabilities (its largest per-sample loss), else None."""
+    from bricks import losses
+    probs = isinstance(loss, (losses.BinaryCrossentropy, losses.CategoricalCrossentropy))
+    return float(-np.log(losses.EPSILON)) if probs and not getattr(loss, "from_logits", False) else None
+
+
+def divergence(model, loss_value, loss=None):
+    """A message when a run diverges with a finite loss (weights beyond MAX_WEIGHT, a
+    crossentropy at its clip), else None."""
+    for path, layer, key in model.variables():
+        top = float(np.max(np.abs(layer.params[key]))) if layer.params[key].size else 0.0
+        if top > MAX_WEIGHT:
+            return (f"divergence: the weights grow without bound ({path} reached |w| = {top:.3g} > "
+                    f"{MAX_WEIGHT:g}) while the loss stays finite ({loss_value:.4g})")
+    clip = _clip_loss(loss)  # -log(epsilon): the largest loss a clipped crossentropy gives
+    if clip is not None and loss_value >= 0.5 * clip:
+        return (f"divergence: the loss {loss_value:.4g} sits at the crossentropy's clip (-log 1e-7 = {clip:.3g} "
+                f"per sample): the outputs are saturated on the wrong side, where the gradient is 0")
+    return None
