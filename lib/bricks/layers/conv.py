@@ -65,7 +65,7 @@ def conv_input_grad(dy, kernel, x_shape, strides, dilation, pads):
     dxp = np.zeros(padded, dtype=dy.dtype)  # (N, *P, C)
     out = dy.shape[1:-1]  # O
     for tap in itertools.product(*(range(k) for k in kernel.shape[:rank])):
-        cells = tuple(slice(d * t, d * t + s * (o - 1) + 1, s) for t, s, d, o in zip(tap, strides, dilation, out))
+        cells = win.tap_slices(tap, strides, dilation, out)  # the input cells tap k touched
         dxp[(slice(None), *cells, slice(None))] += dy @ kernel[tap].T  # (N, *O, F) @ (F, C) -> (N, *O, C)
     return win.crop(dxp, pads)  # (N, *S, C)
 

@@ -16,7 +16,7 @@ share one N-d helper pair (in `spatial.py`) that acts on a tuple of spatial
 import numpy as np
 
 from bricks import errors
-from bricks.layers.spatial import (_Cropping, _data_format, _pairs, _sizes, _UpSampling, _ZeroPadding,  # noqa: F401
+from bricks.layers.spatial import (CroppingBase, data_format_arg, pairs_arg, sizes_arg, UpSamplingBase, ZeroPaddingBase,  # noqa: F401
                        crop_backward, crop_forward, pad_backward, pad_forward, upsample_backward,
                        upsample_forward)
 from bricks.layers.base import Layer
@@ -46,7 +46,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _data_format(self, data_format)
+        self.data_format = data_format_arg(self, data_format)
 
     def check_input(self, x):
         pass
@@ -118,7 +118,7 @@ class Reshape(Layer):
 
 
 # ---- Cropping / ZeroPadding / UpSampling: thin classes over the bases in _spatial.py ----
-class Cropping1D(_Cropping):
+class Cropping1D(CroppingBase):
     """Crop `left` steps off the start and `right` off the end of the time axis.
 
     Args:
@@ -133,10 +133,10 @@ class Cropping1D(_Cropping):
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
-        self.cropping = _pairs(self, cropping, 1, "cropping")
+        self.cropping = pairs_arg(self, cropping, 1, "cropping")
 
 
-class Cropping2D(_Cropping):
+class Cropping2D(CroppingBase):
     """Crop rows off the top and bottom and columns off the left and right.
 
     Args:
@@ -153,10 +153,10 @@ class Cropping2D(_Cropping):
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.cropping = _pairs(self, cropping, 2, "cropping")
+        self.cropping = pairs_arg(self, cropping, 2, "cropping")
 
 
-class Cropping3D(_Cropping):
+class Cropping3D(CroppingBase):
     """Crop both ends of each of the three spatial axes.
 
     Args:
@@ -172,10 +172,10 @@ class Cropping3D(_Cropping):
 
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.cropping = _pairs(self, cropping, 3, "cropping")
+        self.cropping = pairs_arg(self, cropping, 3, "cropping")
 
 
-class ZeroPadding1D(_ZeroPadding):
+class ZeroPadding1D(ZeroPaddingBase):
     """Add zeros at the start and the end of the time axis.
 
     Args:
@@ -191,10 +191,10 @@ class ZeroPadding1D(_ZeroPadding):
 
     def __init__(self, padding=1, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.padding = _pairs(self, padding, 1, "padding")
+        self.padding = pairs_arg(self, padding, 1, "padding")
 
 
-class ZeroPadding2D(_ZeroPadding):
+class ZeroPadding2D(ZeroPaddingBase):
     """Add rows of zeros above and below and columns of zeros left and right.
 
     Args:
@@ -210,10 +210,10 @@ class ZeroPadding2D(_ZeroPadding):
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.padding = _pairs(self, padding, 2, "padding")
+        self.padding = pairs_arg(self, padding, 2, "padding")
 
 
-class ZeroPadding3D(_ZeroPadding):
+class ZeroPadding3D(ZeroPaddingBase):
     """Add zeros around each of the three spatial axes.
 
     Args:
@@ -229,10 +229,10 @@ class ZeroPadding3D(_ZeroPadding):
 
     def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.padding = _pairs(self, padding, 3, "padding")
+        self.padding = pairs_arg(self, padding, 3, "padding")
 
 
-class UpSampling1D(_UpSampling):
+class UpSampling1D(UpSamplingBase):
     """Repeat each time step `size` times (nearest-neighbour upsampling).
 
     Args:
@@ -247,10 +247,10 @@ class UpSampling1D(_UpSampling):
 
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
-        self.size = _sizes(self, size, 1)
+        self.size = sizes_arg(self, size, 1)
 
 
-class UpSampling2D(_UpSampling):
+class UpSampling2D(UpSamplingBase):
     """Repeat each row `sh` times and each column `sw` times (nearest neighbour).
 
     Args:
@@ -267,7 +267,7 @@ class UpSampling2D(_UpSampling):
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.size = _sizes(self, size, 2)
+        self.size = sizes_arg(self, size, 2)
         if interpolation != "nearest":
             errors.fail(self, "interpolation='nearest' (the only one bricks implements)",
                         interpolation=interpolation)
@@ -277,7 +277,7 @@ class UpSampling2D(_UpSampling):
         return {**super().get_config(), "interpolation": self.interpolation}
 
 
-class UpSampling3D(_UpSampling):
+class UpSampling3D(UpSamplingBase):
     """Repeat along each of the three spatial axes (nearest neighbour).
 
     Args:
@@ -293,4 +293,4 @@ class UpSampling3D(_UpSampling):
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.size = _sizes(self, size, 3)
+        self.size = sizes_arg(self, size, 3)

@@ -10,6 +10,7 @@ functions serves the 1D, 2D and 3D layers and both data formats.
 import numpy as np
 
 from bricks import errors
+from bricks.layers import windows as win
 from bricks.layers.base import Layer
 
 __all__ = ["crop_forward", "crop_backward", "pad_forward", "pad_backward",
@@ -17,25 +18,13 @@ __all__ = ["crop_forward", "crop_backward", "pad_forward", "pad_backward",
 
 
 # ---- the N-d helpers the 1D/2D/3D classes share ------------------------------
-def crop_forward(x, crops, axes):
-    """Keep x[lo : L - hi] along each axis in `axes`; crops = ((lo, hi), ...)."""
-    index = [slice(None)] * x.ndim
-    for (lo, hi), a in zip(crops, axes):
-        index[a] = slice(lo, x.shape[a] - hi)
-    return x[tuple(index)]  # (N, L - lo - hi, ..., C), a view
+crop_forward = win.crop_axes  # keep x[lo : L - hi] along each axis in `axes` (a view)
+pad_forward = win.pad_axes  # add (lo, hi) zeros along each axis in `axes`
 
 
 def crop_backward(grad_output, crops, axes):
     """The cropped-away border got no gradient: pad dy with zeros back to the input shape."""
     return pad_forward(grad_output, crops, axes)
-
-
-def pad_forward(x, pads, axes):
-    """Add pads = ((lo, hi), ...) zeros along each axis in `axes`."""
-    width = [(0, 0)] * x.ndim
-    for p, a in zip(pads, axes):
-        width[a] = tuple(p)
-    return np.pad(x, width)  # (N, lo + L + hi, ..., C)
 
 
 def pad_backward(grad_output, pads, axes):
@@ -83,14 +72,14 @@ _LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, rows, cols, channels)",
             3: "(batch, dim1, dim2, dim3, channels)"}
 
 
-def _data_format(owner, value):
+def data_format_arg(owner, value):
     value = value or "channels_last"
     if value not in ("channels_last", "channels_first"):
         errors.fail(owner, "data_format 'channels_last' or 'channels_first'", data_format=value)
     return value
 
 
-def _pairs(owner, value, n, arg):
+def pairs_arg(owner, value, n, arg):
     """int, n ints (symmetric) or n (lo, hi) pairs -> ((lo, hi),) * n of non-negative ints."""
     try:
         if np.ndim(value) == 0:
@@ -108,7 +97,7 @@ def _pairs(owner, value, n, arg):
     return pairs
 
 
-def _sizes(owner, value, n):
+def sizes_arg(owner, value, n):
     """int or n ints, each >= 1 -> tuple of n ints."""
     try:
         sizes = (int(value),) * n if np.ndim(value) == 0 else tuple(int(v) for v in value)
@@ -120,7 +109,7 @@ def _sizes(owner, value, n):
 
 
 # ---- the base classes: a thin 1D/2D/3D class only sets `n` and parses its argument ----
-class _Spatial(Layer):
+class SpatialLayer(Layer):
     """Shared by the 1D/2D/3D classes: `n` spatial axes, channels last or first."""
 
     n = 1
@@ -128,7 +117,7 @@ class _Spatial(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _data_format(self, data_format)
+        self.data_format = data_format_arg(self, data_format)
         self.input_rank = self.n + 2
         self.layout = _LAYOUTS[self.n]
 
@@ -147,7 +136,7 @@ class _Spatial(Layer):
         return config
 
 
-class _Cropping(_Spatial):
+class CroppingBase(SpatialLayer):
     def forward(self, x, training=False):
         x = self._prepare(x)
         for (lo, hi), a in zip(self.cropping, self.axes):
@@ -165,7 +154,7 @@ class _Cropping(_Spatial):
         return {**super().get_config(), "cropping": value}
 
 
-class _ZeroPadding(_Spatial):
+class ZeroPaddingBase(SpatialLayer):
     def forward(self, x, training=False):
         x = self._prepare(x)
         self.cache = x.shape
@@ -180,7 +169,7 @@ class _ZeroPadding(_Spatial):
         return {**super().get_config(), "padding": value}
 
 
-class _UpSampling(_Spatial):
+class UpSamplingBase(SpatialLayer):
     def forward(self, x, training=False):
         x = self._prepare(x)
         self.cache = x.shape

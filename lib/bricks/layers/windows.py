@@ -58,11 +58,32 @@ def output_length(n_padded, kernel, stride, dilation):
     return (n_padded - effective_size(kernel, dilation)) // stride + 1
 
 
+def pad_axes(x, pads, axes, value=0.0):
+    """Add pads = ((lo, hi), ...) cells of `value` along each axis in `axes` (always a new array)."""
+    width = [(0, 0)] * x.ndim
+    for p, a in zip(pads, axes):
+        width[a] = tuple(p)
+    return np.pad(x, width, constant_values=value)  # (N, lo + L + hi, ..., C)
+
+
+def crop_axes(x, crops, axes):
+    """Keep x[lo : L - hi] along each axis in `axes`; crops = ((lo, hi), ...); a view."""
+    index = [slice(None)] * x.ndim
+    for (lo, hi), a in zip(crops, axes):
+        index[a] = slice(lo, x.shape[a] - hi)
+    return x[tuple(index)]  # (N, L - lo - hi, ..., C)
+
+
 def pad(x, pads, value=0.0):
-    """Pad the spatial axes of (N, *S, C) by pads = [(lo, hi), ...]."""
+    """Pad the spatial axes of (N, *S, C) by pads = [(lo, hi), ...] (x itself if all are 0)."""
     if not any(lo or hi for lo, hi in pads):
         return x
-    return np.pad(x, [(0, 0), *pads, (0, 0)], constant_values=value)  # (N, *(S + lo + hi), C)
+    return pad_axes(x, pads, range(1, 1 + len(pads)), value)  # (N, *(S + lo + hi), C)
+
+
+def tap_slices(tap, strides, dilation, out):
+    """Where kernel tap k lands for every output cell i: the cells s i + d k, i < out, per axis."""
+    return tuple(slice(d * t, d * t + s * (o - 1) + 1, s) for t, s, d, o in zip(tap, strides, dilation, out))
 
 
 def windows(xp, kernel, strides, dilation):
@@ -87,11 +108,10 @@ def col2im(cols, padded_shape, strides, dilation):
     dxp = np.zeros(padded_shape, dtype=cols.dtype)  # (N, *P, C)
     lead = (slice(None),) * (1 + rank)
     for tap in itertools.product(*(range(k) for k in kernel)):  # one slice-add per kernel tap
-        target = tuple(slice(d * t, d * t + s * (o - 1) + 1, s) for t, s, d, o in zip(tap, strides, dilation, out))
-        dxp[(slice(None), *target, slice(None))] += cols[(*lead, *tap, slice(None))]  # (N, *O, C)
+        dxp[(slice(None), *tap_slices(tap, strides, dilation, out), slice(None))] += cols[(*lead, *tap, slice(None))]  # (N, *O, C)
     return dxp
 
 
 def crop(xp, pads):
     """Undo `pad`: keep the unpadded interior of (N, *P, C)."""
-    return xp[(slice(None), *(slice(lo, xp.shape[1 + a] - hi) for a, (lo, hi) in enumerate(pads)), slice(None))]
+    return crop_axes(xp, pads, range(1, 1 + len(pads)))
