@@ -125,6 +125,36 @@ class Run:
                 f"accuracy={self.accuracy:.3f}{test}{stop}>")
 
 
+class _Recorder:
+    """Collects the frames of a run: the epoch-end logs so far and snapshots of the model."""
+
+    def __init__(self, model, points, inputs, steps, has_test):
+        self.model, self.points, self.inputs, self.steps, self.has_test = model, points, inputs, steps, has_test
+        self.frames, self.logs = [], {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+
+    def snap(self, epoch):
+        """Append a frame for `epoch` (skipped when the surface is not finite: weights blew up)."""
+        with np.errstate(all="ignore"):
+            surface = self.model.predict(self.points)[:, 0].reshape(self.steps, self.steps)  # (steps, steps)
+            neurons = hidden_maps(self.model, self.points, self.steps)
+            dead = [int(d.sum()) for d in dead_units(self.model, self.inputs)]
+        if not np.all(np.isfinite(surface)):
+            return  # keep the frames clean; fit reports the stop
+        frame = {"epoch": epoch, "surface": surface, "neurons": neurons, "dead": dead,
+                 "loss": list(self.logs["loss"]), "accuracy": list(self.logs["accuracy"])}
+        if self.has_test:
+            frame.update(test_loss=list(self.logs["val_loss"]), test_accuracy=list(self.logs["val_accuracy"]))
+        self.frames.append(frame)
+
+    def on_epoch_end(self, epoch, logs, marks):
+        if not np.isfinite(logs.get("loss", np.nan)):
+            return  # fit stops after this epoch; nothing non-finite goes into the frames
+        for k in self.logs:
+            self.logs[k].append(float(logs.get(k, np.nan)))
+        if epoch + 1 in marks:
+            self.snap(epoch + 1)
+
+
 def _marks(snapshots, epochs):
     """The epochs to snapshot: `snapshots` evenly spaced ones (an int), or the listed epochs."""
     if np.ndim(snapshots):
@@ -170,40 +200,19 @@ def train(x, y, hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
     inputs = cross_features(x, features)  # (n, k)
     model = build_model(hidden, activation, learning_rate, l1, l2, optimizer, momentum, clipnorm, seed, loss,
                         output_activation, n_features=inputs.shape[1])
-    g1, g2, points = plane_grid(x, steps)
-    points = cross_features(points, features)  # (steps^2, k)
-    frames, logs_so_far = [], {k: [] for k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+    g1, g2, points = plane_grid(x, steps)  # points (steps^2, 2)
+    rec = _Recorder(model, cross_features(points, features), inputs, steps, test is not None)
     marks = _marks(snapshots, epochs)
-
-    def snap(epoch):
-        with np.errstate(all="ignore"):
-            surface = model.predict(points)[:, 0].reshape(steps, steps)  # (steps, steps)
-            neurons = hidden_maps(model, points, steps)
-            dead = [int(d.sum()) for d in dead_units(model, inputs)]
-        if not np.all(np.isfinite(surface)):
-            return  # weights blew up: keep the frames clean, fit reports the stop
-        frame = {"epoch": epoch, "surface": surface, "neurons": neurons, "dead": dead,
-                 "loss": list(logs_so_far["loss"]), "accuracy": list(logs_so_far["accuracy"])}
-        if test is not None:
-            frame.update(test_loss=list(logs_so_far["val_loss"]), test_accuracy=list(logs_so_far["val_accuracy"]))
-        frames.append(frame)
-
-    def on_epoch_end(epoch, logs):
-        if not np.isfinite(logs.get("loss", np.nan)):
-            return  # fit stops after this epoch; nothing non-finite goes into the frames
-        for k in logs_so_far:
-            logs_so_far[k].append(float(logs.get(k, np.nan)))
-        if epoch + 1 in marks:
-            snap(epoch + 1)
-
     if 0 in marks:
-        snap(0)
+        rec.snap(0)
     val = None if test is None else (cross_features(test[0], features), test[1].reshape(-1, 1))
     history = model.fit(inputs, y.astype(np.float64)[:, None], batch_size=batch_size, epochs=epochs, verbose=0,
-                        shuffle=True, seed=seed, callbacks=[LambdaCallback(on_epoch_end=on_epoch_end)],
-                        validation_data=val)
-    if frames and frames[-1]["epoch"] != len(history.history.get("loss", [])) and not history.stopped_reason:
-        snap(len(history.history["loss"]))
+                        shuffle=True, seed=seed, validation_data=val,
+                        callbacks=[LambdaCallback(on_epoch_end=lambda e, logs: rec.on_epoch_end(e, logs, marks))])
+    done = len(history.history.get("loss", []))
+    if rec.frames and rec.frames[-1]["epoch"] != done and not history.stopped_reason:
+        rec.snap(done)
+    frames = rec.frames
     run = Run(model, history, frames, x, y, (g1, g2), config, test)
     for frame in frames:
         frame["run"] = run  # so that draw(axes, frame, i) needs nothing else
