@@ -2,7 +2,10 @@
 
     >>> import bricks
     >>> bricks.set_random_seed(0)
-    >>> model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(3, activation="sigmoid"), bricks.Dense(1)])
+    >>> model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(3, activation="sigmoid"),
+    ...                            bricks.Dense(1)])
+    >>> model.predict(np.zeros((5, 2))).shape, model.count_params()   # 2*3 + 3 + 3*1 + 1
+    ((5, 1), 13)
 
 The package shows the architecture: the Keras-like core at the top level (backend, errors,
 activations, initializers, regularizers, losses, metrics, optimizers, schedules, callbacks, model,

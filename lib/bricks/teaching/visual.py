@@ -32,12 +32,16 @@ per frame) changes most (`spacing=losses`); `spaced(n, k, spacing)` gives the
 indices (e.g. the epochs to snapshot).
 
 Example:
-    >>> frames = [np.sin(np.linspace(0, 6, 50) + p) for p in np.linspace(0, 3, 12)]
+    >>> frames = [np.sin(np.linspace(0, 6, 50) + p) for p in np.linspace(0, 3, 3)]
     >>> def draw(ax, y, i):
     ...     ax.plot(y); ax.set_title(f"frame {i}")
-    >>> player(frames, draw)                                  # doctest: +SKIP
-    >>> explorer(lambda speed: [np.sin(t * speed) for t in range(8)], draw,
-    ...          {"speed": [0.5, 1.0, 2.0]})                  # doctest: +SKIP
+    >>> shown = player(frames, draw, figsize=(3, 2))          # a notebook displays it
+    >>> shown.frames, shown.min_text >= 9                     # distinct frames; text >= 9 pt
+    (3, True)
+    >>> shown = explorer(lambda speed: [np.sin(np.linspace(0, 6, 50) * speed)] * 2, draw,
+    ...                  {"speed": [0.5, 2.0]}, figsize=(3, 2))
+    >>> shown.runs, shown.frames                              # one run per setting
+    (2, 4)
     >>> spaced(100, 5, "log").tolist()
     [0, 2, 9, 31, 99]
 """
