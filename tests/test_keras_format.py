@@ -250,3 +250,43 @@ def test_load_model_and_save_dispatch_on_the_suffix(tmp_path):
     assert type(bricks.load_model(native)).__name__ == "Sequential"
     with pytest.raises(ValueError, match="a path ending in .keras"):
         model.save(tmp_path / "m.h5")
+
+
+# ---- weights-only files ------------------------------------------------------------------------------
+def lstm_by_hand():
+    """The lstm fixture's architecture, written in bricks (float64)."""
+    return bricks.Sequential([bricks.Input((6, 3)), bricks.LSTM(5, return_sequences=True),
+                              bricks.LSTM(3, unit_forget_bias=False), bricks.Dense(1)])
+
+
+def test_keras_weights_file_loads_into_a_model_built_by_hand(tmp_path):
+    model = keras_format.load_weights(lstm_by_hand(), FIXTURES / "lstm.weights.h5")
+    assert max_rel_diff(model.predict(np.load(FIXTURES / "lstm.x.npy")), np.load(FIXTURES / "lstm.y.npy")) < 1e-6
+    again = keras_format.load_weights(lstm_by_hand(), keras_format.save_weights(model, str(tmp_path / "m.weights.h5")))
+    assert all(np.array_equal(w, v) for w, v in zip(model.get_weights(), again.get_weights()))
+    assert MANIFEST["weights_only"]["ok"]  # Keras's load_weights read the file bricks wrote (fixture script)
+
+
+def test_weights_file_mismatch_and_suffix_are_refused(tmp_path):
+    wrong = bricks.Sequential([bricks.Input((6, 3)), bricks.LSTM(4, return_sequences=True),
+                               bricks.LSTM(3), bricks.Dense(1)])
+    with pytest.raises(ValueError, match=r"lstm.weights.h5: weights of 'lstm_cell' \('layers/lstm/cell/vars'\)"):
+        keras_format.load_weights(wrong, FIXTURES / "lstm.weights.h5")
+    with pytest.raises(ValueError, match=r"a path ending in .weights.h5"):
+        keras_format.save_weights(lstm_by_hand(), str(tmp_path / "m.h5"))
+
+
+def test_keras2_weights_only_file_loads(tmp_path):
+    with h5py.File(FIXTURES / "dense_mlp.h5") as src, h5py.File(tmp_path / "w.h5", "w") as dst:
+        for name in ("dense", "dense_1"):
+            group = src["model_weights"][name]
+            names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+            out = dst.require_group(name)
+            out.attrs["weight_names"] = [f"{name}/kernel:0", f"{name}/bias:0"]
+            for n, suffix in zip(names, ("kernel:0", "bias:0")):
+                out.create_dataset(f"{name}/{suffix}", data=np.asarray(group[n]))
+        dst.attrs["layer_names"] = ["dense", "dense_1"]
+    model = bricks.Sequential([bricks.Input((6,)), bricks.Dense(8, "relu"), bricks.Dropout(0.3),
+                               bricks.Dense(3, "softmax")])  # other names: matched in order, as Keras 2 does
+    keras_format.load_weights(model, tmp_path / "w.h5")
+    assert max_rel_diff(model.predict(np.load(FIXTURES / "dense_mlp.x.npy")), np.load(FIXTURES / "dense_mlp.y.npy")) < 1e-6

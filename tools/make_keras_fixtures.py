@@ -158,6 +158,8 @@ def make():
         if legacy:
             model.save(OUT / f"{name}.h5")
             files.append(f"{name}.h5")
+        if name == "lstm":
+            model.save_weights(OUT / f"{name}.weights.h5")  # weights only: Keras 3's save_weights
         np.save(OUT / f"{name}.x.npy", x, allow_pickle=False)
         np.save(OUT / f"{name}.y.npy", y.astype("float32"), allow_pickle=False)
         manifest["fixtures"][name] = {"files": files, "layers": [type(layer).__name__ for layer in model.layers],

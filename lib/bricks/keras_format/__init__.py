@@ -20,7 +20,9 @@ no Keras at run time.
 Models read this way predict what Keras predicted to a relative 1e-6
 (tests/test_keras_format.py, on fixtures Keras made).
 
-`save_model(model, "m.keras")` writes a file `keras.saving.load_model("m.keras")` opens.
+`save_model(model, "m.keras")` writes a file `keras.saving.load_model("m.keras")` opens;
+`load_weights(model, "m.weights.h5")` / `save_weights(...)` move the weights alone, for a
+model whose architecture is built by hand on both sides.
 
 What bricks lacks is refused with a ValueError naming the file, the layer and the value: a
 functional model, a layer class bricks does not have, an argument that would change the
@@ -28,9 +30,9 @@ result (recurrent dropout, masking, RMS scaling, constraints, mixed precision), 
 """
 import pathlib
 
-from bricks.keras_format.files import KERAS_VERSION, load_model, save_model  # noqa: F401
+from bricks.keras_format.files import KERAS_VERSION, load_model, load_weights, save_model, save_weights  # noqa: F401
 
-__all__ = ["load_model", "save_model", "KERAS_VERSION", "EXAMPLES"]
+__all__ = ["load_model", "save_model", "load_weights", "save_weights", "KERAS_VERSION", "EXAMPLES"]
 
 EXAMPLES = pathlib.Path(__file__).parent / "examples"
 """Files made by Keras for the book: `up_day.keras`, a model a Keras platform trained on chapter 4's

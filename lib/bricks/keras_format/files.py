@@ -19,7 +19,7 @@ import h5py
 
 from bricks.keras_format import compiling, reader, weights, writer
 
-__all__ = ["load_model", "save_model", "KERAS_VERSION"]
+__all__ = ["load_model", "save_model", "load_weights", "save_weights", "KERAS_VERSION"]
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose .keras layout the writer follows (and was tested with)
 
@@ -117,4 +117,33 @@ def save_model(model, path):
         archive.writestr("metadata.json", json.dumps(meta))
         archive.writestr("config.json", json.dumps(config))
         archive.writestr("model.weights.h5", buffer.getvalue())
+    return path
+
+
+def load_weights(model, path):
+    """Fill a built bricks model's weights from a Keras weights file: Keras 3's `save_weights`
+    (`m.weights.h5`, the layout of model.weights.h5) or Keras 2's (layer groups at the root).
+    The architecture is the caller's: each layer's arrays must match in number and shape."""
+    path = os.fspath(path)
+    fail = reader.Refuser(path)
+    if not os.path.exists(path):
+        fail("load_weights", "an existing file", path=path)
+    if not model.built:
+        fail("load_weights", "a built model (give it an Input first)", built=False)
+    with _open_h5(path, "the file", fail) as h5:
+        if "layers" in h5 or "vars" in h5:
+            weights.read_v3(h5, model, fail)
+        else:
+            weights.read_legacy(h5, model, fail)
+    return model
+
+
+def save_weights(model, path):
+    """Write a Keras 3 weights file (`m.weights.h5`) that Keras's `model.load_weights` reads."""
+    path = os.fspath(path)
+    if not path.endswith(".weights.h5"):
+        reader.Refuser(path)("save_weights", "a path ending in .weights.h5 (Keras 3's rule)", path=path)
+    writer.model_config(model, reader.Refuser(path))  # refuses what Keras has no layer for
+    with h5py.File(path, "w") as h5:
+        weights.write_v3(h5, model)
     return path

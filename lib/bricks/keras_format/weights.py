@@ -89,18 +89,24 @@ def write_v3(h5, model):
             node.create_dataset(str(i), data=w)
 
 
+def _names(group):
+    return [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("weight_names", [])]
+
+
 def read_legacy(h5, model, fail):
-    """Fill every weight of `model` from a legacy .h5 file's `model_weights` group."""
+    """Fill every weight of `model` from a legacy .h5 file's `model_weights` group (or a Keras 2
+    weights-only file: the same groups at the root). Layers are matched by name; failing that, like
+    Keras 2's `load_weights`, the layers that have weights are matched in order."""
     root = h5["model_weights"] if "model_weights" in h5 else h5
-    for layer in model.sublayers:
-        if isinstance(layer, InputLayer):
-            continue
-        arrays = layer.weight_arrays()
-        if layer.name not in root:
-            if arrays:
-                fail(f"layer {layer.name!r}", "a weights group 'model_weights/<layer name>' in the file",
-                     **{"groups in file": sorted(root.keys())})
-            continue
-        group = root[layer.name]
-        names = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("weight_names", [])]
-        _assign(arrays, [np.asarray(group[n]) for n in names], f"weights of {layer.name!r}", fail)
+    layers = [layer for layer in model.sublayers if not isinstance(layer, InputLayer) and layer.weight_arrays()]
+    if all(layer.name in root for layer in layers):
+        pairs = [(layer, root[layer.name]) for layer in layers]
+    else:
+        order = [n.decode() if isinstance(n, bytes) else str(n) for n in root.attrs.get("layer_names", [])]
+        groups = [root[n] for n in order if n in root and _names(root[n])]
+        if len(groups) != len(layers):
+            fail("weights", f"{len(layers)} layers with weights, matched by name or in order "
+                 f"({[layer.name for layer in layers]})", **{"layers with weights in file": [g.name for g in groups]})
+        pairs = list(zip(layers, groups))
+    for layer, group in pairs:
+        _assign(layer.weight_arrays(), [np.asarray(group[n]) for n in _names(group)], f"weights of {layer.name!r}", fail)
