@@ -175,3 +175,14 @@ def test_your_turn_tuples_dicts_and_inplace(capsys):
     assert np.all(x == 1)
     assert your_turn(lambda v: v * (1 + 1e-6), lambda v: v, (x,), "close", rtol=1e-5) is not None
     assert capsys.readouterr().out.count("Correct") == 2
+
+
+def test_your_turn_docstring_example():
+    import doctest
+
+    from bricks.teaching import checks
+
+    runner = doctest.DocTestRunner()
+    for test in doctest.DocTestFinder().find(checks.your_turn, "your_turn", globs={"your_turn": your_turn}):
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0 and runner.tries == 7

@@ -289,3 +289,13 @@ def test_explorer_grid_and_drawing():
                                   epochs=3, snapshots=2)
     assert "test_loss" in frames[-1] and len(frames[-1]["run"].x) == 100
     assert "test_loss" not in pg.playground_frames("circles", test_fraction=0, epochs=2, snapshots=2)[-1]
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bricks.playground import app, features
+
+    for module in (app, features):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
