@@ -48,6 +48,11 @@ def seq(input_shape, *layers, dtype="float32"):
 
 def models():
     """name -> (model, input sample shape, legacy .h5 too?). Small: a few hundred weights each."""
+    return {**layer_models(), **recurrent_models()}
+
+
+def layer_models():
+    """The feed-forward half of `models()`: dense, reshaping, convolution, pooling, noise, normalization."""
     return {
         "dense_mlp": (compiled(seq((6,), L.Dense(8, "relu", kernel_initializer="he_normal",
                                                  kernel_regularizer=keras.regularizers.L2(1e-3)),
@@ -81,6 +86,12 @@ def models():
         "embedding": (seq((6,), L.Embedding(10, 4), L.Flatten(), L.Dense(2), dtype="int32"), (6,), False),
         "normalization": (seq((6,), L.Dense(5), L.BatchNormalization(momentum=0.9, epsilon=1e-2),
                               L.Dense(4, "relu"), L.LayerNormalization(epsilon=1e-5), L.Dense(1)), (6,), False),
+    }
+
+
+def recurrent_models():
+    """The recurrent half of `models()`: SimpleRNN, LSTM, GRU (both reset_after), Bidirectional, nesting."""
+    return {
         "simple_rnn": (seq((7, 3), L.SimpleRNN(5, return_sequences=True, activation="relu"),
                            L.SimpleRNN(4, go_backwards=True), L.Dense(1)), (7, 3), False),
         "lstm": (seq((6, 3), L.LSTM(5, return_sequences=True), L.LSTM(3, unit_forget_bias=False),
