@@ -83,8 +83,8 @@ def network_232(path_to=None, ax=None, figsize=(6.5, 3.3)):
 
 
 _GRAPH = {  # name: (x, y, text, kind); the graph of L = (sigmoid(w x + b) - y)^2 / 2
-    "w": (0.7, 3.4, "$w$", "leaf"), "x": (0.7, 1.6, "$x$", "leaf"),
-    "b": (3.0, 0.6, "$b$", "leaf"), "y": (7.1, 0.6, "$y$", "leaf"),
+    "w": (0.8, 3.4, "$w$", "leaf"), "x": (0.8, 1.6, "$x$", "leaf"),
+    "b": (1.9, 0.6, "$b$", "leaf"), "y": (7.1, 0.6, "$y$", "leaf"),
     "u": (2.6, 2.5, "$\\times$", "op"), "z": (4.4, 2.5, "$+$", "op"),
     "a": (6.2, 2.5, "$\\sigma$", "op"), "L": (8.6, 2.5, "$\\frac{1}{2}(a-y)^2$", "op"),
 }
@@ -98,7 +98,7 @@ def computational_graph(values=None, grads=None, ax=None, figsize=(7.0, 3.0)):
     each node is labelled with its value above (blue) and dL/d(node) below (red).
     """
     values, grads = dict(values or {}), dict(grads or {})
-    fig, ax = canvas(figsize, xlim=(0, 10.4), ylim=(-0.2, 4.2), ax=ax)
+    fig, ax = canvas(figsize, xlim=(-0.6, 10.0), ylim=(0.0, 4.2), ax=ax)
     drawn = {}
     for name, (x, y, text, kind) in _GRAPH.items():
         if kind == "leaf":
@@ -108,12 +108,16 @@ def computational_graph(values=None, grads=None, ax=None, figsize=(7.0, 3.0)):
             drawn[name] = box(ax, (x, y), text, width=width, height=0.75, fill=COLORS["hidden"])
     for a, b in _EDGES:
         arrow(ax, drawn[a], drawn[b], color=COLORS["edge"])
-    for name, n in drawn.items():  # value above each node, dL/d(node) below it
-        (x, y), (_, hy) = n.center, n.half
+    for name, n in drawn.items():  # value above (leaves: left of) each node, dL/d(node) below
+        (x, y), (hx, hy) = n.center, n.half
+        leaf = _GRAPH[name][3] == "leaf"
+        at_value = (x - hx - 0.08, y + 0.17) if leaf else (x, y + hy + 0.22)
+        at_grad = (x - hx - 0.08, y - 0.17) if leaf else (x, y - hy - 0.22)
+        ha = "right" if leaf else "center"
         if name in values and name != "L":
-            label(ax, (x, y + hy + 0.22), f"{values[name]:.3g}", color=COLORS["forward"])
+            label(ax, at_value, f"{values[name]:.3g}", color=COLORS["forward"], ha=ha)
         if name in grads:
-            label(ax, (x, y - hy - 0.22), f"{grads[name]:.3g}", color=COLORS["backward"])
+            label(ax, at_grad, f"{grads[name]:.3g}", color=COLORS["backward"], ha=ha)
     if "L" in values:
         label(ax, (8.6, 3.3), f"L = {values['L']:.3g}", color=COLORS["forward"], fontsize=10)
     label(ax, (5.2, 3.9), "forward: values (blue)    backward: $\\partial L/\\partial$node (red)",
