@@ -67,6 +67,45 @@ class SeedGenerator:
         return self._rng
 
 
+class preserved_rng:
+    """`with preserved_rng():` draws inside leave the global generator as it was (save's check)."""
+
+    def __enter__(self):
+        self.saved = _state["rng"].bit_generator.state
+        return self
+
+    def __exit__(self, *exc):
+        _state["rng"].bit_generator.state = self.saved
+
+
+class expected_weights:
+    """Within `with expected_weights({(layer name, weight name): shape})`, `Layer.add_weight`
+    refuses a shape other than the expected one BEFORE allocating it (load_model uses this, so
+    a tampered `units=1e11` is refused instead of raising MemoryError)."""
+
+    def __init__(self, shapes, owner="load_model"):
+        self.shapes, self.owner = shapes, owner
+
+    def __enter__(self):
+        self.outer, _state["expected"] = _state.get("expected"), self
+        return self
+
+    def __exit__(self, *exc):
+        _state["expected"] = self.outer
+
+
+def check_expected_weight(layer_name, name, shape):
+    """Raise ValueError if an `expected_weights` block is active and disagrees with `shape`."""
+    guard = _state.get("expected")
+    if guard is None:
+        return
+    want = guard.shapes.get((layer_name, name))
+    if want is None or tuple(want) != tuple(shape):
+        raise ValueError(f"{guard.owner}: expected the weights the file holds. Received: {layer_name} "
+                         f"builds {name!r} of shape {tuple(shape)}, the file has "
+                         + ("none" if want is None else f"shape {tuple(want)}"))
+
+
 def clear_session():
     """Forget the name counters, so the next Dense is called 'dense' again."""
     _state["names"].clear()

@@ -160,7 +160,7 @@ class Optimizer:
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
-        self.slots = {}  # (id(layer), key) -> state dict of that weight
+        self.slots = {}  # variable path ('sequential/dense/kernel') -> state dict of that weight
 
     @property
     def current_learning_rate(self):
@@ -177,8 +177,8 @@ class Optimizer:
         grads = clip_gradients([layer.grads[key] for _, layer, key in variables],
                                self.clipnorm, self.clipvalue, self.global_clipnorm)
         lr = self.current_learning_rate
-        for (_, layer, key), g in zip(variables, grads):
-            state = self.slots.setdefault((id(layer), key), {})
+        for (path, layer, key), g in zip(variables, grads):
+            state = self.slots.setdefault(path, {})  # by name, so a checkpoint can restore it
             self.update(layer.params[key], g, state, lr)
         self.iterations += 1
 

@@ -122,7 +122,7 @@ def _slots(model):
     groups = _slot_groups(opt)
     if groups is None or callable(opt.learning_rate):  # a schedule has no learning_rate variable
         return None
-    weights = [(opt.slots.setdefault((id(layer), key), {}), layer.params[key]) for _, layer, key in model.variables()]
+    weights = [(opt.slots.setdefault(path, {}), layer.params[key]) for path, layer, key in model.variables()]
     return [(state, name, w) for group in groups for state, w in weights for name in group]
 
 

@@ -68,6 +68,7 @@ class Layer:
 
     def add_weight(self, name, shape, initializer="zeros", regularizer=None, trainable=True):
         """Create a named weight; trainable ones go to `params` (with a zero `grads` twin)."""
+        backend.check_expected_weight(self.name, name, shape)  # load_model: shapes checked before allocating
         value = initializers.get(initializer)(tuple(shape), self.dtype)
         if trainable:
             self.params[name] = value
