@@ -34,3 +34,18 @@ def test_report_every_chapter(capsys):
               f"{sum(cell_report.offences(e) > 0 for e in rows.values())} of {len(rows)} chapters; "
               f"{sum(e['assert_lines_shown'] for e in rows.values())} assert lines still shown "
               "(python tools/cell_report.py --lines says where)")
+
+
+def test_exported_notebooks_carry_the_included_code(tmp_path):
+    """Jupyter renders a literalinclude as nothing: the export puts the code itself in its place."""
+    import notebooks
+
+    chapter = ROOT / "book" / "part1-bricks" / "03-training.md"
+    nb = notebooks.inline_includes(notebooks.read(chapter), chapter)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "{literalinclude}" not in text
+    assert "`lib/bricks/model.py`, `Sequential.train_on_batch`:\n\n```python\ndef train_on_batch(" in text
+    import pytest
+
+    with pytest.raises(ValueError, match="'Nope.method' not found"):
+        notebooks.pyobject_source(ROOT / "lib" / "bricks" / "model.py", "Nope.method")
