@@ -290,3 +290,14 @@ def test_keras2_weights_only_file_loads(tmp_path):
                                bricks.Dense(3, "softmax")])  # other names: matched in order, as Keras 2 does
     keras_format.load_weights(model, tmp_path / "w.h5")
     assert max_rel_diff(model.predict(np.load(FIXTURES / "dense_mlp.x.npy")), np.load(FIXTURES / "dense_mlp.y.npy")) < 1e-6
+
+
+def test_activation_bricks_lacks_is_refused(tmp_path):
+    """dense_activations.keras with one activation changed to gelu, which bricks does not have."""
+    with zipfile.ZipFile(FIXTURES / "dense_activations.keras") as src:
+        config = json.loads(src.read("config.json"))
+        config["config"]["layers"][1]["config"]["activation"] = "gelu"
+        with zipfile.ZipFile(tmp_path / "gelu.keras", "w") as dst:
+            dst.writestr("config.json", json.dumps(config))
+            dst.writestr("model.weights.h5", src.read("model.weights.h5"))
+    refused(tmp_path / "gelu.keras", "layer 'dense_2' (Dense)", "activation='gelu'")

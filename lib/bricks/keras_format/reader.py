@@ -153,7 +153,7 @@ def build_layer(spec, fail):
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:  # bricks's own checks (e.g. RNN dropout), now naming the file
-        raise ValueError(f"{fail.path}: {exc}") from None
+        raise ValueError(f"{fail.path}: {where}: {exc}") from None
 
 
 def _refuse_values(name, kwargs, where, fail):
