@@ -16,7 +16,7 @@ import bricks
 from bricks.quant import data
 from bricks.teaching import gradcheck
 
-FAST = settings(max_examples=20, deadline=None, derandomize=True,
+FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SMOOTH = ["linear", "tanh", "sigmoid", "softplus"]  # no kinks: finite differences stay exact
 
@@ -139,3 +139,51 @@ def test_one_planted_fault_is_named_with_its_row(table, fault, pick):
     lines[i + 1] = ",".join(fields)
     with pytest.raises(ValueError, match=rf"^load_csv\(file\): expected {pattern}.*row={i + 1}"):
         data.load_csv(io.StringIO("\n".join(lines) + "\n"))
+
+
+# ---- random models through save and load --------------------------------------------------------
+OPTIMIZER_CHOICES = [lambda: bricks.SGD(0.05, momentum=0.9), lambda: bricks.Adam(0.01),
+                     lambda: bricks.RMSprop(0.01, centered=True),
+                     lambda: bricks.Adam(bricks.ExponentialDecay(0.02, 3, 0.7), clipnorm=1.0)]
+
+
+@st.composite
+def small_model(draw):
+    """(model, x, y): a compiled random Sequential on sequences (N, T, D) or rows (N, D)."""
+    seq = draw(st.booleans())
+    shape = (draw(st.integers(2, 4)), draw(st.integers(1, 3))) if seq else (draw(st.integers(1, 4)),)
+    layers = [bricks.Input(shape)]
+    if seq:
+        kind = draw(st.sampled_from(["rnn", "conv"]))
+        layers.append(draw(st.sampled_from([bricks.SimpleRNN, bricks.LSTM, bricks.GRU]))(draw(st.integers(1, 3)))
+                      if kind == "rnn" else bricks.Conv1D(2, 2, padding="causal", activation="tanh"))
+        if kind == "conv":
+            layers.append(bricks.Flatten())
+    for _ in range(draw(st.integers(0, 2))):
+        layers.append(draw(st.sampled_from([
+            lambda: bricks.Dense(draw(st.integers(1, 4)), draw(st.sampled_from(SMOOTH + ["relu"]))),
+            lambda: bricks.BatchNormalization(), lambda: bricks.LayerNormalization(),
+            lambda: bricks.Dropout(0.2, seed=draw(st.integers(0, 9)))]))())
+    layers.append(bricks.Dense(1))
+    model = bricks.Sequential(layers).compile(optimizer=draw(st.sampled_from(OPTIMIZER_CHOICES))(), loss="mse")
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.standard_normal((12, *shape))
+    return model, x, rng.standard_normal((12, 1))
+
+
+@FAST
+@given(small_model())
+def test_any_model_saved_and_loaded_predicts_and_trains_on_identically(case):
+    import os
+    import tempfile
+    model, x, y = case
+    bricks.set_random_seed(0)
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    with tempfile.TemporaryDirectory() as folder:
+        same = bricks.load_model(model.save(os.path.join(folder, "m.npz")))
+    np.testing.assert_array_equal(same.predict(x), model.predict(x))
+    for m in (model, same):  # resumed training: the same seed, the same steps, the same numbers
+        bricks.set_random_seed(1)
+        m.fit(x, y, epochs=1, batch_size=4, seed=3, verbose=0)
+    for a, b in zip(model.get_weights(), same.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
