@@ -72,9 +72,15 @@ def refused(path, *phrases):
     return message
 
 
-def test_functional_model_is_refused():
-    refused(FIXTURES / "refused_functional.keras", "expected a Sequential model", "functional graph",
-            "class_name='Functional'")
+def test_functional_graph_is_refused():
+    """Dense(1)(Dense(2)(x)) + Dense(1)(x): a second branch from the input, then a merge."""
+    refused(FIXTURES / "refused_functional.keras", "expected a Sequential model, or a functional one that is a "
+            "single chain of layers", "bricks has no graph of layers", "inputs=['input_layer")
+
+
+def test_functional_chain_loads_as_sequential():
+    model = keras_format.load_model(FIXTURES / "functional_chain.keras")
+    assert type(model).__name__ == "Sequential" and len(model.layers) == 3
 
 
 def test_unknown_layer_is_refused():
@@ -301,3 +307,19 @@ def test_activation_bricks_lacks_is_refused(tmp_path):
             dst.writestr("config.json", json.dumps(config))
             dst.writestr("model.weights.h5", src.read("model.weights.h5"))
     refused(tmp_path / "gelu.keras", "layer 'dense_2' (Dense)", "activation='gelu'")
+
+
+def test_keras2_functional_nodes():
+    """Keras 2 writes a functional model's calls as [[name, node, tensor, kwargs]]."""
+    from bricks.keras_format import reader
+    layers = [{"class_name": "InputLayer", "name": "x", "inbound_nodes": [],
+               "config": {"batch_input_shape": [None, 3], "dtype": "float32", "name": "x"}},
+              {"class_name": "Dense", "name": "d", "inbound_nodes": [[["x", 0, 0, {}]]],
+               "config": {"name": "d", "units": 2, "dtype": "float32"}}]
+    spec = {"class_name": "Model", "config": {"name": "m", "layers": layers, "input_layers": [["x", 0, 0]],
+                                               "output_layers": [["d", 0, 0]]}}
+    model = reader.build_model(spec, reader.Refuser("k2.h5"))
+    assert model.output_shape == (None, 2)
+    layers[1]["inbound_nodes"].append([["x", 0, 0, {}]])  # the same layer called twice: a graph
+    with pytest.raises(ValueError, match=r"k2.h5: the model: .*every layer called once.*layer='d', calls=2"):
+        reader.build_model(spec, reader.Refuser("k2.h5"))

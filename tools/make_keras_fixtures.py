@@ -107,7 +107,16 @@ def recurrent_models():
         "bidirectional_gru": (seq((5, 3), L.Bidirectional(L.GRU(3)), L.Dense(1)), (5, 3), True),
         "nested_sequential": (seq((4,), keras.Sequential([L.Dense(6, "tanh"), L.Dense(3)]), L.Dense(1)),
                               (4,), False),
+        "functional_chain": (chain((6,), L.Dense(5, "relu"), L.BatchNormalization(), L.Dense(2)), (6,), True),
     }
+
+
+def chain(input_shape, *layers):
+    """The functional API used for a plain stack: keras.Model(inputs, outputs)."""
+    x = inputs = keras.Input(input_shape)
+    for layer in layers:
+        x = layer(x)
+    return keras.Model(inputs, x)
 
 
 def compiled(model, **kwargs):
@@ -173,7 +182,8 @@ def make():
             model.save_weights(OUT / f"{name}.weights.h5")  # weights only: Keras 3's save_weights
         np.save(OUT / f"{name}.x.npy", x, allow_pickle=False)
         np.save(OUT / f"{name}.y.npy", y.astype("float32"), allow_pickle=False)
-        manifest["fixtures"][name] = {"files": files, "layers": [type(layer).__name__ for layer in model.layers],
+        kinds = [type(layer).__name__ for layer in model.layers]  # a functional model lists its InputLayer
+        manifest["fixtures"][name] = {"files": files, "layers": [k for k in kinds if k != "InputLayer"],
                                       "params": int(model.count_params()), "x_shape": list(x.shape),
                                       "y_shape": list(y.shape)}
     for name, model in refused().items():

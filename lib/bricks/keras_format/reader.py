@@ -133,7 +133,8 @@ def build_layer(spec, fail):
     config = dict(spec.get("config") or {})
     where = f"layer {config.get('name')!r} ({name})"
     if name in ("Functional", "Model"):
-        fail("the model", "a Sequential model (bricks has no functional graphs of layers)", class_name=name)
+        fail(where, "a Sequential model inside a Sequential (a nested functional model is not read)",
+             class_name=name)
     if name == "Sequential":
         return build_model(spec, fail)
     if spec.get("registered_name") not in (None, name) or name not in KERAS_LAYERS:
@@ -182,11 +183,14 @@ def _input_layer(config, where, fail):
 
 
 def build_model(spec, fail):
-    """A bricks Sequential from a Keras Sequential spec, built when its input shape is known."""
+    """A bricks Sequential from a Keras Sequential spec (or a chain-shaped functional one, see
+    graph.py), built when its input shape is known."""
     name = spec.get("class_name")
+    if name in ("Functional", "Model"):
+        from bricks.keras_format.graph import as_sequential
+        spec, name = as_sequential(spec, fail), "Sequential"  # a chain of layers, else refused
     if name != "Sequential":
-        what = "a functional graph of layers" if name in ("Functional", "Model") else "a model class"
-        fail("the model", f"a Sequential model (bricks cannot load {what})", class_name=name)
+        fail("the model", "a Sequential model (bricks cannot load a model class)", class_name=name)
     config = spec.get("config") or {}
     if not isinstance(config.get("layers"), list):
         fail("the model", "a Sequential config with a list of layers", config=sorted(config))
