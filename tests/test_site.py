@@ -215,7 +215,11 @@ def test_page_works_offline(visit, path):
         '.jupyter-widgets, .widget-area, script[type="application/vnd.jupyter.widget-view+json"]').length""")
     assert widgets == 0, "a live ipywidget is on the static page (tag its cell `remove-cell`)"
     animations = _play_animations(page)
-    REPORT["text_px"].update({f"{path}#{k}": px for k, px in enumerate(_player_text_px(page))})
+    sizes = _player_text_px(page)
+    REPORT["text_px"].update({f"{path}#{k}": px for k, px in enumerate(sizes)})
+    small = [f"player {k}: {px:.1f} px" for k, px in enumerate(sizes) if px < MIN_TEXT_PX - 0.05]
+    assert not small, (f"text below {MIN_TEXT_PX} CSS px at this page's width: {small} (a fontsize under 9 pt "
+                       "in its draw function, or a figure wider than 8 in)")
     page.wait_for_timeout(200)
     assert not v.external, f"the page tried to reach the network: {sorted(set(v.external))}"
     assert not v.errors, "JavaScript/load errors:\n" + "\n".join(v.errors)
