@@ -203,6 +203,10 @@ def test_workshop_on_the_book(tmp_path, capsys):
                 line = line.strip()
                 if len(line) > 12 and line not in public_lines:
                     assert line not in student_lines, f"{rel}: solution line left: {line!r}"
+        for i, cell in enumerate(stud.cells):  # every stubbed cell is still valid Python
+            if cell.cell_type == "code" and "your-turn" in cell.get("metadata", {}).get("tags", []):
+                assert "raise NotImplementedError(" in cell.source and '"your turn: ' in cell.source, (rel, i)
+                compile(cell.source, f"{rel} cell {i}", "exec")
 
 
 # ---- the workshop guide's list of common mistakes: every quoted verdict is what the check prints ----
