@@ -94,6 +94,10 @@ BAD_ARGS = {
         (lambda: bricks.MaxPooling2D(0), r"max_pooling2d: expected pool_size"),
         (lambda: bricks.Embedding(0, 3), r"embedding: expected input_dim"),
         (lambda: bricks.Reshape((-1, -1)), r"reshape: expected a target_shape"),
+        (lambda: bricks.Dense(3, kernel_initializer="bogus"), r"initializers.get: expected .*'bogus'"),
+        (lambda: bricks.Conv1D(2, 3, bias_initializer="nope"), r"initializers.get: expected .*'nope'"),
+        (lambda: bricks.LSTM(2, recurrent_initializer="orthogonl"), r"initializers.get: expected"),
+        (lambda: bricks.LayerNormalization(gamma_initializer="won"), r"initializers.get: expected"),
         (lambda: bricks.Activation("bogus"), r"activations.get: expected a known activation, one of"),
     ],
     "optimizers": [

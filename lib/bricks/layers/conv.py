@@ -130,6 +130,7 @@ class Conv(Layer):
         self.activation = activations.get(activation)  # .forward(z), .backward(grad, z, a)
         self.use_bias = use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        initializers.get(kernel_initializer), initializers.get(bias_initializer)  # a bad name fails now, not at build
         self.kernel_regularizer = None if kernel_regularizer is None else regularizers.get(kernel_regularizer)
         self.bias_regularizer = None if bias_regularizer is None else regularizers.get(bias_regularizer)
 

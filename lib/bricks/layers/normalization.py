@@ -152,6 +152,7 @@ class _Normalization(Layer):
         self.epsilon = errors.check_number(self, "epsilon", epsilon, 0, None, "()")
         self.axis, self.center, self.scale = axis, center, scale
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        initializers.get(beta_initializer), initializers.get(gamma_initializer)  # a bad name fails now
         self.beta_regularizer, self.gamma_regularizer = (None if r is None else regularizers.get(r)
                                                          for r in (beta_regularizer, gamma_regularizer))
 

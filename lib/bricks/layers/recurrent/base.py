@@ -57,6 +57,8 @@ class Recurrent(Layer):
         self.activation = get_activation(activation, self).name
         self.use_bias = use_bias
         self.initializers = {"kernel": kernel_initializer, "recurrent": recurrent_initializer, "bias": bias_initializer}
+        for init in self.initializers.values():
+            initializers.get(init)  # a bad name fails now, not at build
         self.regs = {"kernel": kernel_regularizer, "recurrent": recurrent_regularizer, "bias": bias_regularizer}
         self.seed, self.unroll = seed, unroll
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
