@@ -6,7 +6,8 @@ two chapters and the Playground: open the notebook, Run All, wait for the kernel
 error output; then change a control of the live widget (a select, or a slider moved with the
 keyboard) and require that its `widgets.Image` shows a new picture, the last frame of the new run
 (the frame slider at its maximum), timing the change -> new image latency. The MyST rendering
-is measured too (raw `{term}` roles left, exercises rendered) and printed with the latencies.
+must render (jupyterlab-myst): no raw `{term}` role or ```{directive} left in the rendered
+markdown; the folded solutions (<details>) are counted and printed with the latencies.
 Skipped with a clear message when Chromium, playwright or JupyterLab is missing.
 """
 import json
@@ -195,6 +196,7 @@ def _drive(page, path):
     frame = box.evaluate(FRAME)  # the frame slider is the last slider of the live box
     assert frame and frame[0] == frame[1], f"{path}: after the change the widget shows frame {frame}, not the last"
     myst = page.evaluate(MYST, panel)
+    assert myst["raw_term_roles"] == 0 and myst["raw_directives"] == 0, f"{path}: MyST not rendered: {myst}"
     page.evaluate(CLOSE, panel)
     return {"run_all_s": round(seconds, 1), "cells": status["cells"], "control": what,
             "latency_s": round(latency, 2), "frame_after_change": frame, **myst}
