@@ -45,12 +45,12 @@ unit: $(STAMP)
 
 ## notebooks: every chapter (MyST Markdown, book/**/*.md) exported to .ipynb, then run by nbval,
 ## with the workshop's unsolved student set (tools/workshop.py: your-turn stubs) in the same run;
-## --trace records which library code each chapter shows and runs (tests/test_book_code.py checks it)
+## --trace records which library code each chapter shows and runs (tests/book/test_book_code.py checks it)
 notebooks: $(STAMP)
 	$(BIN)/python tools/notebooks.py export _build/notebooks --trace
 	$(BIN)/python tools/workshop.py --out _build/workshop
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -n $(JOBS) --dist loadscope _build/notebooks _build/workshop/student
-	BRICKS_SHOWN_RESULTS=_build/notebooks $(BIN)/python -m pytest tests/test_book_code.py -q
+	BRICKS_SHOWN_RESULTS=_build/notebooks $(BIN)/python -m pytest tests/book/test_book_code.py -q
 
 ## site: open the built website (make book) in headless Chromium, network blocked
 site: $(STAMP)

@@ -11,7 +11,7 @@ Noto reserves no font name) with fontTools, saved as WOFF (zlib; WOFF2 would nee
 in book/_static/fonts/ with the licence beside it. neural-bricks.css loads it by
 @font-face with a unicode-range, so the browser uses it for those characters only. The
 subset is committed (under 0.5 kB a character): building the site does not need the
-full font; tests/test_cjk_font.py fails when the book gains a character it lacks.
+full font; tests/book/test_cjk_font.py fails when the book gains a character it lacks.
 """
 import pathlib
 import re

@@ -1,7 +1,7 @@
 """The check phase of tools/make_keras_fixtures.py: Keras opens what bricks writes, bricks resumes what Keras saved.
 
 Run by that script (it needs Keras, so it runs in the throwaway venv described there); each result
-goes into tests/fixtures/keras/manifest.json, which tests/test_keras_format.py reads.
+goes into tests/fixtures/keras/manifest.json, which tests/keras_format/test_keras_format.py reads.
 """
 import json
 import pathlib

@@ -5,7 +5,7 @@
 
 Each table holds, for every planted IC and seed, the t-statistic of each model's test IC
 (`bricks.quant.power.calibrate`). The chapters load the stored tables, which take too long
-to recompute within a notebook's 20 s; `tests/test_power.py` reruns part of them.
+to recompute within a notebook's 20 s; `tests/quant/test_power.py` reruns part of them.
 """
 import argparse
 import sys

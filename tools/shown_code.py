@@ -10,7 +10,7 @@ A chapter shows library code with a MyST block
 object; `tracer_cells(objects)` are two code cells that `tools/notebooks.py export --trace`
 puts around a chapter for nbval: the first records, with a profile hook that looks only at
 Python calls, which of the shown functions are called while the chapter runs; the last writes
-`<chapter>.shown.json`, {"Dense.forward": true, ...}. tests/test_book_code.py checks that
+`<chapter>.shown.json`, {"Dense.forward": true, ...}. tests/book/test_book_code.py checks that
 every shown object exists and, after `make notebooks`, that every one ran.
 A shown class counts as run when any function defined in its body ran.
 """

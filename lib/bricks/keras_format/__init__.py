@@ -18,7 +18,7 @@ no Keras at run time.
     True
 
 Models read this way predict what Keras predicted to a relative 1e-6
-(tests/test_keras_format.py, on fixtures Keras made).
+(tests/keras_format/test_keras_format.py, on fixtures Keras made).
 
 `save_model(model, "m.keras")` writes a file `keras.saving.load_model("m.keras")` opens;
 `load_weights(model, "m.weights.h5")` / `save_weights(...)` move the weights alone, for a

@@ -2,7 +2,7 @@
 
 Its forward pass is Conv2D's input gradient `conv_input_grad` and its backward pass
 is a plain `conv_forward`: the two are adjoint maps, so the math is shared with
-conv.py. Shapes and padding follow Keras 3 (checked against it in tests/test_conv.py
+conv.py. Shapes and padding follow Keras 3 (checked against it in tests/layers/test_conv.py
 where keras is installed).
 """
 import numpy as np

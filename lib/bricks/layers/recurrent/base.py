@@ -173,7 +173,7 @@ class Recurrent(Layer):
         """h_1..h_T from x (T, N, D) time-major: the one place the fast path is chosen.
 
         The fused loop (fused.py) computes the same numbers as the step loop with fewer, larger
-        numpy calls; tests/test_recurrent_fused.py checks they agree to rounding, in float64 and
+        numpy calls; tests/layers/test_recurrent_fused.py checks they agree to rounding, in float64 and
         float32, outputs and every gradient. `use_fused=False` always runs the step functions.
         """
         if self.uses_fused_loop():  # LSTM/GRU with tanh/sigmoid: x W + b rides in its matmul

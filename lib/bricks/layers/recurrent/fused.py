@@ -4,7 +4,7 @@ Pure functions of the layer: `lstm_forward(layer, x_tm, states)`, `lstm_backward
 dy_tm, dstates)`, `gru_forward`, `gru_backward`. `Recurrent.recurrence` (base.py) runs them
 when the activations are the defaults (tanh, sigmoid) and `use_fused` allows it, and
 otherwise loops over `lstm_step_forward` / `gru_step_forward` (steps.py), which is what the
-book teaches and what other activations run. tests/test_recurrent_fused.py checks that
+book teaches and what other activations run. tests/layers/test_recurrent_fused.py checks that
 both paths give the same outputs and gradients to rounding.
 
 How it is faster (LSTM, batch 64, 60 steps, 64 units, float64: 1.75x its matmul floor,

@@ -12,7 +12,7 @@ bias (2, 3H) when reset_after=True).
 
 Speed: with the default activations (tanh, sigmoid) LSTM and GRU run the fused loops of
 fused.py: the same equations as the step functions with fewer, larger numpy calls
-(tests/test_recurrent_fused.py checks both paths agree). `Recurrent.recurrence` is the one
+(tests/layers/test_recurrent_fused.py checks both paths agree). `Recurrent.recurrence` is the one
 branch that chooses; other activations, or `use_fused=False`, loop over the step functions
 of steps.py.
 

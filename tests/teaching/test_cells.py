@@ -8,7 +8,7 @@ import importlib.util
 import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 spec = importlib.util.spec_from_file_location("cell_report", ROOT / "tools" / "cell_report.py")
 cell_report = importlib.util.module_from_spec(spec)

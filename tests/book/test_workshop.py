@@ -10,7 +10,7 @@ import re
 import nbformat
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("workshop", ROOT / "tools" / "workshop.py")
 workshop = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(workshop)

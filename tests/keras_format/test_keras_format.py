@@ -14,7 +14,7 @@ import pytest
 import bricks
 from bricks import keras_format
 
-FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "keras"
+FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "keras"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())
 FILES = [(name, f) for name, entry in MANIFEST["fixtures"].items() for f in entry["files"]]
 

@@ -24,7 +24,7 @@ import pytest
 
 pytestmark = pytest.mark.site
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 NOTEBOOKS = ["part2-layers/04-build-train-predict.ipynb", "part2-layers/07-embedding.ipynb",
              "playground/playground.ipynb"]

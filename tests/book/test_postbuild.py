@@ -3,7 +3,7 @@ import importlib.util
 import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))  # postbuild imports tools/notebooks.py
 spec = importlib.util.spec_from_file_location("postbuild", ROOT / "tools" / "postbuild.py")
 postbuild = importlib.util.module_from_spec(spec)

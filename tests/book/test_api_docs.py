@@ -13,7 +13,7 @@ import sys
 import pytest
 from docutils.core import publish_doctree
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import sphinx_docstrings  # noqa: E402
 

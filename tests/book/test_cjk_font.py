@@ -2,7 +2,7 @@
 import importlib.util
 import pathlib
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("cjk_font", ROOT / "tools" / "cjk_font.py")
 cjk_font = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(cjk_font)
