@@ -25,7 +25,7 @@ Example: XOR, the four points no straight line separates:
 """
 import numpy as np
 
-from bricks import errors, guards, losses, metrics as metrics_module, optimizers, training
+from bricks import errors, guards, losses, metrics as metrics_module, optimizers, summary, training
 from bricks.layers.base import Layer, deserialize, serialize
 from bricks.layers.core import InputLayer
 
@@ -290,25 +290,7 @@ class Sequential(Layer):
     # ---- description ---------------------------------------------------------
     def summary(self, print_fn=print, line_length=65):
         """Print a Keras-like table: Layer (type) | Output Shape | Param #, then the totals."""
-        if not self.built:
-            errors.fail(self, "a built model: give Input(shape) first, call build(input_shape), "
-                        "or call the model on data", built=False)
-        shown = [(f" {layer.name} ({type(layer).__name__})", shape, layer) for layer, shape
-                 in zip(self.sublayers, self.output_shapes) if not isinstance(layer, InputLayer)]
-        first = max([line_length - 34] + [len(label) + 2 for label, _, _ in shown])  # long names widen it
-        widths, line_length = (first, 25, 9), first + 34
-        row = lambda cells: "".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-        lines = [f'Model: "{self.name}"', "_" * line_length, row((" Layer (type)", "Output Shape", "Param #")),
-                 "=" * line_length]
-        for i, (label, shape, layer) in enumerate(shown):
-            lines.append(row((label, _shape_str(shape), layer.count_params())))
-            lines.append("=" * line_length if i == len(shown) - 1 else "")
-        trainable = sum(w.size for _, layer, k in self.variables() for w in [layer.params[k]])
-        total = self.count_params()
-        lines += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-                  f"Non-trainable params: {total - trainable:,}", "_" * line_length]
-        for line in lines:
-            print_fn(line)
+        summary.print_summary(self, print_fn, line_length)
 
     # ---- configuration and files ----------------------------------------------
     def get_config(self):
@@ -331,7 +313,3 @@ class Sequential(Layer):
         """Write the architecture and the weights to one file: .npz (bricks's), or .keras (Keras 3's); see bricks.saving."""
         from bricks.saving import save_model
         return save_model(self, path)
-
-
-def _shape_str(shape):
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
