@@ -2,21 +2,17 @@
 
     python tools/postbuild.py _build/html
 
-1. matplotlib's `FuncAnimation.to_jshtml()` players link Font Awesome 4 from a CDN
-   (maxcdn.bootstrapcdn.com) for their button icons. The theme already ships Font Awesome 6,
-   whose script turns the players' `<i class="fa fa-play">` into inline SVG icons, so the
-   CDN `<link>` is removed (offline it could only fail).
-2. The saved state of the live ipywidgets (a JSON `<script>` per page, tens of kB) is removed:
+1. The saved state of the live ipywidgets (a JSON `<script>` per page, tens of kB) is removed:
    their cells are hidden on the site (`remove-cell`) and no widget manager is loaded
    (`nb_ipywidgets_js: {}` in _config.yml), so nothing could ever read it.
-3. Source maps (`*.map`) of the theme's minified CSS/JS are deleted with the comments that
+2. Source maps (`*.map`) of the theme's minified CSS/JS are deleted with the comments that
    point to them: only a browser's developer tools read them, and they weigh 3.5 MB.
-4. Every page is scanned for a script, stylesheet, image, iframe or font that would load from
+3. Every page is scanned for a script, stylesheet, image, iframe or font that would load from
    the network; any left is an error (exit status 1), so the build never ships a page that
    needs the internet.
-5. Every chapter (MyST Markdown) is written as a runnable .ipynb into `_sources/`, where the
+4. Every chapter (MyST Markdown) is written as a runnable .ipynb into `_sources/`, where the
    "Run this page" banner's download link points (tools/notebooks.py).
-6. The budget: no page over 4 MB (players and explorers carry their frames inline), the whole
+5. The budget: no page over 4 MB (players and explorers carry their frames inline), the whole
    site under 40 MB; over either is an error.
 Prints what it changed, the largest pages and the site size.
 """
@@ -26,10 +22,6 @@ import sys
 
 import notebooks
 
-FA4_LINK = re.compile(
-    r'<link\s+rel="stylesheet"\s+href="https?://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"\s*/?>\s*',
-    re.IGNORECASE,
-)
 WIDGET_STATE = re.compile(
     r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>\s*', re.DOTALL)
 SOURCE_MAP = re.compile(r"\n?(//|/\*)# sourceMappingURL=\S+?(\s*\*/)?\s*$")
@@ -44,16 +36,14 @@ EXTERNAL_CSS_URL = re.compile(r"url\(\s*[\"']?(https?:)?//", re.IGNORECASE)
 
 
 def strip_pages(site):
-    """Remove the Font Awesome 4 CDN <link>s and the widget-state scripts; return both counts."""
-    links = states = 0
+    """Remove the widget-state scripts; return how many."""
+    states = 0
     for page in site.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        new, n = FA4_LINK.subn("", text)
-        new, m = WIDGET_STATE.subn("", new)
-        if n or m:
+        new, m = WIDGET_STATE.subn("", page.read_text(encoding="utf-8"))
+        if m:
             page.write_text(new, encoding="utf-8")
-            links, states = links + n, states + m
-    return links, states
+            states += m
+    return states
 
 
 def drop_source_maps(site):
@@ -100,14 +90,14 @@ def main(site="_build/html"):
     if not (site / "index.html").is_file():
         print(f"postbuild: no site at {site} (run `make book` first)", file=sys.stderr)
         return 1
-    links, states = strip_pages(site)
+    states = strip_pages(site)
     saved = drop_source_maps(site)
     book = pathlib.Path(__file__).resolve().parents[1] / "book"
     written = notebooks.export(site / "_sources" / "book", book, runnable_folder=False)
     print(f"postbuild: {len(written)} chapters written as .ipynb into {site / '_sources' / 'book'}")
     pages = sum(1 for _ in site.rglob("*.html"))
-    print(f"postbuild: removed {links} Font Awesome CDN link(s) from animation players and "
-          f"{states} unused widget-state block(s); dropped {saved / 1e6:.1f} MB of source maps")
+    print(f"postbuild: removed {states} unused widget-state block(s); "
+          f"dropped {saved / 1e6:.1f} MB of source maps")
     bad = external_loads(site)
     for path, snippet in bad:
         print(f"postbuild: ERROR {path} loads from the network: {snippet}", file=sys.stderr)

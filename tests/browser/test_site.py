@@ -6,7 +6,7 @@ Needs `make book` first (the site in _build/html), Debian's chromium and the Pyt
 needs the internet fails here. For every page: no JavaScript error, nothing fetched from
 outside or missing locally, math typeset by the vendored MathJax (no raw `$$`), no live
 ipywidget (dead without a kernel), and every animation plays (bricks.teaching.visual players and
-matplotlib to_jshtml ones: press Play, the frame changes). Search must work offline, and
+explorers: press Play, the frame changes). Search must work offline, and
 chapter 3 must have an animation that plays.
 """
 import functools
@@ -182,8 +182,8 @@ def _frame(page, player):
 
 
 def _play_animations(page):
-    """Press Play on every player (bricks.teaching.visual.player, matplotlib to_jshtml); the frame must change."""
-    players = page.locator("div.bricks-player, div.animation")
+    """Press Play on every player (bricks.teaching.visual.player and explorer); the frame must change."""
+    players = page.locator("div.bricks-player")
     n = players.count()
     for k in range(n):
         player = players.nth(k)
