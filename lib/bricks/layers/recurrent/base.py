@@ -1,11 +1,11 @@
-"""The plumbing every recurrent layer shares: checks, initial states, return_* options, dW after the loop.
+"""The plumbing every recurrent layer shares: checks, initial states, return_* options, dU after the loop.
 
 `Recurrent` turns x (N, T, D) into a time-major (T, N, D) array (reversed when
-go_backwards), projects all T steps at once, xw = x W + b (one matmul), and
+go_backwards), projects all T steps at once, xw = x U + b (one matmul), and
 hands xw to the subclass's `step_loop` (the step-by-step recurrence), or runs the fused fast
 path instead (`recurrence` makes that one choice). Backward takes
-the subclass's dA (T, N, gH), the gradient of x W + b at every step, and forms
-dkernel = X^T dA, dbias = sum(dA) and dx = dA W^T with one matmul each. Subclasses:
+the subclass's dA (T, N, gH), the gradient of x U + b at every step, and forms
+dkernel = X^T dA, dbias = sum(dA) and dx = dA U^T with one matmul each. Subclasses:
 SimpleRNN, LSTM, GRU in rnn.py.
 """
 import numpy as np
@@ -18,11 +18,11 @@ __all__ = []  # the layers are exported by recurrent.py
 
 
 class Recurrent(Layer):
-    """Shared plumbing: checks, initial states, time-major arrays, return_* options, dW after the loop.
+    """Shared plumbing: checks, initial states, time-major arrays, return_* options, dU after the loop.
 
     A subclass sets `n_gates` and `state_names`, and writes `step_loop(xw, states)` (forward
     over time, returns the (T + 1, N, H) stack of h and the final states) and
-    `step_loop_backward(dy, dstates)` (returns dA (T, N, gH), the gradient of x W + b,
+    `step_loop_backward(dy, dstates)` (returns dA (T, N, gH), the gradient of x U + b,
     and the initial-state gradients, after filling the recurrent grads).
     """
 
@@ -82,7 +82,7 @@ class Recurrent(Layer):
         return self.initializers["bias"]
 
     def _input_bias(self):
-        """The bias added to x W (all of it, except GRU reset_after's recurrent half)."""
+        """The bias added to x U (all of it, except GRU reset_after's recurrent half)."""
         return self.params["bias"] if self.use_bias else None
 
     # ---- forward --------------------------------------------------------------------
@@ -176,11 +176,11 @@ class Recurrent(Layer):
         numpy calls; tests/layers/test_recurrent_fused.py checks they agree to rounding, in float64 and
         float32, outputs and every gradient. `use_fused=False` always runs the step functions.
         """
-        if self.uses_fused_loop():  # LSTM/GRU with tanh/sigmoid: x W + b rides in its matmul
+        if self.uses_fused_loop():  # LSTM/GRU with tanh/sigmoid: x U + b rides in its matmul
             fused_forward, _ = self.fused_path
             return fused_forward(self, x_tm, states)  # (T + 1, N, H), [(N, H)]
         T, N, D = x_tm.shape
-        xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t W in one matmul
+        xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t U in one matmul
         bias = self._input_bias()
         if bias is not None:
             xw += bias

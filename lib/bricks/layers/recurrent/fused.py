@@ -9,8 +9,8 @@ both paths give the same outputs and gradients to rounding.
 
 How it is faster (LSTM, batch 64, 60 steps, 64 units, float64: 1.75x its matmul floor,
 down from 2.4x): each step is stored transposed, (gates x N), so every gate is one
-contiguous block; x_t W + b rides in the recurrent matmul (z_t = [h_{t-1}; x_t; 1] times
-M = [U; W; b]); exp's argument signs are folded into M (exact in floating point); and work
+contiguous block; x_t U + b rides in the recurrent matmul (z_t = [h_{t-1}; x_t; 1] times
+M = [W; U; b]); exp's argument signs are folded into M (exact in floating point); and work
 arrays are kept between calls (fresh memory costs page faults).
 """
 import numpy as np
@@ -42,7 +42,7 @@ def gru_mix(zgate, h_prev, hh, out):
 
 
 def stacked_steps(layer, M, x_tm, h0, scale):
-    """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = [U; W; b] from lstm_stacked_weights / gru_stacked_weights, and
+    """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = [W; U; b] from lstm_stacked_weights / gru_stacked_weights, and
     the buffer z (T + 1, K, N) whose column block t is z_t = [h_{t-1}; x_t; 1], h_0 filled in
     (the loop writes h_t into z[t + 1, :H]). `scale` holds one exact factor per gate block."""
     T, N, D = x_tm.shape
@@ -62,7 +62,7 @@ def lstm_forward(layer, x_tm, states):
     """`lstm_step_forward` fused for tanh/sigmoid, on transposed steps, every gate a contiguous (H, N) block.
 
     z_t = [h_{t-1}; x_t; 1] (K, N) stacks the state, the input and a row of ones, so one matmul
-    M^T z_t with M = [U; W; b] (K, 4H) gives all four pre-activations of a step, times the exact
+    M^T z_t with M = [W; U; b] (K, 4H) gives all four pre-activations of a step, times the exact
     column scale [-1, -1, -2, -1] (negation and doubling commute with rounding): exp's arguments
     for sigma(a) = 1 / (1 + exp(-a)) and tanh(a_g) = 2 sigma(2 a_g) - 1.
     """
@@ -75,7 +75,7 @@ def lstm_forward(layer, x_tm, states):
     ig = buf("ig", (H, N))  # (H, N) scratch
     cs[0] = states[1].T
     for t in range(T):
-        s = np.dot(Ms, z[t], out=sig[t])  # (4H, N)  -a: one matmul for the four gates, x W + b included
+        s = np.dot(Ms, z[t], out=sig[t])  # (4H, N)  -a: one matmul for the four gates, x U + b included
         sigmoid_in_place(s)  # (4H, N)  i, f, sigma(2 a_g), o: one exp pass
         g = np.multiply(s[2 * H:3 * H], 2.0, out=g_all[t])  # (H, N)
         g -= 1.0  # (H, N)  g = tanh(a_g) = 2 sigma(2 a_g) - 1
@@ -88,7 +88,7 @@ def lstm_forward(layer, x_tm, states):
     return hs, [hs[-1], cs[-1].T]
 
 def lstm_stacked_weights(layer):
-    """M = [U; W; b] (K, 4H), K = H + D + 1 (H + D without bias): z_t^T M = h_{t-1} U + x_t W + b."""
+    """M = [W; U; b] (K, 4H), K = H + D + 1 (H + D without bias): z_t^T M = h_{t-1} W + x_t U + b."""
     parts = [layer.params["recurrent_kernel"], layer.params["kernel"]]
     if layer.use_bias:
         parts.append(layer.params["bias"][None, :])
@@ -96,16 +96,16 @@ def lstm_stacked_weights(layer):
 
 def lstm_backward(layer, dy_tm, dstates):
     """`lstm_local_grads` + `lstm_step_backward` fused, transposed; tanh'(a_g) = 1 - g^2 = 4 s (1 - s)
-    with s = sigma(2 a_g). dM = sum_t z_t dA_t^T gives dU, dW and db in one product per step, and
-    [U; W] dA_t^T gives dh_{t-1} and dx_t together. Returns dx (T, N, D) and [dh_0, dc_0]."""
+    with s = sigma(2 a_g). dM = sum_t z_t dA_t^T gives dW, dU and db in one product per step, and
+    [W; U] dA_t^T gives dh_{t-1} and dx_t together. Returns dx (T, N, D) and [dh_0, dc_0]."""
     z, cs, act_c, sig, g_all = layer.loop_cache
     T1, K, N = z.shape
     T, H, buf = T1 - 1, layer.units, layer._buffer
     D = layer.params["kernel"].shape[0]
-    UW = lstm_stacked_weights(layer)[:H + D]  # (H + D, 4H)  [U; W]
+    UW = lstm_stacked_weights(layer)[:H + D]  # (H + D, 4H)  [W; U]
     dA, sd = buf("d", (4 * H, N)), buf("sd", (4 * H, N))  # (4H, N)  one step's dA; sigma'(a) of every block
     q, prod = buf("q", (H, N)), buf("prod", (4 * H, K))
-    dMT = np.zeros((4 * H, K), layer.dtype)  # (4H, K)  [dU; dW; db]^T
+    dMT = np.zeros((4 * H, K), layer.dtype)  # (4H, K)  [dW; dU; db]^T
     dz = buf("dz", (H + D, N))  # (H + D, N)  [dh_{t-1}; dx_t]^T
     dxT = np.empty((T, D, N), layer.dtype)  # (T, D, N)
     dh, dc = dz[:H], dstates[1].T.copy()  # (H, N) each, updated in place
@@ -144,23 +144,23 @@ def lstm_backward(layer, dy_tm, dstates):
 
 def gru_stacked_weights(layer):
     """M (K, 4H) with z_t^T M = [a_z, a_r, u_h, xw_h] for z_t = [h_{t-1}; x_t; 1] (K = H + D + 1, or H + D
-    without bias): the z and r columns take U, W and both biases; u_h = h U_h + b_rec_h and
-    xw_h = x W_h + b_h get a column block each, because r multiplies u_h alone.
-    reset_after=False: M (K, 3H) with z_t^T M = [a_z, a_r, xw_h] ((r h) U_h is a second product)."""
-    H, U, W = layer.units, layer.params["recurrent_kernel"], layer.params["kernel"]
-    D = W.shape[0]
+    without bias): the z and r columns take W, U and both biases; u_h = h W_h + b_rec_h and
+    xw_h = x U_h + b_h get a column block each, because r multiplies u_h alone.
+    reset_after=False: M (K, 3H) with z_t^T M = [a_z, a_r, xw_h] ((r h) W_h is a second product)."""
+    H, W, U = layer.units, layer.params["recurrent_kernel"], layer.params["kernel"]
+    D = U.shape[0]
     K = H + D + (1 if layer.use_bias else 0)
     if not layer.reset_after:
         M = np.zeros((K, 3 * H), dtype=layer.dtype)  # (K, 3H)
-        M[:H, :2 * H] = U[:, :2 * H]  # (H, 2H)  z, r
-        M[H:H + D] = W  # (D, 3H)
+        M[:H, :2 * H] = W[:, :2 * H]  # (H, 2H)  z, r
+        M[H:H + D] = U  # (D, 3H)
         if layer.use_bias:
             M[-1] = layer.params["bias"]
         return M
     M = np.zeros((K, 4 * H), dtype=layer.dtype)  # (K, 4H)
-    M[:H, :3 * H] = U  # (H, 3H)  z, r, u_h
-    M[H:H + D, :2 * H] = W[:, :2 * H]  # (D, 2H)  z, r
-    M[H:H + D, 3 * H:] = W[:, 2 * H:]  # (D, H)  xw_h
+    M[:H, :3 * H] = W  # (H, 3H)  z, r, u_h
+    M[H:H + D, :2 * H] = U[:, :2 * H]  # (D, 2H)  z, r
+    M[H:H + D, 3 * H:] = U[:, 2 * H:]  # (D, H)  xw_h
     if layer.use_bias:
         b_in, b_rec = layer.params["bias"]  # (3H,) each
         M[-1, :2 * H] = b_in[:2 * H] + b_rec[:2 * H]
@@ -180,18 +180,18 @@ def gru_backward(layer, dy_tm, dstates):
 
 def gru_forward_reset_before(layer, x_tm, states):
     """`gru_step_forward` fused (reset_after=False): M^T z_t (see gru_stacked_weights) times the exact
-    scale [-1, -1, -2] gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) U_h is added."""
+    scale [-1, -1, -2] gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) W_h is added."""
     T, N, D = x_tm.shape
     H, buf = layer.units, layer._buffer
     Ms, z = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0])  # (3H, K), (T + 1, K, N)
-    UhsT = (layer.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 U_h)^T
+    UhsT = (layer.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 W_h)^T
     pre, m_all, hh_all = buf("pre", (T, 3 * H, N)), buf("m", (T, H, N)), buf("hh", (T, H, N))
     for t in range(T):
         p = np.dot(Ms, z[t], out=pre[t])  # (3H, N)  -a_z, -a_r, -2 xw_h
         zr = p[:2 * H]
         sigmoid_in_place(zr)  # (2H, N)  z, r
         m = np.multiply(zr[H:], z[t, :H], out=m_all[t])  # (H, N)  r h_{t-1}, reset before the product
-        hh = np.dot(UhsT, m, out=hh_all[t])  # (H, N)  -2 (r h_{t-1}) U_h
+        hh = np.dot(UhsT, m, out=hh_all[t])  # (H, N)  -2 (r h_{t-1}) W_h
         hh += p[2 * H:]  # (H, N)  -2 a_h
         tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
         gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
@@ -201,7 +201,7 @@ def gru_forward_reset_before(layer, x_tm, states):
 
 def gru_backward_reset_before(layer, dy_tm, dstates):
     """`gru_local_grads` + `gru_step_backward` fused (reset_after=False), transposed. Per step
-    dA = [da_z, da_r, da_h] (3H, N), dm = U_h da_h; dM += z_t dA^T (its U_h block is replaced by
+    dA = [da_z, da_r, da_h] (3H, N), dm = W_h da_h; dM += z_t dA^T (its W_h block is replaced by
     sum_t m_t da_h^T) and [dh_{t-1} - z dh - r dm; dx_t] = M[:H + D] dA."""
     z, pre, m_all, hh_all = layer.loop_cache
     T1, K, N = z.shape
@@ -224,7 +224,7 @@ def gru_backward_reset_before(layer, dy_tm, dstates):
         np.subtract(1.0, da_h, out=da_h)
         da_h *= omz
         da_h *= dh  # (H, N)  dh (1 - z) tanh'(hh)
-        np.dot(Uh, da_h, out=dm)  # (H, N)  back through (r h_{t-1}) U_h
+        np.dot(Uh, da_h, out=dm)  # (H, N)  back through (r h_{t-1}) W_h
         da_r = np.subtract(1.0, r, out=dA[H:2 * H])
         da_r *= r
         da_r *= h_prev
@@ -257,7 +257,7 @@ def gru_forward_reset_after(layer, x_tm, states):
     Ms, z = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0, -2.0])  # (4H, K), (T + 1, K, N)
     pre, hh_all = buf("pre", (T, 4 * H, N)), buf("hh", (T, H, N))  # [z, r, -2 u_h, -2 xw_h]; candidate
     for t in range(T):
-        p = np.dot(Ms, z[t], out=pre[t])  # (4H, N)  one matmul: x W + b included
+        p = np.dot(Ms, z[t], out=pre[t])  # (4H, N)  one matmul: x U + b included
         zr = p[:2 * H]  # (2H, N)  -[a_z, a_r]
         sigmoid_in_place(zr)  # (2H, N)  z, r
         hh = np.multiply(zr[H:], p[2 * H:3 * H], out=hh_all[t])  # (H, N)  -2 r u_h

@@ -1,11 +1,14 @@
 """SimpleRNN, LSTM and GRU with full backprop through time (BPTT), Keras semantics.
 
+Letters as in chapter 9 and the seeds: U = kernel (input -> hidden), W = recurrent_kernel
+(hidden -> hidden), V = the output Dense's kernel (hidden -> output).
+
 A recurrent layer reads x (N, T, D) one step at a time, carrying a state
-h_t (N, H) (an LSTM also carries c_t). Forward: xw = x W + b for all T steps
+h_t (N, H) (an LSTM also carries c_t). Forward: xw = x U + b for all T steps
 in one matmul, then the loop h_t = step(xw_t, h_{t-1}) (steps.py). Backward
 (BPTT) walks the steps in reverse, each step adding its share to dL/dh_{t-1};
 the weight gradients are formed after the loop with one matmul each over the
-stacked steps: dW = X^T dA, dU = H_prev^T dA, db = sum(dA), dx = dA W^T.
+stacked steps: dU = X^T dA, dW = H_prev^T dA, db = sum(dA), dx = dA U^T.
 Weights and their order are Keras's: kernel (D, gH), recurrent_kernel (H, gH),
 bias (gH,) with g = 1 (SimpleRNN), 4 (LSTM, gates i f c o), 3 (GRU, gates z r h;
 bias (2, 3H) when reset_after=True).
@@ -37,11 +40,11 @@ __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
 
 class SimpleRNN(Recurrent):
-    """Fully connected recurrence h_t = act(x_t W + h_{t-1} U + b), the Elman network.
+    """Fully connected recurrence h_t = act(x_t U + h_{t-1} W + b), the Elman network.
 
-    Backward (BPTT): da_t = (dy_t + dh_t) * act'(a_t), dh_{t-1} = da_t U^T; then
-    dW = sum_t x_t^T da_t, dU = sum_t h_{t-1}^T da_t, db = sum_t da_t, dx_t = da_t W^T.
-    Repeated products of U (times act') make the gradient vanish or explode over many steps.
+    Backward (BPTT): da_t = (dy_t + dh_t) * act'(a_t), dh_{t-1} = da_t W^T; then
+    dU = sum_t x_t^T da_t, dW = sum_t h_{t-1}^T da_t, db = sum_t da_t, dx_t = da_t U^T.
+    Repeated products of W (times act') make the gradient vanish or explode over many steps.
 
     Args:
         units: H, the size of the state. activation: 'tanh' (default), 'relu', ...
@@ -55,20 +58,20 @@ class SimpleRNN(Recurrent):
 
     def step_loop(self, xw, states):
         T, N, _ = xw.shape
-        U, act = self.params["recurrent_kernel"], self.activation
+        W, act = self.params["recurrent_kernel"], self.activation
         hs = np.empty((T + 1, N, self.units), dtype=self.dtype)  # (T + 1, N, H) h_0 .. h_T
         hs[0] = states[0]
         for t in range(T):
-            hs[t + 1] = simple_rnn_step_forward(xw[t], hs[t], U, act)  # (N, H)
+            hs[t + 1] = simple_rnn_step_forward(xw[t], hs[t], W, act)  # (N, H)
         return hs, [hs[-1]]
 
     def step_loop_backward(self, dy_tm, dstates):
         _, hs, (N, T, D) = self.cache
-        U, act = self.params["recurrent_kernel"], self.activation
+        W, act = self.params["recurrent_kernel"], self.activation
         dA = np.empty((T, N, self.units), dtype=self.dtype)  # (T, N, H)
         dh_next = dstates[0]  # (N, H)
         for t in range(T - 1, -1, -1):
-            dA[t], dh_next = simple_rnn_step_backward(self._dh(dy_tm, dh_next, t), hs[t + 1], U, act)
+            dA[t], dh_next = simple_rnn_step_backward(self._dh(dy_tm, dh_next, t), hs[t + 1], W, act)
         self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, H)
         return dA, [dh_next]
 
@@ -76,7 +79,7 @@ class SimpleRNN(Recurrent):
 class LSTM(Recurrent):
     """Long short-term memory (Hochreiter & Schmidhuber 1997), Keras gates i, f, c, o.
 
-    Forward: [a_i a_f a_g a_o] = x_t W + h_{t-1} U + b; i, f, o = sigma(.), g = tanh(a_g);
+    Forward: [a_i a_f a_g a_o] = x_t U + h_{t-1} W + b; i, f, o = sigma(.), g = tanh(a_g);
     c_t = f c_{t-1} + i g; h_t = o tanh(c_t). Backward: see `lstm_step_backward`; the
     cell state passes gradient back as dc_{t-1} = dc_t * f, with no matrix product, which
     is why an LSTM remembers over many steps. unit_forget_bias=True starts b_f at 1.
@@ -108,7 +111,7 @@ class LSTM(Recurrent):
 
     def step_loop(self, xw, states):
         T, N, _ = xw.shape
-        H, U = self.units, self.params["recurrent_kernel"]
+        H, W = self.units, self.params["recurrent_kernel"]
         act, rec = self.activation, self.recurrent_activation
         hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
         cs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
@@ -116,14 +119,14 @@ class LSTM(Recurrent):
         gates = np.empty((T, N, 4 * H), dtype=self.dtype)  # (T, N, 4H) i, f, g, o
         hs[0], cs[0] = states
         for t in range(T):
-            lstm_step_forward(xw[t], hs[t], cs[t], U, act, rec, out=(hs[t + 1], cs[t + 1], act_c[t], gates[t]))
+            lstm_step_forward(xw[t], hs[t], cs[t], W, act, rec, out=(hs[t + 1], cs[t + 1], act_c[t], gates[t]))
         self.loop_cache = (cs, act_c, gates)
         return hs, [hs[-1], cs[-1]]
 
     def step_loop_backward(self, dy_tm, dstates):
         _, hs, (N, T, D) = self.cache
         cs, act_c, gates = self.loop_cache
-        H, U = self.units, self.params["recurrent_kernel"]
+        H, W = self.units, self.params["recurrent_kernel"]
         act, rec = self.activation, self.recurrent_activation
         dA = np.empty_like(gates)  # (T, N, 4H)
         dh_next, dc_next = dstates  # (N, H), (N, H)
@@ -131,7 +134,7 @@ class LSTM(Recurrent):
             # a step's local derivatives, computed while its arrays are in cache (faster than one pass over all T)
             dc_dh, local = lstm_local_grads(cs[t], act_c[t], gates[t], act, rec)  # (N, H), (N, 4H)
             _, dh_next, dc_next = lstm_step_backward(self._dh(dy_tm, dh_next, t), dc_next, gates[t, :, H:2 * H],
-                                                     dc_dh, local, U, out=dA[t])
+                                                     dc_dh, local, W, out=dA[t])
         self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, 4H)
         return dA, [dh_next, dc_next]
 
@@ -144,10 +147,10 @@ class LSTM(Recurrent):
 class GRU(Recurrent):
     """Gated recurrent unit (Cho et al. 2014), Keras gates z, r, h and both reset_after modes.
 
-    Forward (reset_after=True, the Keras default): u = h_{t-1} U + b_rec;
+    Forward (reset_after=True, the Keras default): u = h_{t-1} W + b_rec;
     z = sigma(xw_z + u_z), r = sigma(xw_r + u_r), hh = tanh(xw_h + r * u_h),
-    h_t = z h_{t-1} + (1 - z) hh. reset_after=False: hh = tanh(xw_h + (r h_{t-1}) U_h).
-    Backward: see `gru_step_backward`; dU = sum_t h_{t-1}^T du_t (with r h_{t-1} in place
+    h_t = z h_{t-1} + (1 - z) hh. reset_after=False: hh = tanh(xw_h + (r h_{t-1}) W_h).
+    Backward: see `gru_step_backward`; dW = sum_t h_{t-1}^T du_t (with r h_{t-1} in place
     of h_{t-1} for the h block when reset_after=False).
 
     Args: as LSTM (no unit_forget_bias), plus reset_after (True).
@@ -182,14 +185,14 @@ class GRU(Recurrent):
 
     def step_loop(self, xw, states):
         T, N, _ = xw.shape
-        H, U = self.units, self.params["recurrent_kernel"]
+        H, W = self.units, self.params["recurrent_kernel"]
         b_rec = self.params["bias"][1] if (self.use_bias and self.reset_after) else None
         act, rec = self.activation, self.recurrent_activation
         hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
         hs[0] = states[0]
         steps = []  # per step (z, r, hh, m): views kept as they are, no copies
         for t in range(T):
-            hs[t + 1], cache = gru_step_forward(xw[t], hs[t], U, b_rec, act, rec, self.reset_after)
+            hs[t + 1], cache = gru_step_forward(xw[t], hs[t], W, b_rec, act, rec, self.reset_after)
             steps.append(cache)
         self.loop_cache = steps
         return hs, [hs[-1]]
@@ -197,25 +200,25 @@ class GRU(Recurrent):
     def step_loop_backward(self, dy_tm, dstates):
         _, hs, (N, T, D) = self.cache
         steps, H = self.loop_cache, self.units
-        U, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
-        dA = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H) d(x W + b)
-        dU = np.empty((T, N, 3 * H), dtype=self.dtype) if self.reset_after else dA  # (T, N, 3H) d(h U + b_rec)
+        W, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
+        dA = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H) d(x U + b)
+        dW = np.empty((T, N, 3 * H), dtype=self.dtype) if self.reset_after else dA  # (T, N, 3H) d(h W + b_rec)
         dh_next = dstates[0]
         for t in range(T - 1, -1, -1):
             z, r, hh, m = steps[t]
             kx, ku = gru_local_grads(hs[t], z, r, hh, m, act, rec, self.reset_after)  # (N, 3H) each
-            _, du, dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), z, r, kx, ku, U, self.reset_after,
+            _, du, dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), z, r, kx, ku, W, self.reset_after,
                                                out=dA[t])
             if self.reset_after:
-                dU[t] = du
+                dW[t] = du
         h_prev = hs[:-1].reshape(T * N, H)  # (T N, H)
-        dU2 = dU.reshape(T * N, 3 * H)  # (T N, 3H)
+        dU2 = dW.reshape(T * N, 3 * H)  # (T N, 3H)
         if self.reset_after:
             self.grads["recurrent_kernel"][...] = h_prev.T @ dU2  # (H, 3H)
             if self.use_bias:
                 self.grads["bias"][1] = dU2.sum(axis=0)
         else:
-            m = np.stack([step[3] for step in steps]).reshape(T * N, H)  # (T N, H) r * h_{t-1}, what U_h multiplied
+            m = np.stack([step[3] for step in steps]).reshape(T * N, H)  # (T N, H) r * h_{t-1}, what W_h multiplied
             self.grads["recurrent_kernel"][:, :2 * H] = h_prev.T @ dU2[:, :2 * H]  # (H, 2H)
             self.grads["recurrent_kernel"][:, 2 * H:] = m.T @ dU2[:, 2 * H:]  # (H, H)
         return dA, [dh_next]
