@@ -5,7 +5,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from bricks.teaching.diagrams import cells, draw  # noqa: E402
+from bricks.teaching.diagrams import cells, draw, layers  # noqa: E402
 
 
 def texts(ax):
@@ -14,8 +14,12 @@ def texts(ax):
 
 @pytest.mark.parametrize("make", [lambda: cells.unrolled_rnn(3),
                                   lambda: cells.unrolled_rnn(2, backward=True),
-                                  cells.lstm_cell, cells.gru_cell])
+                                  cells.lstm_cell, cells.gru_cell,
+                                  lambda: layers.conv_taps(3, 2, t=7),
+                                  lambda: layers.conv_taps(2, 1, t=3, causal=False),
+                                  layers.resize_ops, layers.residual_block])
 def test_draws_with_legible_text(make):
+    """Every Part II-III diagram (cells.py and layers.py): at most 8 in wide, text >= 9 pt."""
     fig, ax = make()
     fig.canvas.draw()
     assert fig.get_figwidth() <= 8

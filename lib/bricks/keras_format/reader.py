@@ -76,23 +76,26 @@ def _dtype(value, where, fail):
     return name
 
 
-def _initializer(value, where, fail):
+def _named(value, kind, known, where, fail):
+    """A Keras initializer/regularizer spec as bricks's: a name stays, a config is checked."""
     if value is None or isinstance(value, str):
         return value
     name = value.get("class_name")
-    if name not in KERAS_INITIALIZERS:
-        fail(where, f"an initializer bricks has, one of {sorted(KERAS_INITIALIZERS)}", initializer=name)
-    cls = initializers.INITIALIZERS.lookup(name)
-    return {"class_name": snake_case(name), "config": arguments(value.get("config", {}), cls, where, fail)}
+    if name not in known:
+        article = "an" if kind[0] in "aeiou" else "a"
+        fail(where, f"{article} {kind} bricks has, one of {sorted(known)}", **{kind: name})
+    if kind == "initializer":
+        cls = initializers.INITIALIZERS.lookup(name)
+        return {"class_name": snake_case(name), "config": arguments(value.get("config", {}), cls, where, fail)}
+    return {"class_name": KERAS_REGULARIZERS[name], "config": dict(value.get("config", {}))}
+
+
+def _initializer(value, where, fail):
+    return _named(value, "initializer", KERAS_INITIALIZERS, where, fail)
 
 
 def _regularizer(value, where, fail):
-    if value is None or isinstance(value, str):
-        return value
-    name = value.get("class_name")
-    if name not in KERAS_REGULARIZERS:
-        fail(where, f"a regularizer bricks has, one of {sorted(KERAS_REGULARIZERS)}", regularizer=name)
-    return {"class_name": KERAS_REGULARIZERS[name], "config": dict(value.get("config", {}))}
+    return _named(value, "regularizer", KERAS_REGULARIZERS, where, fail)
 
 
 def _activation(value):
