@@ -9,7 +9,8 @@ A chapter shows library code with a MyST block
 `shown_objects(chapter)` lists those (file, object) pairs; `resolve(file, name)` imports the
 object; `tracer_cells(objects)` are two code cells that `tools/notebooks.py export --trace`
 puts around a chapter for nbval: the first records, with a profile hook that looks only at
-Python calls, which of the shown functions are called while the chapter runs; the last writes
+Python calls (and is removed once every shown function has run), which of the shown functions
+are called while the chapter runs; the last writes
 `<chapter>.shown.json`, {"Dense.forward": true, ...}. tests/book/test_book_code.py checks that
 every shown object exists and, after `make notebooks`, that every one ran.
 A shown class counts as run when any function defined in its body ran.
@@ -69,9 +70,12 @@ import shown_code as _shown
 _SHOWN = {objects!r}
 _TARGETS = {{c: name for path, name in _SHOWN for c in _shown.code_objects(_shown.resolve(path, name))}}
 _RAN = set()
+_WANTED = set(_TARGETS.values())
 def _profile(frame, event, arg):
     if event == "call" and frame.f_code in _TARGETS:
         _RAN.add(_TARGETS[frame.f_code])
+        if _RAN >= _WANTED:  # everything shown has run: stop paying for the hook
+            _sys.setprofile(None)
 _sys.setprofile(_profile)
 '''
 
