@@ -21,7 +21,8 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["sliding_windows", "walk_forward", "Split", "StandardScaler", "MinMaxScaler", "rolling_zscore",
-           "finite_rows", "drop_nonfinite", "fill_forward", "cross_sectional_zscore", "cross_sectional_rank", "panel_features", "panel_windows"]
+           "finite_rows", "drop_nonfinite", "fill_forward", "cross_sectional_zscore", "cross_sectional_rank", "panel_features", "panel_windows",
+           "coverage", "Windows"]
 
 Split = namedtuple("Split", "train test train_dates test_dates")
 Split.__doc__ = "Index arrays of one walk-forward fold, and (first, last) date of each side."
@@ -80,7 +81,8 @@ class StandardScaler:
     """z = (x - mean) / std, with mean and std fitted on the training part only.
 
     Statistics are taken over every axis but the last (features), so (N, F) and windowed
-    (N, T, F) inputs share one mean per feature. `transform` never refits.
+    (N, T, F) inputs share one mean per feature. NaN entries (missing rows of an unbalanced
+    panel) are left out of the statistics and stay NaN. `transform` never refits.
     """
 
     def __init__(self, eps=1e-12):
@@ -89,8 +91,10 @@ class StandardScaler:
     def fit(self, x):
         x = np.asarray(x, dtype=float)
         axes = tuple(range(x.ndim - 1))
-        self.mean_ = x.mean(axis=axes)  # (F,)
-        self.scale_ = np.maximum(x.std(axis=axes), self.eps)  # (F,)
+        mean, std = (x.mean, x.std) if np.isfinite(x).all() else (
+            lambda axis: np.nanmean(x, axis=axis), lambda axis: np.nanstd(x, axis=axis))
+        self.mean_ = mean(axis=axes)  # (F,) over the entries present
+        self.scale_ = np.maximum(std(axis=axes), self.eps)  # (F,)
         return self
 
     def _fitted(self):
@@ -124,7 +128,7 @@ class MinMaxScaler(StandardScaler):
         x = np.asarray(x, dtype=float)
         axes = tuple(range(x.ndim - 1))
         lo, hi = self.feature_range
-        xmin, xmax = x.min(axis=axes), x.max(axis=axes)  # (F,), (F,)
+        xmin, xmax = np.nanmin(x, axis=axes), np.nanmax(x, axis=axes)  # (F,), (F,) entries present
         self.scale_ = np.maximum(xmax - xmin, self.eps) / (hi - lo)
         self.mean_ = xmin - lo * self.scale_  # so that (x - mean_) / scale_ maps [min, max] to [lo, hi]
         return self
@@ -222,42 +226,106 @@ def cross_sectional_zscore(x, eps=1e-12):
 
 
 def cross_sectional_rank(x):
-    """Each date's ranks scaled to [-0.5, 0.5] (average rank for ties). Input/Output: (D, A)."""
+    """Each date's ranks over the assets present, scaled to [-0.5, 0.5] (average rank for ties).
+
+    r_{t,i} = (rank_{t,i} - 1) / (n_t - 1) - 0.5 with n_t the number of finite entries of
+    row t: an asset not listed (NaN) gets NaN and does not stretch the scale, so every date
+    with two or more assets spans exactly [-0.5, 0.5]; a date with one asset gets 0.
+    Input/Output: (D, A).
+
+    >>> cross_sectional_rank(np.array([[3.0, np.nan, 1.0, 2.0]]))
+    array([[ 0.5,  nan, -0.5,  0. ]])
+    """
     from bricks.quant.evaluation import rankdata
     x = np.asarray(x, dtype=float)
-    r = rankdata(x, axis=1)  # (D, A) 1..A
-    return (r - 1) / (x.shape[1] - 1) - 0.5
+    x = np.where(np.isfinite(x), x, np.nan)
+    r = rankdata(x, axis=1)  # (D, A) 1..n_t, NaN where missing
+    n = np.isfinite(x).sum(axis=1, keepdims=True)  # (D, 1) assets present that date
+    out = np.where(n > 1, (r - 1) / np.maximum(n - 1, 1) - 0.5, 0.0)  # (D, A)
+    out[np.isnan(r)] = np.nan
+    return out
 
 
-def panel_features(returns, factors=None, mom=12, skip=1, vol=12, beta=36):
+def _window_sum(r, lo, hi, min_periods):
+    """sum of the finite r[t-hi .. t-lo] (hi >= lo >= 0 rows back) per column, and their count.
+
+    From cumulative sums of the zero-filled values and of the presence mask, so a NaN
+    (a month not listed, a suspension) removes one term from the windows that contain it,
+    instead of poisoning every later sum. NaN where fewer than `min_periods` terms exist.
+    """
+    D = len(r)
+    ok = np.isfinite(r)
+    c = np.concatenate([np.zeros((1, *r.shape[1:])), np.cumsum(np.where(ok, r, 0.0), axis=0)])  # (D+1, A)
+    k = np.concatenate([np.zeros((1, *r.shape[1:])), np.cumsum(ok, axis=0)])  # (D+1, A)
+    out, n = np.full(r.shape, np.nan), np.zeros(r.shape)
+    t = np.arange(hi, D)  # rows with a full window of rows behind them
+    out[t] = c[t - lo + 1] - c[t - hi]  # sum over rows t-hi .. t-lo
+    n[t] = k[t - lo + 1] - k[t - hi]
+    out[n < min_periods] = np.nan
+    return out, n
+
+
+def _window_std(r, window, min_periods):
+    """std (ddof 0) of the finite r over the last `window` rows, NaN under `min_periods` values."""
+    D = len(r)
+    out = np.full(r.shape, np.nan)
+    W = sliding_windows(r, window)  # (D-w+1, w, A)
+    ok = np.isfinite(W)
+    n = ok.sum(axis=1)  # (D-w+1, A)
+    full = n == window
+    out[window - 1:][full] = W.std(axis=1)[full]  # the plain formula where the window is complete
+    part = (n >= min_periods) & ~full
+    if part.any():
+        mean = np.where(ok, W, 0.0).sum(axis=1) / np.maximum(n, 1)  # (D-w+1, A)
+        var = np.where(ok, (W - mean[:, None]) ** 2, 0.0).sum(axis=1) / np.maximum(n, 1)
+        out[window - 1:][part] = np.sqrt(var)[part]
+    return out
+
+
+def panel_features(returns, factors=None, mom=12, skip=1, vol=12, beta=36, min_share=2 / 3):
     """Per-date, per-asset features computed from returns up to and including that date.
 
     mom: sum of r over t-mom+1 .. t-skip (12-1 momentum); ret1: r_t (last period's return);
     vol: std of r over t-vol+1 .. t; beta_<f>: slope of r on each factor over the last
     `beta` months (multiple regression with intercept), if `factors` is given.
 
+    A NaN return (an asset not yet listed, delisted, suspended) is a missing term, not a
+    poison: each window statistic uses the finite returns it contains and is NaN only when
+    they are fewer than `min_share` of the window (so an asset listed in month 5 has
+    momentum from month 5 + 8 on, and one suspended month costs nothing). On a panel
+    without NaN this is exactly the full-window formula.
+
     Args:
-        returns: (D, A) array or DataFrame of period returns.
+        returns: (D, A) array or DataFrame of period returns, NaN where missing.
         factors: (D, K) array or DataFrame on the same dates, or None.
     Returns:
         (features, names): features of shape (D, A, F), NaN until the history is long enough.
     """
     r = np.asarray(returns, dtype=float)  # (D, A)
+    r = np.where(np.isfinite(r), r, np.nan)
     D, A = r.shape
-    c = np.concatenate([np.zeros((1, A)), np.cumsum(r, axis=0)])  # (D+1, A)
+    need = lambda w: max(1, int(np.ceil(min_share * w)))  # noqa: E731  least finite terms in a window
     feats, names = [], ["mom", "ret1", "vol"]
-    m = np.full((D, A), np.nan)
-    m[mom - 1:] = c[mom - skip:D + 1 - skip] - c[:D - mom + 1]  # sum r[t-mom+1 .. t-skip]
-    feats += [m, r.copy(), np.full((D, A), np.nan)]
-    feats[2][vol - 1:] = sliding_windows(r, vol).std(axis=1)  # (D-vol+1, A)
+    m, _ = _window_sum(r, skip, mom - 1, need(mom - skip))  # sum r[t-mom+1 .. t-skip]
+    feats += [m, r.copy(), _window_std(r, vol, need(vol))]
     if factors is not None:
         fnames = list(getattr(factors, "columns", [f"f{k}" for k in range(np.shape(factors)[1])]))
         f = np.asarray(factors, dtype=float)  # (D, K)
         X = np.concatenate([np.ones((D, 1)), f], axis=1)  # (D, K+1)
         Xw, Yw = sliding_windows(X, beta), sliding_windows(r, beta)  # (W, B, K+1), (W, B, A)
-        XtX = np.einsum("wbk,wbj->wkj", Xw, Xw)  # (W, K+1, K+1)
-        XtY = np.einsum("wbk,wba->wka", Xw, Yw)  # (W, K+1, A)
-        coef = np.linalg.solve(XtX, XtY)  # (W, K+1, A)
+        ok = np.isfinite(Yw)  # (W, B, A) the months each asset's regression may use
+        if ok.all():  # balanced panel: one design matrix per window, shared by every asset
+            XtX = np.einsum("wbk,wbj->wkj", Xw, Xw)  # (W, K+1, K+1)
+            XtY = np.einsum("wbk,wba->wka", Xw, Yw)  # (W, K+1, A)
+            coef = np.linalg.solve(XtX, XtY)  # (W, K+1, A)
+        else:  # each asset regresses on its own present months
+            XtX = np.einsum("wbk,wbj,wba->wakj", Xw, Xw, ok)  # (W, A, K+1, K+1)
+            XtY = np.einsum("wbk,wba->wak", Xw, np.where(ok, Yw, 0.0))  # (W, A, K+1)
+            good = ok.sum(axis=1) >= max(need(beta), X.shape[1] + 2)  # (W, A)
+            XtX[~good] = np.eye(X.shape[1])  # placeholder, result discarded below
+            coef = np.linalg.solve(XtX, XtY[..., None])[..., 0]  # (W, A, K+1)
+            coef[~good] = np.nan
+            coef = coef.transpose(0, 2, 1)  # (W, K+1, A)
         for k, name in enumerate(fnames):
             b = np.full((D, A), np.nan)
             b[beta - 1:] = coef[:, k + 1]
@@ -266,20 +334,54 @@ def panel_features(returns, factors=None, mom=12, skip=1, vol=12, beta=36):
     return np.stack(feats, axis=-1), names  # (D, A, F)
 
 
+def coverage(features, returns, names=None):
+    """Share of the (date, asset) cells with a finite return that have each feature: a dict.
+
+    On an unbalanced panel this is the number to read before training: a feature finite on
+    a small share of the listed cells removes the rest from every model that needs it.
+    """
+    f, r = np.asarray(features, dtype=float), np.asarray(returns, dtype=float)
+    listed = np.isfinite(r)  # (D, A)
+    names = names or [f"f{k}" for k in range(f.shape[-1])]
+    return {n: float(np.isfinite(f[..., k])[listed].mean()) for k, n in enumerate(names)}
+
+
+class Windows(tuple):
+    """(X, y, date_index, asset_index) from `panel_windows`, unpacking as four arrays, plus
+    `.dropped`: a dict of how many (date, asset) candidates were left out and why."""
+
+    def __new__(cls, X, y, d, a, dropped):
+        self = super().__new__(cls, (X, y, d, a))
+        self.dropped = dropped
+        return self
+
+    def report(self):
+        """One line: rows kept and the count dropped for each reason."""
+        why = ", ".join(f"{k} {v:,d}" for k, v in self.dropped.items() if k != "kept" and v)
+        return f"{self.dropped['kept']:,d} windows kept" + (f"; dropped: {why}" if why else "")
+
+
 def panel_windows(features, target, window):
     """Sequences for a per-asset sequence model: each (date, asset) gets its last `window` rows.
 
     Args:
         features: (D, A, F); target: (D, A), target[t] known after date t+1 (e.g. next return).
     Returns:
-        X (n, window, F), y (n,), date_index (n,), asset_index (n,): one sample per
-        (date >= window-1, asset) whose window and target are free of NaN.
+        A `Windows` tuple X (n, window, F), y (n,), date_index (n,), asset_index (n,): one
+        sample per (date >= window-1, asset) whose window and target are free of NaN, and
+        `.dropped`, the count of every other (date, asset) with a finite target, by reason:
+        'warm_up' (date < window-1), 'feature_missing' (a NaN inside the window) and, of
+        all cells, 'no_target'. Nothing is dropped without being counted.
     """
     f, y = np.asarray(features, dtype=float), np.asarray(target, dtype=float)
     D, A, F = f.shape
     W = sliding_windows(f, window)  # (D-T+1, T, A, F)
     W = W.transpose(0, 2, 1, 3)  # (D-T+1, A, T, F)
     yy = y[window - 1:]  # (D-T+1, A)
-    ok = ~np.isnan(W).any(axis=(2, 3)) & ~np.isnan(yy)  # (D-T+1, A)
+    full = ~np.isnan(W).any(axis=(2, 3))  # (D-T+1, A)
+    has_y = np.isfinite(yy)
+    ok = full & has_y
     d, a = np.nonzero(ok)
-    return W[d, a], yy[d, a], d + window - 1, a
+    dropped = {"kept": int(ok.sum()), "warm_up": int(np.isfinite(y[:window - 1]).sum()),
+               "feature_missing": int((has_y & ~full).sum()), "no_target": int((~np.isfinite(y)).sum())}
+    return Windows(W[d, a], yy[d, a], d + window - 1, a, dropped)

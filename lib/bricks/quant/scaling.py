@@ -24,8 +24,10 @@ __all__ = ["ewma_zscore", "instance_zscore"]
 def ewma_zscore(x, halflife=60, warmup=None, eps=1e-12):
     """z_t = (x_t - m_{t-1}) / sqrt(v_{t-1}) along axis 0, exponentially weighted, past only.
 
-    Input shape (N, ...). Output the same; the first `warmup` rows (default `halflife`) are
-    NaN. A NaN input row leaves the running statistics unchanged.
+    Input shape (N, ...). Output the same; z is NaN until a column has `warmup` (default
+    `halflife`) observations behind it (on a panel without NaN: the first `warmup` rows). A NaN entry (a suspension, a date before listing) leaves that column's running
+    mean and variance exactly as they were: the statistics age by observations, not by rows,
+    so a value after a 100-row gap is scaled like one after no gap.
     """
     x = np.asarray(x, dtype=float)
     if halflife <= 0:
@@ -33,12 +35,16 @@ def ewma_zscore(x, halflife=60, warmup=None, eps=1e-12):
     a = 1 - 2 ** (-1 / halflife)
     warmup = halflife if warmup is None else warmup
     m, v = np.where(np.isnan(x[0]), 0.0, x[0]), np.zeros(x.shape[1:])
+    seen = (~np.isnan(x[0])).astype(int)  # observations behind each column's statistics
     z = np.full(x.shape, np.nan)
     for t in range(1, len(x)):  # sequential: each day's statistics come from the days before
-        z[t] = (x[t] - m) / np.sqrt(v + eps)
-        d = np.where(np.isnan(x[t]), 0.0, x[t] - m)
-        m, v = m + a * d, (1 - a) * (v + a * d * d)
-    z[:warmup] = np.nan
+        here = ~np.isnan(x[t])  # columns observed today; the others keep m and v
+        first = here & (seen == 0)  # a column's first observation starts its statistics
+        z[t] = np.where(seen >= warmup, (x[t] - m) / np.sqrt(v + eps), np.nan)
+        m = np.where(first, x[t], m)
+        d = np.where(here & ~first, x[t] - m, 0.0)
+        m, v = m + a * d, np.where(here & ~first, (1 - a) * (v + a * d * d), v)
+        seen = seen + here
     return z
 
 
