@@ -138,58 +138,17 @@ def hard_sigmoid_backward(grad, z, a):
     return grad * ((a > 0.0) & (a < 1.0)) / 6.0
 
 
-# ---- in-place forms for the recurrent steps --------------------------------------------
-# A recurrent step keeps only its output y = f(a), so its activations give the derivative
-# as a function of y, and write f(a) into a buffer with one exp per element: 2.5x faster
-# than np.tanh in float64 (no SIMD float64 tanh without AVX-512). exp(-a) may overflow to
-# inf for a < -709, and 1 / inf = 0 is the right answer.
-def sigmoid_into(a, out=None):
-    """sigma(a) = 1 / (1 + exp(-a)), written into `out` (a new array if None)."""
-    out = np.negative(a, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
-
-
-def tanh_into(a, out=None):
-    """tanh(a) = 2 sigma(2a) - 1 = 2 / (1 + exp(-2a)) - 1, written into `out`."""
-    out = np.multiply(a, -2.0, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    np.divide(2.0, out, out=out)
-    out -= 1.0
-    return out
-
-
-def relu_into(a, out=None):
-    return np.maximum(a, 0.0, out=out)
-
-
-def linear_into(a, out=None):
-    if out is None:
-        return a.copy()
-    if out is not a:
-        out[...] = a
-    return out
-
-
-def hard_sigmoid_into(a, out=None):
-    out = np.add(a, 3.0, out=out)
-    out /= 6.0
-    return np.clip(out, 0.0, 1.0, out=out)
-
-
 class ActivationFunction:
     """A named activation: `.forward(z)`, `.backward(grad, z, a)`, `.name`.
 
     Those whose derivative is a function of the output (tanh, sigmoid, relu, linear,
-    hard_sigmoid) also have `.into(a, out)`, the forward written into a buffer, and
-    `.grad(y)` = dy/da from the output y: what the recurrent step functions use.
+    hard_sigmoid) also have `.grad(y)` = dy/da from the output y: what the recurrent
+    step functions use, since a step keeps only its outputs.
     """
 
-    def __init__(self, name, forward, backward, into=None, grad_from_output=None):
+    def __init__(self, name, forward, backward, grad_from_output=None):
         self.name, self._forward, self._backward = name, forward, backward
-        self.into, self.grad_from_output = into, grad_from_output
+        self.grad_from_output = grad_from_output
 
     def forward(self, z):
         return self._forward(z)
@@ -212,11 +171,11 @@ class ActivationFunction:
 
 ACTIVATIONS = Registry("activations")
 for _name, _fns in {
-        "linear": (linear, linear_backward, linear_into, lambda y: np.ones_like(y)),
-        "sigmoid": (sigmoid, sigmoid_backward, sigmoid_into, lambda y: y * (1.0 - y)),
-        "tanh": (tanh, tanh_backward, tanh_into, lambda y: 1.0 - y * y),
-        "relu": (relu, relu_backward, relu_into, lambda y: (y > 0.0).astype(y.dtype)),
-        "hard_sigmoid": (hard_sigmoid, hard_sigmoid_backward, hard_sigmoid_into,
+        "linear": (linear, linear_backward, lambda y: np.ones_like(y)),
+        "sigmoid": (sigmoid, sigmoid_backward, lambda y: y * (1.0 - y)),
+        "tanh": (tanh, tanh_backward, lambda y: 1.0 - y * y),
+        "relu": (relu, relu_backward, lambda y: (y > 0.0).astype(y.dtype)),
+        "hard_sigmoid": (hard_sigmoid, hard_sigmoid_backward,
                          lambda y: ((y > 0.0) & (y < 1.0)).astype(y.dtype) / 6.0),
         "softmax": (softmax, softmax_backward), "elu": (elu, elu_backward),
         "selu": (selu, selu_backward), "softplus": (softplus, softplus_backward),

@@ -63,3 +63,21 @@ def test_use_fused_is_validated_and_saved():
     assert "use_fused" not in bricks.GRU(3).get_config()  # the default stays Keras's config
     assert not bricks.SimpleRNN(3).uses_fused_loop()  # SimpleRNN has no fused loop
     assert not bricks.LSTM(3, activation="relu").uses_fused_loop()
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES[:3])
+def test_backward_takes_the_path_forward_took(cls, kwargs, rng):
+    """The path is chosen once, in forward, and kept in the cache: flipping use_fused between
+    forward and backward changes nothing (it used to crash: the two paths cached different tuples)."""
+    x = rng.standard_normal((2, 4, 3))
+    results = []
+    for first, then in [("auto", False), (False, "auto"), ("auto", "auto")]:
+        bricks.set_random_seed(1)
+        layer = cls(5, use_fused=first, **kwargs)
+        y = layer.forward(x)
+        layer.use_fused = then
+        dx = layer.backward(np.ones_like(y))
+        results.append([dx, *[g.copy() for g in layer.grads.values()]])
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -14,16 +14,16 @@ from bricks import errors, initializers, regularizers
 from bricks.layers.base import Layer
 from bricks.layers.recurrent.steps import get_activation
 
-__all__ = []  # the layers are exported by recurrent.py
+__all__ = []  # the layers are exported by rnn.py
 
 
 class Recurrent(Layer):
     """Shared plumbing: checks, initial states, time-major arrays, return_* options, dU after the loop.
 
     A subclass sets `n_gates` and `state_names`, and writes `step_loop(xw, states)` (forward
-    over time, returns the (T + 1, N, H) stack of h and the final states) and
-    `step_loop_backward(dy, dstates)` (returns dA (T, N, gH), the gradient of x U + b,
-    and the initial-state gradients, after filling the recurrent grads).
+    over time, returns the (T + 1, N, H) stack of h, the final states and the steps' caches)
+    and `step_loop_backward(hs, caches, dy, dstates)` (returns dA (T, N, gH), the gradient of
+    x U + b, and the initial-state gradients, after filling the recurrent grads).
     """
 
     input_rank = 3
@@ -113,8 +113,8 @@ class Recurrent(Layer):
         xs = x[:, ::-1] if self.go_backwards else x  # Keras reads the sequence reversed
         x_tm = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, N, D) time-major: step t is contiguous
         with np.errstate(over="ignore"):  # exp(-a) -> inf in the sigmoid is harmless
-            hs, finals = self.recurrence(x_tm, states)  # (T + 1, N, H), [(N, H)]
-        self.cache = (x_tm, hs, (N, T, D))
+            path, hs, finals, loop_cache = self.recurrence(x_tm, states)  # (T + 1, N, H), [(N, H)]
+        self.cache = (path, x_tm, hs, loop_cache, (N, T, D))  # backward takes the path forward took
         if self.return_sequences:
             out = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (N, T, H) in processing order, like Keras
         else:
@@ -147,14 +147,14 @@ class Recurrent(Layer):
         return dy, dstates
 
     def backward(self, grad_output):
-        x_tm, hs, (N, T, D) = self._cached()
+        path, x_tm, hs, loop_cache, (N, T, D) = self._cached()
         dy, dstates = self._split_grads(grad_output, N, T)
         if self.return_sequences:
             dy_tm = dy.transpose(1, 0, 2)  # (T, N, H) view, time-major like the loop
         else:
             dstates[0] += dy  # the output is h_T itself
             dy_tm = None
-        dx = self.recurrence_backward(x_tm, dy_tm, dstates)  # (N, T, D); fills every weight grad
+        dx = self.recurrence_backward(path, x_tm, hs, loop_cache, dy_tm, dstates)  # (N, T, D)
         if self.go_backwards:
             dx = dx[:, ::-1]
         return np.ascontiguousarray(dx)
@@ -170,30 +170,33 @@ class Recurrent(Layer):
         return self.fused_path is not None and self.use_fused is not False and defaults
 
     def recurrence(self, x_tm, states):
-        """h_1..h_T from x (T, N, D) time-major: the one place the fast path is chosen.
+        """h_0..h_T from x (T, N, D) time-major: the one place the fast path is chosen.
 
-        The fused loop (fused.py) computes the same numbers as the step loop with fewer, larger
-        numpy calls; tests/layers/test_recurrent_fused.py checks they agree to rounding, in float64 and
-        float32, outputs and every gradient. `use_fused=False` always runs the step functions.
+        Returns (path, hs (T + 1, N, H), final states, loop cache); `forward` keeps `path` in
+        the layer's cache, so backward runs the same path even if `use_fused` changed since.
+        The fused loop (fused.py) computes the same numbers as the step functions with
+        fewer, larger numpy calls (tests/layers/test_recurrent_fused.py checks they agree).
         """
-        if self.uses_fused_loop():  # LSTM/GRU with tanh/sigmoid: x U + b rides in its matmul
+        if self.uses_fused_loop():  # LSTM/GRU with tanh/sigmoid
             fused_forward, _ = self.fused_path
-            return fused_forward(self, x_tm, states)  # (T + 1, N, H), [(N, H)]
+            return ("fused", *fused_forward(self, x_tm, states))
         T, N, D = x_tm.shape
         xw = x_tm.reshape(T * N, D) @ self.params["kernel"]  # (T N, gH) every step's x_t U in one matmul
         bias = self._input_bias()
         if bias is not None:
             xw += bias
-        return self.step_loop(xw.reshape(T, N, -1), states)  # one step function call per t
+        return ("steps", *self.step_loop(xw.reshape(T, N, -1), states))  # one step call per t
 
-    def recurrence_backward(self, x_tm, dy_tm, dstates):
-        """BPTT through `recurrence`: returns dx (N, T, D), fills grads and initial_state_grads."""
+    def recurrence_backward(self, path, x_tm, hs, loop_cache, dy_tm, dstates):
+        """BPTT along the path forward took: returns dx (N, T, D), fills grads and initial_state_grads."""
         T, N, D = x_tm.shape
-        if self.uses_fused_loop():  # the fast loop forms dx and every weight gradient itself
+        if path == "fused":  # the fast loop forms dx and every weight gradient itself
             _, fused_backward = self.fused_path
-            dx_tm, self.initial_state_grads = fused_backward(self, dy_tm, dstates)  # (T, N, D)
+            dx_tm, self.initial_state_grads, grads = fused_backward(self, loop_cache, dy_tm, dstates)
+            for name, g in grads.items():
+                self.grads[name][...] = g
             return dx_tm.transpose(1, 0, 2)  # (N, T, D)
-        dA, self.initial_state_grads = self.step_loop_backward(dy_tm, dstates)  # (T, N, gH)
+        dA, self.initial_state_grads = self.step_loop_backward(hs, loop_cache, dy_tm, dstates)  # (T, N, gH)
         dA2 = dA.reshape(T * N, -1)  # (T N, gH)
         self.grads["kernel"][...] = x_tm.reshape(T * N, D).T @ dA2  # (D, gH) all steps in one matmul
         if self.use_bias:

@@ -1,17 +1,26 @@
-"""The fast loops of LSTM and GRU: the step functions' equations with fewer, larger numpy calls.
+"""The fast path of LSTM and GRU: the step functions' equations with fewer, larger numpy calls.
 
-Pure functions of the layer: `lstm_forward(layer, x_tm, states)`, `lstm_backward(layer,
-dy_tm, dstates)`, `gru_forward`, `gru_backward`. `Recurrent.recurrence` (base.py) runs them
-when the activations are the defaults (tanh, sigmoid) and `use_fused` allows it, and
-otherwise loops over `lstm_step_forward` / `gru_step_forward` (steps.py), which is what the
-book teaches and what other activations run. tests/layers/test_recurrent_fused.py checks that
-both paths give the same outputs and gradients to rounding.
+`lstm_forward(layer, x_tm, states)` returns (hs, final states, cache) and
+`lstm_backward(layer, cache, dy_tm, dstates)` returns (dx, initial-state gradients, weight
+gradients); `gru_forward` / `gru_backward` likewise. They read the layer's weights and write
+only into its work buffers (`layer._buffer`). `Recurrent.recurrence` (base.py) chooses them
+once per call when the activations are the defaults (tanh, sigmoid); steps.py holds the
+plain step functions the book teaches, and tests/layers/test_recurrent_fused.py checks both
+paths give the same outputs and gradients to rounding.
 
-How it is faster (LSTM, batch 64, 60 steps, 64 units, float64: 1.75x its matmul floor,
-down from 2.4x): each step is stored transposed, (gates x N), so every gate is one
-contiguous block; x_t U + b rides in the recurrent matmul (z_t = [h_{t-1}; x_t; 1] times
-M = [W; U; b]); exp's argument signs are folded into M (exact in floating point); and work
-arrays are kept between calls (fresh memory costs page faults).
+Letters: U = kernel (input -> hidden), W = recurrent_kernel (hidden -> hidden), b = bias;
+M = [W; U; b] stacked (K, gH), K = H + D + 1; hx_t = [h_{t-1}; x_t; 1] (K, N) a step's
+column of the work buffer `hx`; z, r the GRU's update and reset gates.
+
+The tricks, none of which the plain steps use:
+- every step is stored transposed, (gates x N), so each gate is one contiguous block;
+- x_t U + b rides in the recurrent matmul: M^T hx_t gives all gates' pre-activations;
+- exp's argument signs are folded into M (-1 for sigma(a) = 1 / (1 + exp(-a)), -2 for
+  tanh(a) = 2 sigma(2a) - 1; exact in floating point), so every gate costs one exp pass
+  with no temporaries (`sigmoid_in_place`, `tanh_in_place`);
+- tanh'(a_g) = 4 s (1 - s) from s = sigma(2 a_g), so backward needs no second tanh;
+- the weight gradients accumulate as dM^T += dA_t hx_t^T, one product per step;
+- work arrays are kept between calls (fresh memory costs page faults).
 """
 import numpy as np
 
@@ -42,73 +51,71 @@ def gru_mix(zgate, h_prev, hh, out):
 
 
 def stacked_steps(layer, M, x_tm, h0, scale):
-    """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = [W; U; b] from lstm_stacked_weights / gru_stacked_weights, and
-    the buffer z (T + 1, K, N) whose column block t is z_t = [h_{t-1}; x_t; 1], h_0 filled in
-    (the loop writes h_t into z[t + 1, :H]). `scale` holds one exact factor per gate block."""
+    """The fused loops' two operands: Ms = (M * scale)^T (gH, K), M = [W; U; b] from
+    lstm_stacked_weights / gru_stacked_weights, and the buffer hx (T + 1, K, N) whose block t is
+    hx_t = [h_{t-1}; x_t; 1], h_0 filled in (the loop writes h_t into hx[t + 1, :H]).
+    `scale` holds one exact factor per gate block."""
     T, N, D = x_tm.shape
     H = layer.units
     Ms = (M * np.repeat(np.array(scale, dtype=layer.dtype), H)).T.copy()  # (gH, K)
-    z = layer._buffer("z", (T + 1, Ms.shape[1], N))  # (T + 1, K, N)
-    z[:T, H:H + D] = x_tm.transpose(0, 2, 1)  # (T, D, N)  x_t
-    z[:T, H + D:] = 1.0  # (T, 1, N)  the bias row (absent without bias)
-    z[T, H:] = 0.0
-    z[0, :H] = h0.T  # (H, N)
-    return Ms, z
+    hx = layer._buffer("hx", (T + 1, Ms.shape[1], N))  # (T + 1, K, N)
+    hx[:T, H:H + D] = x_tm.transpose(0, 2, 1)  # (T, D, N)  x_t
+    hx[:T, H + D:] = 1.0  # (T, 1, N)  the bias row (absent without bias)
+    hx[T, H:] = 0.0
+    hx[0, :H] = h0.T  # (H, N)
+    return Ms, hx
 
 
-# ---- LSTM: the fused tanh/sigmoid loop and its backward -----------------------------
+# ---- LSTM ------------------------------------------------------------------------------
+
+def lstm_stacked_weights(layer):
+    """M = [W; U; b] (K, 4H), K = H + D + 1 (H + D without bias): hx_t^T M = h_{t-1} W + x_t U + b."""
+    parts = [layer.params["recurrent_kernel"], layer.params["kernel"]]
+    if layer.use_bias:
+        parts.append(layer.params["bias"][None, :])
+    return np.concatenate(parts, axis=0)
+
 
 def lstm_forward(layer, x_tm, states):
-    """`lstm_step_forward` fused for tanh/sigmoid, on transposed steps, every gate a contiguous (H, N) block.
-
-    z_t = [h_{t-1}; x_t; 1] (K, N) stacks the state, the input and a row of ones, so one matmul
-    M^T z_t with M = [W; U; b] (K, 4H) gives all four pre-activations of a step, times the exact
-    column scale [-1, -1, -2, -1] (negation and doubling commute with rounding): exp's arguments
-    for sigma(a) = 1 / (1 + exp(-a)) and tanh(a_g) = 2 sigma(2 a_g) - 1.
-    """
+    """`lstm_step_forward` for all T steps, transposed: one matmul Ms hx_t per step with
+    Ms = (M * [-1, -1, -2, -1])^T gives -a_i, -a_f, -2 a_g, -a_o, exp's arguments."""
     T, N, D = x_tm.shape
     H, buf = layer.units, layer._buffer
-    Ms, z = stacked_steps(layer, lstm_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0, -1.0])  # (4H, K), (T + 1, K, N)
+    scale = [-1.0, -1.0, -2.0, -1.0]
+    Ms, hx = stacked_steps(layer, lstm_stacked_weights(layer), x_tm, states[0], scale)  # (4H, K), (T + 1, K, N)
     cs = buf("cs", (T + 1, H, N))  # (T + 1, H, N)  c_t^T
     act_c, g_all = buf("act_c", (T, H, N)), buf("g", (T, H, N))  # (T, H, N)  tanh(c_t), g
     sig = buf("sig", (T, 4 * H, N))  # (T, 4H, N)  i, f, sigma(2 a_g), o
     ig = buf("ig", (H, N))  # (H, N) scratch
     cs[0] = states[1].T
     for t in range(T):
-        s = np.dot(Ms, z[t], out=sig[t])  # (4H, N)  -a: one matmul for the four gates, x U + b included
+        s = np.dot(Ms, hx[t], out=sig[t])  # (4H, N)  -a: one matmul for the four gates, x U + b included
         sigmoid_in_place(s)  # (4H, N)  i, f, sigma(2 a_g), o: one exp pass
         g = np.multiply(s[2 * H:3 * H], 2.0, out=g_all[t])  # (H, N)
         g -= 1.0  # (H, N)  g = tanh(a_g) = 2 sigma(2 a_g) - 1
         c = np.multiply(s[H:2 * H], cs[t], out=cs[t + 1])  # (H, N)  f c_{t-1}
         c += np.multiply(s[:H], g, out=ig)  # (H, N)  + i g
         a = tanh_in_place(np.multiply(c, -2.0, out=act_c[t]))  # (H, N)  tanh(c)
-        np.multiply(s[3 * H:], a, out=z[t + 1, :H])  # (H, N)  h = o tanh(c)
-    layer.loop_cache = (z, cs, act_c, sig, g_all)
-    hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view, what the base class expects
-    return hs, [hs[-1], cs[-1].T]
+        np.multiply(s[3 * H:], a, out=hx[t + 1, :H])  # (H, N)  h = o tanh(c)
+    hs = hx[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view, what the base class expects
+    return hs, [hs[-1], cs[-1].T], (hx, cs, act_c, sig, g_all)
 
-def lstm_stacked_weights(layer):
-    """M = [W; U; b] (K, 4H), K = H + D + 1 (H + D without bias): z_t^T M = h_{t-1} W + x_t U + b."""
-    parts = [layer.params["recurrent_kernel"], layer.params["kernel"]]
-    if layer.use_bias:
-        parts.append(layer.params["bias"][None, :])
-    return np.concatenate(parts, axis=0)
 
-def lstm_backward(layer, dy_tm, dstates):
-    """`lstm_local_grads` + `lstm_step_backward` fused, transposed; tanh'(a_g) = 1 - g^2 = 4 s (1 - s)
-    with s = sigma(2 a_g). dM = sum_t z_t dA_t^T gives dW, dU and db in one product per step, and
-    [W; U] dA_t^T gives dh_{t-1} and dx_t together. Returns dx (T, N, D) and [dh_0, dc_0]."""
-    z, cs, act_c, sig, g_all = layer.loop_cache
-    T1, K, N = z.shape
+def lstm_backward(layer, cache, dy_tm, dstates):
+    """`lstm_step_backward` for all T steps, transposed; tanh'(a_g) = 1 - g^2 = 4 s (1 - s) with
+    s = sigma(2 a_g). dM^T += dA_t hx_t^T gives dW, dU and db in one product per step, and
+    [W; U] dA_t gives dh_{t-1} and dx_t together. Returns dx (T, N, D), [dh_0, dc_0], grads."""
+    hx, cs, act_c, sig, g_all = cache
+    T1, K, N = hx.shape
     T, H, buf = T1 - 1, layer.units, layer._buffer
     D = layer.params["kernel"].shape[0]
-    UW = lstm_stacked_weights(layer)[:H + D]  # (H + D, 4H)  [W; U]
+    WU = lstm_stacked_weights(layer)[:H + D]  # (H + D, 4H)  [W; U]
     dA, sd = buf("d", (4 * H, N)), buf("sd", (4 * H, N))  # (4H, N)  one step's dA; sigma'(a) of every block
     q, prod = buf("q", (H, N)), buf("prod", (4 * H, K))
     dMT = np.zeros((4 * H, K), layer.dtype)  # (4H, K)  [dW; dU; db]^T
-    dz = buf("dz", (H + D, N))  # (H + D, N)  [dh_{t-1}; dx_t]^T
+    dhx = buf("dhx", (H + D, N))  # (H + D, N)  [dh_{t-1}; dx_t]^T
     dxT = np.empty((T, D, N), layer.dtype)  # (T, D, N)
-    dh, dc = dz[:H], dstates[1].T.copy()  # (H, N) each, updated in place
+    dh, dc = dhx[:H], dstates[1].T.copy()  # (H, N) each, updated in place
     dh[...] = dstates[0].T
     for t in range(T - 1, -1, -1):
         if dy_tm is not None:
@@ -128,25 +135,23 @@ def lstm_backward(layer, dy_tm, dstates):
         dA[H:2 * H] *= cs[t]
         dA[2 * H:3 * H] *= s[:H]
         dA[3 * H:] *= ac
-        dMT += np.dot(dA, z[t].T, out=prod)  # (4H, K)  dM^T += dA_t^T z_t^T
-        np.dot(UW, dA, out=dz)  # (H + D, N)  [dh_{t-1}; dx_t]^T
-        dxT[t] = dz[H:]
+        dMT += np.dot(dA, hx[t].T, out=prod)  # (4H, K)  dM^T += dA_t hx_t^T
+        np.dot(WU, dA, out=dhx)  # (H + D, N)  [dh_{t-1}; dx_t]^T
+        dxT[t] = dhx[H:]
         dc *= s[H:2 * H]  # (H, N)  dc_{t-1} = dc_t f
-    layer.grads["recurrent_kernel"][...] = dMT[:, :H].T  # (H, 4H)
-    layer.grads["kernel"][...] = dMT[:, H:H + D].T  # (D, 4H)
+    grads = {"recurrent_kernel": dMT[:, :H].T, "kernel": dMT[:, H:H + D].T}  # (H, 4H), (D, 4H)
     if layer.use_bias:
-        layer.grads["bias"][...] = dMT[:, H + D]  # (4H,)
-    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T)]
+        grads["bias"] = dMT[:, H + D]  # (4H,)
+    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T)], grads
 
 
-
-# ---- GRU: the fused tanh/sigmoid loops (reset_after True and False) and their backward --
+# ---- GRU: reset_after True (Keras's default) and False ----------------------------------
 
 def gru_stacked_weights(layer):
-    """M (K, 4H) with z_t^T M = [a_z, a_r, u_h, xw_h] for z_t = [h_{t-1}; x_t; 1] (K = H + D + 1, or H + D
-    without bias): the z and r columns take W, U and both biases; u_h = h W_h + b_rec_h and
-    xw_h = x U_h + b_h get a column block each, because r multiplies u_h alone.
-    reset_after=False: M (K, 3H) with z_t^T M = [a_z, a_r, xw_h] ((r h) W_h is a second product)."""
+    """M (K, 4H) with hx_t^T M = [a_z, a_r, u_h, xw_h] (K = H + D + 1, or H + D without bias):
+    the z and r columns take W, U and both biases; u_h = h W_h + b_rec_h and xw_h = x U_h + b_h
+    get a column block each, because r multiplies u_h alone.
+    reset_after=False: M (K, 3H) with hx_t^T M = [a_z, a_r, xw_h] ((r h) W_h is a second product)."""
     H, W, U = layer.units, layer.params["recurrent_kernel"], layer.params["kernel"]
     D = U.shape[0]
     K = H + D + (1 if layer.use_bias else 0)
@@ -168,124 +173,127 @@ def gru_stacked_weights(layer):
         M[-1, 3 * H:] = b_in[2 * H:]
     return M
 
-def gru_forward(layer, x_tm, states):
-    if not layer.reset_after:
-        return gru_forward_reset_before(layer, x_tm, states)
-    return gru_forward_reset_after(layer, x_tm, states)
 
-def gru_backward(layer, dy_tm, dstates):
-    if not layer.reset_after:
-        return gru_backward_reset_before(layer, dy_tm, dstates)
-    return gru_backward_reset_after(layer, dy_tm, dstates)
+def gru_forward(layer, x_tm, states):
+    if layer.reset_after:
+        return gru_forward_reset_after(layer, x_tm, states)
+    return gru_forward_reset_before(layer, x_tm, states)
+
+
+def gru_backward(layer, cache, dy_tm, dstates):
+    if layer.reset_after:
+        return gru_backward_reset_after(layer, cache, dy_tm, dstates)
+    return gru_backward_reset_before(layer, cache, dy_tm, dstates)
+
 
 def gru_forward_reset_before(layer, x_tm, states):
-    """`gru_step_forward` fused (reset_after=False): M^T z_t (see gru_stacked_weights) times the exact
-    scale [-1, -1, -2] gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) W_h is added."""
+    """`gru_step_forward` (reset_after=False) transposed: Ms hx_t with the exact scale [-1, -1, -2]
+    gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) W_h is added."""
     T, N, D = x_tm.shape
     H, buf = layer.units, layer._buffer
-    Ms, z = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0])  # (3H, K), (T + 1, K, N)
-    UhsT = (layer.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 W_h)^T
+    Ms, hx = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0])  # (3H, K), (T + 1, K, N)
+    Wh_T = (layer.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 W_h)^T
     pre, m_all, hh_all = buf("pre", (T, 3 * H, N)), buf("m", (T, H, N)), buf("hh", (T, H, N))
     for t in range(T):
-        p = np.dot(Ms, z[t], out=pre[t])  # (3H, N)  -a_z, -a_r, -2 xw_h
+        p = np.dot(Ms, hx[t], out=pre[t])  # (3H, N)  -a_z, -a_r, -2 xw_h
         zr = p[:2 * H]
         sigmoid_in_place(zr)  # (2H, N)  z, r
-        m = np.multiply(zr[H:], z[t, :H], out=m_all[t])  # (H, N)  r h_{t-1}, reset before the product
-        hh = np.dot(UhsT, m, out=hh_all[t])  # (H, N)  -2 (r h_{t-1}) W_h
+        m = np.multiply(zr[H:], hx[t, :H], out=m_all[t])  # (H, N)  r h_{t-1}, reset before the product
+        hh = np.dot(Wh_T, m, out=hh_all[t])  # (H, N)  -2 (r h_{t-1}) W_h
         hh += p[2 * H:]  # (H, N)  -2 a_h
         tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
-        gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
-    layer.loop_cache = (z, pre, m_all, hh_all)
-    hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
-    return hs, [hs[-1]]
+        gru_mix(zr[:H], hx[t, :H], hh, out=hx[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
+    hs = hx[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
+    return hs, [hs[-1]], (hx, pre, m_all, hh_all)
 
-def gru_backward_reset_before(layer, dy_tm, dstates):
-    """`gru_local_grads` + `gru_step_backward` fused (reset_after=False), transposed. Per step
-    dA = [da_z, da_r, da_h] (3H, N), dm = W_h da_h; dM += z_t dA^T (its W_h block is replaced by
-    sum_t m_t da_h^T) and [dh_{t-1} - z dh - r dm; dx_t] = M[:H + D] dA."""
-    z, pre, m_all, hh_all = layer.loop_cache
-    T1, K, N = z.shape
+
+def gru_backward_reset_before(layer, cache, dy_tm, dstates):
+    """`gru_step_backward` (reset_after=False) transposed. Per step dA = [da_z, da_r, da_h] (3H, N),
+    dm = W_h da_h; dM^T += dA hx_t^T (its W_h block is replaced by sum_t da_h m_t^T) and
+    [dh_{t-1} - z dh - r dm; dx_t] = [W; U] dA."""
+    hx, pre, m_all, hh_all = cache
+    T1, K, N = hx.shape
     T, H, buf = T1 - 1, layer.units, layer._buffer
     D = layer.params["kernel"].shape[0]
-    UW = gru_stacked_weights(layer)[:H + D]  # (H + D, 3H)
-    Uh = layer.params["recurrent_kernel"][:, 2 * H:].copy()  # (H, H)
+    WU = gru_stacked_weights(layer)[:H + D]  # (H + D, 3H)
+    Wh = layer.params["recurrent_kernel"][:, 2 * H:].copy()  # (H, H)
     dA, prod = buf("d", (3 * H, N)), buf("prod", (3 * H, K))  # (3H, N), (3H, K)
-    omz, dm, dz = buf("omz", (H, N)), buf("dm", (H, N)), buf("dz", (H + D, N))
+    omz, dm, dhx = buf("omz", (H, N)), buf("dm", (H, N)), buf("dhx", (H + D, N))
     prod_h = buf("prod_h", (H, H))
-    dMT, dUhT = np.zeros((3 * H, K), layer.dtype), np.zeros((H, H), layer.dtype)  # (3H, K), (H, H)
+    dMT, dWh_T = np.zeros((3 * H, K), layer.dtype), np.zeros((H, H), layer.dtype)  # (3H, K), (H, H)
     dxT = np.empty((T, D, N), layer.dtype)  # (T, D, N)
     dh = dstates[0].T.copy()  # (H, N)
     for t in range(T - 1, -1, -1):
         if dy_tm is not None:
             dh += dy_tm[t].T  # (H, N)
-        zg, r, hh, h_prev = pre[t, :H], pre[t, H:2 * H], hh_all[t], z[t, :H]
-        np.subtract(1.0, zg, out=omz)  # (H, N)  1 - z
+        z, r, hh, h_prev = pre[t, :H], pre[t, H:2 * H], hh_all[t], hx[t, :H]
+        np.subtract(1.0, z, out=omz)  # (H, N)  1 - z
         da_h = np.multiply(hh, hh, out=dA[2 * H:])
         np.subtract(1.0, da_h, out=da_h)
         da_h *= omz
         da_h *= dh  # (H, N)  dh (1 - z) tanh'(hh)
-        np.dot(Uh, da_h, out=dm)  # (H, N)  back through (r h_{t-1}) W_h
+        np.dot(Wh, da_h, out=dm)  # (H, N)  back through (r h_{t-1}) W_h
         da_r = np.subtract(1.0, r, out=dA[H:2 * H])
         da_r *= r
         da_r *= h_prev
         da_r *= dm  # (H, N)  dm h_{t-1} sigma'(a_r)
         da_z = np.subtract(h_prev, hh, out=dA[:H])
-        da_z *= zg
+        da_z *= z
         da_z *= omz
         da_z *= dh  # (H, N)  dh (h_{t-1} - hh) sigma'(a_z)
-        dMT += np.dot(dA, z[t].T, out=prod)  # (3H, K)
-        dUhT += np.dot(da_h, m_all[t].T, out=prod_h)  # (H, H)
-        np.dot(UW, dA, out=dz)  # (H + D, N)
-        dh *= zg  # (H, N)  the direct path h_t <- z h_{t-1}
+        dMT += np.dot(dA, hx[t].T, out=prod)  # (3H, K)
+        dWh_T += np.dot(da_h, m_all[t].T, out=prod_h)  # (H, H)
+        np.dot(WU, dA, out=dhx)  # (H + D, N)
+        dh *= z  # (H, N)  the direct path h_t <- z h_{t-1}
         dm *= r
         dh += dm  # (H, N)  through r h_{t-1}
-        dh += dz[:H]  # (H, N)  dh_{t-1}
-        dxT[t] = dz[H:]  # (D, N)
-    layer.grads["recurrent_kernel"][:, :2 * H] = dMT[:2 * H, :H].T  # (H, 2H)
-    layer.grads["recurrent_kernel"][:, 2 * H:] = dUhT.T  # (H, H)
-    layer.grads["kernel"][...] = dMT[:, H:H + D].T  # (D, 3H)
+        dh += dhx[:H]  # (H, N)  dh_{t-1}
+        dxT[t] = dhx[H:]  # (D, N)
+    dW = np.concatenate([dMT[:2 * H, :H].T, dWh_T.T], axis=1)  # (H, 3H)
+    grads = {"recurrent_kernel": dW, "kernel": dMT[:, H:H + D].T}  # (D, 3H)
     if layer.use_bias:
-        layer.grads["bias"][...] = dMT[:, -1]  # (3H,)
-    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)]
+        grads["bias"] = dMT[:, -1]  # (3H,)
+    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)], grads
+
 
 def gru_forward_reset_after(layer, x_tm, states):
-    """`gru_step_forward` fused (reset_after, tanh/sigmoid) on transposed steps: one matmul M^T z_t
-    (see gru_stacked_weights) times the exact column scale [-1, -1, -2, -2] gives -a_z, -a_r, -2 u_h and
-    -2 xw_h, exp's arguments for sigma and for tanh(a) = 2 sigma(2a) - 1."""
+    """`gru_step_forward` (reset_after) transposed: Ms hx_t with the exact column scale
+    [-1, -1, -2, -2] gives -a_z, -a_r, -2 u_h and -2 xw_h, exp's arguments."""
     T, N, D = x_tm.shape
     H, buf = layer.units, layer._buffer
-    Ms, z = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0, -2.0])  # (4H, K), (T + 1, K, N)
+    scale = [-1.0, -1.0, -2.0, -2.0]
+    Ms, hx = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], scale)  # (4H, K), (T + 1, K, N)
     pre, hh_all = buf("pre", (T, 4 * H, N)), buf("hh", (T, H, N))  # [z, r, -2 u_h, -2 xw_h]; candidate
     for t in range(T):
-        p = np.dot(Ms, z[t], out=pre[t])  # (4H, N)  one matmul: x U + b included
+        p = np.dot(Ms, hx[t], out=pre[t])  # (4H, N)  one matmul: x U + b included
         zr = p[:2 * H]  # (2H, N)  -[a_z, a_r]
         sigmoid_in_place(zr)  # (2H, N)  z, r
         hh = np.multiply(zr[H:], p[2 * H:3 * H], out=hh_all[t])  # (H, N)  -2 r u_h
         hh += p[3 * H:]  # (H, N)  -2 a_h
         tanh_in_place(hh)  # (H, N)  hh = tanh(a_h)
-        gru_mix(zr[:H], z[t, :H], hh, out=z[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
-    layer.loop_cache = (z, pre, hh_all)
-    hs = z[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
-    return hs, [hs[-1]]
+        gru_mix(zr[:H], hx[t, :H], hh, out=hx[t + 1, :H])  # (H, N)  h_t = z h_{t-1} + (1 - z) hh
+    hs = hx[:, :H].transpose(0, 2, 1)  # (T + 1, N, H) view
+    return hs, [hs[-1]], (hx, pre, hh_all)
 
-def gru_backward_reset_after(layer, dy_tm, dstates):
-    """`gru_local_grads` + `gru_step_backward` fused (reset_after), transposed. Per step
-    dA = [da_z, da_r, du_h, da_h] (4H, N); dM += z_t dA^T and [dh_{t-1} - z dh; dx_t] = M[:H + D] dA."""
-    z, pre, hh_all = layer.loop_cache
-    T1, K, N = z.shape
+
+def gru_backward_reset_after(layer, cache, dy_tm, dstates):
+    """`gru_step_backward` (reset_after) transposed. Per step dA = [da_z, da_r, du_h, da_h] (4H, N);
+    dM^T += dA hx_t^T and [dh_{t-1} - z dh; dx_t] = [W; U] dA."""
+    hx, pre, hh_all = cache
+    T1, K, N = hx.shape
     T, H, buf = T1 - 1, layer.units, layer._buffer
     D = layer.params["kernel"].shape[0]
-    UW = gru_stacked_weights(layer)[:H + D]  # (H + D, 4H)
+    WU = gru_stacked_weights(layer)[:H + D]  # (H + D, 4H)
     dA, prod = buf("d", (4 * H, N)), buf("prod", (4 * H, K))  # (4H, N), (4H, K)
-    omz, q, dz = buf("omz", (H, N)), buf("q", (H, N)), buf("dz", (H + D, N))
+    omz, q, dhx = buf("omz", (H, N)), buf("q", (H, N)), buf("dhx", (H + D, N))
     dMT = np.zeros((4 * H, K), layer.dtype)  # (4H, K)
     dxT = np.empty((T, D, N), layer.dtype)  # (T, D, N)
     dh = dstates[0].T.copy()  # (H, N)
     for t in range(T - 1, -1, -1):
         if dy_tm is not None:
             dh += dy_tm[t].T  # (H, N)
-        zg, r, hh = pre[t, :H], pre[t, H:2 * H], hh_all[t]
-        np.subtract(1.0, zg, out=omz)  # (H, N)  1 - z
+        z, r, hh = pre[t, :H], pre[t, H:2 * H], hh_all[t]
+        np.subtract(1.0, z, out=omz)  # (H, N)  1 - z
         da_h = np.multiply(hh, hh, out=dA[3 * H:])
         np.subtract(1.0, da_h, out=da_h)
         da_h *= omz
@@ -296,21 +304,19 @@ def gru_backward_reset_after(layer, dy_tm, dstates):
         q *= pre[t, 2 * H:3 * H]  # (H, N)  times -2 u_h
         q *= 0.5
         np.multiply(q, da_h, out=dA[H:2 * H])  # (H, N)  da_r = da_h u_h sigma'(a_r)
-        da_z = np.subtract(z[t, :H], hh, out=dA[:H])
-        da_z *= zg
+        da_z = np.subtract(hx[t, :H], hh, out=dA[:H])
+        da_z *= z
         da_z *= omz
         da_z *= dh  # (H, N)  dh (h_{t-1} - hh) sigma'(a_z)
-        dMT += np.dot(dA, z[t].T, out=prod)  # (4H, K)
-        np.dot(UW, dA, out=dz)  # (H + D, N)
-        dh *= zg  # (H, N)  the direct path h_t <- z h_{t-1}
-        dh += dz[:H]  # (H, N)  dh_{t-1}
-        dxT[t] = dz[H:]  # (D, N)
-    layer.grads["recurrent_kernel"][...] = dMT[:3 * H, :H].T  # (H, 3H)
-    layer.grads["kernel"][:, :2 * H] = dMT[:2 * H, H:H + D].T  # (D, 2H)
-    layer.grads["kernel"][:, 2 * H:] = dMT[3 * H:, H:H + D].T  # (D, H)
+        dMT += np.dot(dA, hx[t].T, out=prod)  # (4H, K)
+        np.dot(WU, dA, out=dhx)  # (H + D, N)
+        dh *= z  # (H, N)  the direct path h_t <- z h_{t-1}
+        dh += dhx[:H]  # (H, N)  dh_{t-1}
+        dxT[t] = dhx[H:]  # (D, N)
+    dU = np.concatenate([dMT[:2 * H, H:H + D].T, dMT[3 * H:, H:H + D].T], axis=1)  # (D, 3H)
+    grads = {"recurrent_kernel": dMT[:3 * H, :H].T, "kernel": dU}  # (H, 3H), (D, 3H)
     if layer.use_bias:
-        db = dMT[:, -1]  # (4H,)
-        layer.grads["bias"][:, :2 * H] = db[:2 * H]  # both rows: z and r
-        layer.grads["bias"][0, 2 * H:] = db[3 * H:]
-        layer.grads["bias"][1, 2 * H:] = db[2 * H:3 * H]
-    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)]
+        db = dMT[:, -1]  # (4H,)  [z, r, u_h, xw_h]
+        grads["bias"] = np.stack([np.concatenate([db[:2 * H], db[3 * H:]]),  # input row
+                                  np.concatenate([db[:2 * H], db[2 * H:3 * H]])])  # recurrent row
+    return dxT.transpose(0, 2, 1), [np.ascontiguousarray(dh.T)], grads

@@ -32,8 +32,8 @@ import numpy as np
 from bricks import initializers
 from bricks.layers.recurrent import fused
 from bricks.layers.recurrent.base import Recurrent
-from bricks.layers.recurrent.steps import (get_activation, gru_local_grads, gru_step_backward, gru_step_forward, lstm_local_grads,
-                        lstm_step_backward, lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
+from bricks.layers.recurrent.steps import (get_activation, gru_step_backward, gru_step_forward, lstm_step_backward,
+                                            lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
 from bricks.layers.recurrent.bidirectional import Bidirectional
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
@@ -63,16 +63,16 @@ class SimpleRNN(Recurrent):
         hs[0] = states[0]
         for t in range(T):
             hs[t + 1] = simple_rnn_step_forward(xw[t], hs[t], W, act)  # (N, H)
-        return hs, [hs[-1]]
+        return hs, [hs[-1]], None
 
-    def step_loop_backward(self, dy_tm, dstates):
-        _, hs, (N, T, D) = self.cache
+    def step_loop_backward(self, hs, caches, dy_tm, dstates):
+        T, N, H = hs.shape[0] - 1, hs.shape[1], self.units
         W, act = self.params["recurrent_kernel"], self.activation
-        dA = np.empty((T, N, self.units), dtype=self.dtype)  # (T, N, H)
+        dA = np.empty((T, N, H), dtype=self.dtype)  # (T, N, H)
         dh_next = dstates[0]  # (N, H)
         for t in range(T - 1, -1, -1):
             dA[t], dh_next = simple_rnn_step_backward(self._dh(dy_tm, dh_next, t), hs[t + 1], W, act)
-        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, H)
+        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, H).T @ dA.reshape(T * N, H)  # (H, H)
         return dA, [dh_next]
 
 
@@ -111,31 +111,24 @@ class LSTM(Recurrent):
 
     def step_loop(self, xw, states):
         T, N, _ = xw.shape
-        H, W = self.units, self.params["recurrent_kernel"]
-        act, rec = self.activation, self.recurrent_activation
-        hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
-        cs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
-        act_c = np.empty((T, N, H), dtype=self.dtype)  # (T, N, H) tanh(c_t)
-        gates = np.empty((T, N, 4 * H), dtype=self.dtype)  # (T, N, 4H) i, f, g, o
-        hs[0], cs[0] = states
+        W, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
+        hs = np.empty((T + 1, N, self.units), dtype=self.dtype)  # (T + 1, N, H)
+        hs[0], c = states
+        caches = []
         for t in range(T):
-            lstm_step_forward(xw[t], hs[t], cs[t], W, act, rec, out=(hs[t + 1], cs[t + 1], act_c[t], gates[t]))
-        self.loop_cache = (cs, act_c, gates)
-        return hs, [hs[-1], cs[-1]]
+            hs[t + 1], c, cache = lstm_step_forward(xw[t], hs[t], c, W, act, rec)
+            caches.append(cache)
+        return hs, [hs[-1], c], caches
 
-    def step_loop_backward(self, dy_tm, dstates):
-        _, hs, (N, T, D) = self.cache
-        cs, act_c, gates = self.loop_cache
-        H, W = self.units, self.params["recurrent_kernel"]
-        act, rec = self.activation, self.recurrent_activation
-        dA = np.empty_like(gates)  # (T, N, 4H)
+    def step_loop_backward(self, hs, caches, dy_tm, dstates):
+        T, N, H = hs.shape[0] - 1, hs.shape[1], self.units
+        W, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
+        dA = np.empty((T, N, 4 * H), dtype=self.dtype)  # (T, N, 4H)
         dh_next, dc_next = dstates  # (N, H), (N, H)
         for t in range(T - 1, -1, -1):
-            # a step's local derivatives, computed while its arrays are in cache (faster than one pass over all T)
-            dc_dh, local = lstm_local_grads(cs[t], act_c[t], gates[t], act, rec)  # (N, H), (N, 4H)
-            _, dh_next, dc_next = lstm_step_backward(self._dh(dy_tm, dh_next, t), dc_next, gates[t, :, H:2 * H],
-                                                     dc_dh, local, W, out=dA[t])
-        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, -1).T @ dA.reshape(T * N, -1)  # (H, 4H)
+            dA[t], dh_next, dc_next = lstm_step_backward(self._dh(dy_tm, dh_next, t), dc_next, W, caches[t],
+                                                         act, rec)
+        self.grads["recurrent_kernel"][...] = hs[:-1].reshape(T * N, H).T @ dA.reshape(T * N, 4 * H)  # (H, 4H)
         return dA, [dh_next, dc_next]
 
     def get_config(self):
@@ -183,44 +176,44 @@ class GRU(Recurrent):
         else:
             self.grads["bias"][...] = dA2.sum(axis=0)
 
+    def _recurrent_bias(self):
+        """b_rec (3H,): the bias's second row when reset_after, else zeros (its one row is in x U + b)."""
+        if self.use_bias and self.reset_after:
+            return self.params["bias"][1]
+        return np.zeros(3 * self.units, dtype=self.dtype)
+
     def step_loop(self, xw, states):
         T, N, _ = xw.shape
-        H, W = self.units, self.params["recurrent_kernel"]
-        b_rec = self.params["bias"][1] if (self.use_bias and self.reset_after) else None
-        act, rec = self.activation, self.recurrent_activation
-        hs = np.empty((T + 1, N, H), dtype=self.dtype)  # (T + 1, N, H)
+        W, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
+        b_rec = self._recurrent_bias()
+        hs = np.empty((T + 1, N, self.units), dtype=self.dtype)  # (T + 1, N, H)
         hs[0] = states[0]
-        steps = []  # per step (z, r, hh, m): views kept as they are, no copies
+        caches = []
         for t in range(T):
             hs[t + 1], cache = gru_step_forward(xw[t], hs[t], W, b_rec, act, rec, self.reset_after)
-            steps.append(cache)
-        self.loop_cache = steps
-        return hs, [hs[-1]]
+            caches.append(cache)
+        return hs, [hs[-1]], caches
 
-    def step_loop_backward(self, dy_tm, dstates):
-        _, hs, (N, T, D) = self.cache
-        steps, H = self.loop_cache, self.units
+    def step_loop_backward(self, hs, caches, dy_tm, dstates):
+        T, N, H = hs.shape[0] - 1, hs.shape[1], self.units
         W, act, rec = self.params["recurrent_kernel"], self.activation, self.recurrent_activation
-        dA = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H) d(x U + b)
-        dW = np.empty((T, N, 3 * H), dtype=self.dtype) if self.reset_after else dA  # (T, N, 3H) d(h W + b_rec)
+        dA = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H)  dL/d(x U + b)
+        du = np.empty((T, N, 3 * H), dtype=self.dtype)  # (T, N, 3H)  what W's product receives
         dh_next = dstates[0]
         for t in range(T - 1, -1, -1):
-            z, r, hh, m = steps[t]
-            kx, ku = gru_local_grads(hs[t], z, r, hh, m, act, rec, self.reset_after)  # (N, 3H) each
-            _, du, dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), z, r, kx, ku, W, self.reset_after,
-                                               out=dA[t])
-            if self.reset_after:
-                dW[t] = du
+            dA[t], du[t], dh_next = gru_step_backward(self._dh(dy_tm, dh_next, t), W, caches[t], act, rec,
+                                                      self.reset_after)
+        du2 = du.reshape(T * N, 3 * H)  # (T N, 3H)
         h_prev = hs[:-1].reshape(T * N, H)  # (T N, H)
-        dU2 = dW.reshape(T * N, 3 * H)  # (T N, 3H)
         if self.reset_after:
-            self.grads["recurrent_kernel"][...] = h_prev.T @ dU2  # (H, 3H)
-            if self.use_bias:
-                self.grads["bias"][1] = dU2.sum(axis=0)
+            m = h_prev  # (T N, H)  what W_h multiplied: h_{t-1} ...
         else:
-            m = np.stack([step[3] for step in steps]).reshape(T * N, H)  # (T N, H) r * h_{t-1}, what W_h multiplied
-            self.grads["recurrent_kernel"][:, :2 * H] = h_prev.T @ dU2[:, :2 * H]  # (H, 2H)
-            self.grads["recurrent_kernel"][:, 2 * H:] = m.T @ dU2[:, 2 * H:]  # (H, H)
+            m = np.stack([cache[4] for cache in caches]).reshape(T * N, H)  # ... or r h_{t-1}
+        dW = self.grads["recurrent_kernel"]
+        dW[:, :2 * H] = h_prev.T @ du2[:, :2 * H]  # (H, 2H)
+        dW[:, 2 * H:] = m.T @ du2[:, 2 * H:]  # (H, H)
+        if self.use_bias and self.reset_after:
+            self.grads["bias"][1] = du2.sum(axis=0)  # (3H,)  b_rec
         return dA, [dh_next]
 
     def get_config(self):
