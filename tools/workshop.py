@@ -23,6 +23,11 @@ Prints the counts. The instructor notebooks are the ones `make test` runs throug
 `make test` also runs the student set (unsolved) through nbval.
 
     python tools/workshop.py --count      # "your turn" cells per chapter, nothing written
+    python tools/workshop.py --leaks      # build, then list solution lines found in the student set
+
+A solution line is a line of a `# BEGIN SOLUTION` block of a chapter or a line of a reference
+in the instructor-side registry `bricks.teaching.exercises` (comments and lines shorter than
+12 characters left out): none may appear in a student notebook (`leaks`).
 
 This module is also a Sphinx extension (`sphinx.local_extensions` in _config.yml): on the
 website, the two marker lines are hidden from the code cells (the solution stays shown).
@@ -249,6 +254,117 @@ def build(book="book", out="workshop", quiet=False):
     return totals
 
 
+MIN_LINE = 12  # shorter lines ("return c", "N = len(Y)") are not an answer on their own
+
+
+def _code_line(line):
+    """`line` without its comment and surrounding blanks ("" for a comment or a docstring quote)."""
+    text = line.split("  #")[0].split("\t#")[0].strip()
+    return "" if text.startswith(("#", '"""', "'''")) else text
+
+
+def solution_lines(book="book"):
+    """{normalised solution line: origin}: the chapters' solution blocks and the registry's references."""
+    import inspect
+    lines = {}
+    for path in notebooks(book):
+        for cell in read(path).cells:
+            for block in re.findall(r"# BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*# END SOLUTION", cell.source, re.M | re.S):
+                for line in block.splitlines():
+                    text = _code_line(line)
+                    if len(text) >= MIN_LINE:
+                        lines.setdefault(text, str(path))
+    try:
+        from bricks.teaching import exercises
+    except ImportError:  # the library is not on the path: the chapters' blocks only
+        return lines
+    for ex in exercises.all_exercises():
+        ref = ex.reference_for(**(ex.test_context() if ex.test_context else {}))
+        try:
+            source = inspect.getsource(ref)
+        except (OSError, TypeError):
+            continue
+        body = source.splitlines()[1:] if source.lstrip().startswith("def ") else source.splitlines()
+        for line in body:
+            text = _code_line(line)
+            if len(text) >= MIN_LINE and not text.startswith(("from ", "import ")):
+                lines.setdefault(text, ex.id)
+    return lines
+
+
+def _expressions(line):
+    """The expressions a line states: after `lambda ...:`, after `return`, after `name =`, the whole line."""
+    out = {line}
+    if "lambda" in line and ":" in line.split("lambda", 1)[1]:
+        out.add(line.split("lambda", 1)[1].split(":", 1)[1])
+    if line.startswith("return "):
+        out.add(line[len("return "):])
+    m = re.match(r"^[\w\s,\[\]\.]+?=(?!=)(.*)$", line)
+    if m:
+        out.add(m.group(1))
+    return {e.strip().rstrip(",").strip() for e in out}
+
+
+def canonical(expression):
+    """`expression` with its variable names numbered by first use: `(d2 @ w2.T) * a1` -> `( v0 @ v1 . T ) * v2`.
+
+    Attribute names (after a dot), keywords, builtins and `np` stay; returns "" when it does not tokenize
+    or has fewer than 7 tokens (too short to be an answer).
+    """
+    import builtins
+    import io
+    import keyword
+    import tokenize
+    try:
+        toks = [t for t in tokenize.generate_tokens(io.StringIO(expression).readline)
+                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return ""
+    names, out, prev = {}, [], None
+    for t in toks:
+        s = t.string
+        if (t.type == tokenize.NAME and not keyword.iskeyword(s) and not hasattr(builtins, s)
+                and s not in ("np", "math") and prev != "."):
+            s = names.setdefault(s, f"v{len(names)}")
+        out.append(s)
+        prev = t.string
+    ops = {"+", "-", "*", "/", "@", "**", ">", "<", ">=", "<="}
+    if len(out) < 7 or not (ops & set(out) or "np" in out) or out[0] in ("for", "if", "while", "with", "elif"):
+        return ""
+    return " ".join(out)
+
+
+def leaks(student_dir, lines):
+    """[(notebook, student line, origin)] for every solution line or expression found in a student notebook.
+
+    A line leaks when it equals a solution line, or when one of its expressions (after `return`,
+    `name =` or `lambda ...:`) is a solution's expression up to the names of the variables, so
+    `reference=lambda d2, w2, a1: (d2 @ w2.T) * a1 * (1 - a1)` counts as the solution line
+    `return (delta2 @ W2.T) * h1 * (1 - h1)`.
+    """
+    shapes = {}
+    for line, origin in lines.items():
+        for expr in _expressions(line):
+            key = canonical(expr)
+            if key:
+                shapes.setdefault(key, origin)
+    found = []
+    for path in sorted(pathlib.Path(student_dir).rglob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for raw in cell.source.splitlines():
+                text = _code_line(raw)
+                if not text:
+                    continue
+                if text in lines:
+                    found.append((str(path), text, lines[text]))
+                    continue
+                hit = next((shapes[k] for k in map(canonical, _expressions(text)) if k and k in shapes), None)
+                if hit:
+                    found.append((str(path), text, hit))
+    return found
+
+
 def your_turn_counts(book="book"):
     """{chapter path relative to `book`: number of code cells tagged your-turn}."""
     book = pathlib.Path(book)
@@ -262,7 +378,15 @@ def main(argv=None):
     parser.add_argument("--book", default="book")
     parser.add_argument("--out", default="workshop")
     parser.add_argument("--count", action="store_true", help="print your-turn cells per chapter")
+    parser.add_argument("--leaks", action="store_true", help="build, then list solution lines in the student set")
     args = parser.parse_args(argv)
+    if args.leaks:
+        build(args.book, args.out, quiet=True)
+        found = leaks(pathlib.Path(args.out) / "student", solution_lines(args.book))
+        for where, line, origin in found:
+            print(f"{where}: {line}    ({origin})")
+        print(f"{len(found)} solution line(s) in the student set")
+        return 1 if found else 0
     if args.count:
         counts = your_turn_counts(args.book)
         for rel, n in counts.items():

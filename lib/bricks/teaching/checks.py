@@ -30,16 +30,20 @@ otherwise (also when the body is still the workshop stub `raise NotImplementedEr
 unsolved student notebook runs from top to bottom.
 """
 import copy
+import os
+import sys
 
 import numpy as np
 
 from bricks.teaching import gradcheck
 
-__all__ = ["check_shape", "check_array", "check_gradient", "check_layer_backward", "your_turn"]
+__all__ = ["check_shape", "check_array", "check_gradient", "check_layer_backward", "check_exercise", "your_turn"]
 
 
 def _say(verbose, text):
-    if verbose:
+    if callable(verbose):  # a collector (your_turn gathers the verdicts before printing)
+        verbose(text)
+    elif verbose:
         print(text)
 
 
@@ -114,7 +118,7 @@ def _hints(a, e, rtol, atol):
     return ""
 
 
-def check_array(answer, expected, name="answer", rtol=1e-7, atol=1e-9, verbose=True):
+def check_array(answer, expected, name="answer", rtol=1e-7, atol=1e-9, verbose=True, say=None, hints=True):
     """Check an array (or a number) against the expected one, entry by entry.
 
     Passes when every entry satisfies |answer - expected| <= atol + rtol * |expected|
@@ -127,9 +131,12 @@ def check_array(answer, expected, name="answer", rtol=1e-7, atol=1e-9, verbose=T
         name: how the verdict calls the answer.
         rtol, atol: the tolerances.
         verbose: print the verdict.
+        say: instead of printing, hand the verdict to this function.
+        hints: add the one-array hints (sign, transpose, constant factor).
     Returns:
         True when the answer is right.
     """
+    verbose = say if say is not None else verbose
     a = _as_array(answer, name, verbose)
     e = np.asarray(expected, dtype=np.float64)
     if a is None:
@@ -157,12 +164,12 @@ def check_array(answer, expected, name="answer", rtol=1e-7, atol=1e-9, verbose=T
         return True
     if a.ndim == 0:
         _say(verbose, f"Not yet: {name} is {float(a):.8g}, expected {float(e):.8g} "
-                      f"(difference {worst:.3g}).{_hints(a, e, rtol, atol)}")
+                      f"(difference {worst:.3g}).{_hints(a, e, rtol, atol) if hints else ''}")
         return False
     k = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), a.shape))
     _say(verbose, f"Not yet: {name} differs from the expected value in {int((~ok).sum())} of {a.size} entries; "
                   f"the largest difference is {worst:.3g} at index {k}: got {a[k]:.8g}, expected {e[k]:.8g}."
-                  f"{_hints(a, e, rtol, atol)}")
+                  f"{_hints(a, e, rtol, atol) if hints else ''}")
     return False
 
 
@@ -243,46 +250,326 @@ def check_layer_backward(layer, x, tol=1e-7, seed=0, training=False, verbose=Tru
     return True
 
 
-def _compare(answer, expected, name, rtol):
-    """check_array on `answer` vs `expected`, part by part for tuples, lists and dicts."""
+def _verdict(answer, expected, name, rtol, atol):
+    """(ok, message, pairs) for `answer` vs `expected`, part by part for tuples, lists and dicts.
+
+    `pairs` lists the (answer, expected) float arrays of equal shape, for the hints across cases.
+    """
     if isinstance(expected, dict):
         if not isinstance(answer, dict) or set(answer) != set(expected):
             got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
-            print(f"Not yet: {name} should be a dict with keys {sorted(expected)}, got {got}.")
-            return False
-        return all([_compare(answer[k], expected[k], f"{name}[{k!r}]", rtol) for k in expected])
-    if isinstance(expected, (tuple, list)):
+            return False, f"Not yet: {name} should be a dict with keys {sorted(expected)}, got {got}.", []
+        results = [_verdict(answer[k], expected[k], f"{name}[{k!r}]", rtol, atol) for k in expected]
+    elif isinstance(expected, (tuple, list)):
         if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
             got = f"{len(answer)} values" if isinstance(answer, (tuple, list)) else "one value"
-            print(f"Not yet: {name} should return {len(expected)} values, got {got}.")
-            return False
-        return all([_compare(a, e, f"{name}[{i}]", rtol) for i, (a, e) in enumerate(zip(answer, expected))])
-    return check_array(answer, expected, name, rtol=rtol)
+            return False, f"Not yet: {name} should return {len(expected)} values, got {got}.", []
+        results = [_verdict(a, e, f"{name}[{i}]", rtol, atol) for i, (a, e) in enumerate(zip(answer, expected))]
+    else:
+        lines = []
+        ok = check_array(answer, expected, name, rtol=rtol, atol=atol, say=lines.append, hints=False)
+        a = _as_array(answer, name, False)
+        e = np.asarray(expected, dtype=np.float64)
+        pairs = [(a.reshape(e.shape) if a.size == e.size == 1 else a, e)] if a is not None else []
+        pairs = [(x, y) for x, y in pairs if x.shape == y.shape]
+        return ok, (lines[0] if lines else ""), pairs
+    bad = [r for r in results if not r[0]]
+    pairs = [p for r in results for p in r[2]]
+    if bad:
+        return False, bad[0][1], pairs
+    return True, results[0][1] if results else f"Correct: {name} matches.", pairs
 
 
-def your_turn(fn, reference, args, name, kwargs=None, rtol=1e-7):
-    """Check the student's `fn` against `reference` on `args`; return the function to use next.
+def _shapes(case):
+    """'(2, 3), (3,), 0.5' for the arguments of a case."""
+    def one(v):
+        if hasattr(v, "shape") and getattr(v, "ndim", 0) > 0:
+            return _fmt(v.shape)
+        if isinstance(v, (list, tuple)) and len(v) > 4:
+            return f"a list of {len(v)}"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(one(x) for x in v) + "]"
+        if callable(v):
+            return getattr(v, "__name__", "a function")
+        text = repr(v.item() if hasattr(v, "item") else v)
+        return text if len(text) <= 12 else text[:10] + "..."
+    parts = [one(v) for v in case.args] + [f"{k}={one(v)}" for k, v in case.kwargs.items()]
+    return ", ".join(parts)
 
-    Calls `fn(*args, **kwargs)` and `reference(*args, **kwargs)` (each on its own deep copy of
-    the arguments, so an in-place slip cannot change the other's input) and compares the results
-    with `check_array` (|fn - reference| <= 1e-9 + rtol * |reference| entry by entry; tuples,
-    lists and dicts of arrays part by part). Prints one verdict:
+
+def _cross_hints(failing_pairs, all_pairs, rtol, atol):
+    """Hints that hold across every argument set: sign, transpose, one constant factor, a shift."""
+    if not failing_pairs:
+        return ""
+    close = lambda x, y: x.shape == y.shape and np.allclose(x, y, rtol=max(rtol, 1e-7), atol=atol)  # noqa: E731
+    nontrivial = [(a, e) for a, e in failing_pairs if np.abs(e).max(initial=0) > atol]
+    if nontrivial and all(close(-a, e) for a, e in nontrivial):
+        return " It is exactly the negative of the expected value: a sign slip (a minus, or the two terms of a difference swapped?)."
+    if all(a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and close(a.T, e) for a, e in failing_pairs):
+        return " It equals the transpose of the expected value: check which factor of the matrix product comes first."
+    ratios = []
+    for a, e in all_pairs:
+        big = np.abs(e) > max(atol, 1e-12)
+        if not np.allclose(a[~big], 0, atol=atol):
+            ratios = None
+            break
+        ratios.extend((a[big] / e[big]).ravel().tolist())
+    if ratios and len(ratios) > 1 and np.allclose(ratios, ratios[0], rtol=1e-6) and not np.isclose(ratios[0], 1.0) \
+            and not np.isclose(ratios[0], -1.0) and ratios[0] != 0:
+        return (f" On every argument set it is the expected value times {ratios[0]:.6g}: a missing or extra constant "
+                f"factor (1/N for a mean, 2 from a square, the learning rate, a scale?).")
+    if all(a.ndim == 0 for a, _ in failing_pairs):
+        gaps = {round(float(a) - float(e), 9) for a, e in failing_pairs}
+        if gaps in ({1.0}, {-1.0}):
+            a, e = failing_pairs[0]
+            return f" It is off by one ({float(a):g} instead of {float(e):g}): a count that includes or leaves out one end?"
+        return ""
+    common = None
+    for a, e in failing_pairs:
+        found = set()
+        if a.ndim and np.all(np.isfinite(a)):
+            for axis in range(a.ndim):
+                n = a.shape[axis]
+                if n < 3:
+                    continue
+                take = lambda v, s: np.take(v, np.arange(s, s + n - 1), axis=axis)  # noqa: E731,B023
+                if close(take(a, 0), take(e, 1)):
+                    found.add((axis, 1))
+                if close(take(a, 1), take(e, 0)):
+                    found.add((axis, -1))
+        common = found if common is None else common & found
+    if common:
+        axis, shift = sorted(common)[0]
+        return (f" Along axis {axis} it is shifted by one: entry i holds the value expected at index "
+                f"i{'+' if shift == 1 else '-'}1 (one step {'later' if shift == 1 else 'earlier'}): "
+                f"an off-by-one in an index or a slice.")
+    return ""
+
+
+class _Forbidden(Exception):
+    """Raised inside the student's call when it reaches a forbidden library function."""
+
+
+def _library_file(filename):
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # lib/bricks
+    return os.path.abspath(filename).startswith(here + os.sep)
+
+
+def _codes(obj):
+    """The code objects of a function, or of every method a class defines."""
+    if isinstance(obj, type):
+        out = []
+        for v in vars(obj).values():
+            v = getattr(v, "__func__", v)
+            if hasattr(v, "__code__"):
+                out.append(v.__code__)
+        return out
+    obj = getattr(obj, "__func__", obj)
+    return [obj.__code__] if hasattr(obj, "__code__") else []
+
+
+def _call_watching(fn, forbidden, args, kwargs):
+    """fn(*args, **kwargs); raises _Forbidden naming the first forbidden function fn calls directly.
+
+    "Directly": called from code outside the library (the student's function or its helpers),
+    so a library function the student may use that calls the forbidden one internally is fine.
+    """
+    codes = {c: spec for spec, obj in forbidden for c in _codes(obj)}
+    builtins_ = {id(obj): spec for spec, obj in forbidden if not _codes(obj)}
+    if not codes and not builtins_:
+        return fn(*args, **kwargs)
+    hit = []
+    previous = sys.getprofile()
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes and not hit:
+            caller = frame.f_back
+            if caller is None or not _library_file(caller.f_code.co_filename):
+                hit.append(codes[frame.f_code])
+        elif event == "c_call" and id(arg) in builtins_ and not hit:
+            hit.append(builtins_[id(arg)])
+        if previous is not None:
+            previous(frame, event, arg)
+
+    sys.setprofile(profile)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        if sys.getprofile() is profile:
+            sys.setprofile(previous)
+    if hit:
+        raise _Forbidden(hit[0])
+    return result
+
+
+def _run_cases(fn, exercise, cases, reference, forbidden=()):
+    """Run fn on every case; returns (first_problem_message or None, all_pairs, failing_pairs, outputs)."""
+    problem, all_pairs, failing, outputs = None, [], [], []
+    name = exercise.name
+    for k, case in enumerate(cases, 1):
+        expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+        answer = _call_watching(fn, forbidden, args, kwargs)
+        outputs.append(answer)
+        ok, message, pairs = _verdict(answer, expected, name, exercise.rtol, exercise.atol)
+        all_pairs += pairs
+        if not ok:
+            failing += [(a, e) for a, e in pairs
+                        if not np.allclose(a, e, rtol=exercise.rtol, atol=exercise.atol, equal_nan=True)]
+            if problem is None:
+                where = f"On argument set {k} of {len(cases)} ({_shapes(case)}{'; ' + case.note if case.note else ''}):"
+                problem = message.replace("Not yet:", "Not yet: " + where[0].lower() + where[1:], 1)
+    return problem, all_pairs, failing, outputs
+
+
+def _same_outputs(xs, ys, rtol, atol):
+    try:
+        return all(_verdict(x, y, "", rtol, atol)[0] for x, y in zip(xs, ys))
+    except Exception:  # a mistake that fails on some case matches nothing
+        return False
+
+
+def _known_slip(exercise, cases, outputs):
+    """The first registered mistake that behaves exactly like the answer on every case, or None."""
+    for m in exercise.mistakes:
+        try:
+            theirs = [m.fn(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)) for c in cases]
+        except Exception:
+            continue
+        if _same_outputs(outputs, theirs, max(exercise.rtol, 1e-9), exercise.atol):
+            return m
+    return None
+
+
+def _error_hint(exc):
+    """A hint for the errors numpy raises on mismatched shapes."""
+    text = str(exc)
+    if "matmul" in text or "shapes" in text or "broadcast" in text or "dimension" in text:
+        return (" A shape mismatch: write each factor's shape next to it, (N, H) @ (H, K) -> (N, K); "
+                "a missing or extra transpose?")
+    return ""
+
+
+def _known_slip_raising(exercise, cases, exc):
+    """The first registered mistake that raises the same error as the answer on the same case."""
+    for m in exercise.mistakes:
+        for c in cases:
+            try:
+                m.fn(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs))
+            except Exception as theirs:
+                if type(theirs) is type(exc) and str(theirs) == str(exc):
+                    return m
+                break
+    return None
+
+
+def check_exercise(fn, exercise, context=None, catalogue=True):
+    """Check `fn` against a registered exercise; returns (passed, message lines).
+
+    Every argument set must match the reference; an answer that calls one of the exercise's
+    forbidden library functions is refused. A failing answer gets the hints that hold across
+    the argument sets and, with `catalogue`, the name of the known slip it behaves like.
+    """
+    from bricks.teaching import exercises as _exercises
+    ex = _exercises.get(exercise) if isinstance(exercise, str) else exercise
+    context = dict(context or {})
+    reference = ex.reference_for(**context)
+    cases = ex.cases_for(**context)
+    name = ex.name
+    forbidden = ex.forbidden_objects()  # outside the try: a registry slip must not read as the student's
+    try:
+        problem, all_pairs, failing, outputs = _run_cases(fn, ex, cases, reference, forbidden)
+    except NotImplementedError:
+        return None, [f"Not done yet: using the reference for {name}."]
+    except _Forbidden as exc:
+        spec = exc.args[0]
+        return False, [f"Not yet: {name} calls the library's {spec.split(':')[-1]} ({spec.split(':')[0]}), "
+                       f"the very function this exercise asks you to write: write it with numpy "
+                       f"(the check compares your answer with that function)."]
+    except Exception as exc:  # a half-written body fails in many ways: explain, do not crash
+        lines = [f"Not yet: {name} raised {type(exc).__name__}: {exc}{_error_hint(exc)}"]
+        slip = _known_slip_raising(ex, cases, exc) if catalogue else None
+        if slip is not None:
+            lines.append(f"It behaves like a known slip: {slip.why}.")
+        return False, lines
+    if problem is not None and ex.accept:
+        for alt in ex.accept:
+            try:
+                alt_problem = _run_cases(fn, ex, cases, alt.fn)[0]
+            except Exception:
+                continue
+            if alt_problem is None:
+                return True, [f"Correct: {name} matches on {len(cases)} argument sets, in another right form: {alt.why}."]
+    if problem is None and ex.gradient is not None:
+        for k, case in enumerate(cases, 1):
+            try:
+                errors = ex.gradient(fn, case)
+            except Exception as exc:
+                return False, [f"Not yet: checking {name} against finite differences raised "
+                               f"{type(exc).__name__}: {exc}"]
+            bad = {part: err for part, err in errors.items() if not err < 1e-6}
+            if bad:
+                worst = max(bad, key=bad.get)
+                return False, [f"Not yet: on argument set {k}, {name} disagrees with finite differences for "
+                               f"{sorted(bad)} (worst {worst}: rel_error {bad[worst]:.2e}, needs < 1e-06)."]
+    if problem is None:
+        worst = max((float(np.max(np.abs(a - e), initial=0)) for a, e in all_pairs
+                     if np.all(np.isfinite(e))), default=0.0)
+        shapes = sorted({_fmt(e.shape) for _, e in all_pairs})
+        shown = ", ".join(shapes[:4]) + (", ..." if len(shapes) > 4 else "")
+        extra = " and finite differences" if ex.gradient is not None else ""
+        return True, [f"Correct: {name} matches the reference{extra} on {len(cases)} argument sets "
+                      f"(shapes {shown}; max abs difference {worst:.2g})."]
+    hint = "" if "transpose" in problem else _cross_hints(failing, all_pairs, ex.rtol, ex.atol)
+    lines = [problem + hint]
+    slip = _known_slip(ex, cases, outputs) if catalogue else None
+    if slip is not None:
+        lines.append(f"It behaves like a known slip: {slip.why}.")
+    return False, lines
+
+
+def _legacy_compare(fn, reference, args, name, kwargs, rtol):
+    args = args if isinstance(args, tuple) else (args,)
+    kwargs = dict(kwargs or {})
+    expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    try:
+        answer = fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    except NotImplementedError:
+        return None, [f"Not done yet: using the reference for {name}."]
+    except Exception as exc:
+        return False, [f"Not yet: {name} raised {type(exc).__name__}: {exc}"]
+    ok, message, pairs = _verdict(answer, expected, name, rtol, 1e-9)
+    if ok:
+        return True, [message]
+    return False, [message + _hints(*pairs[0], rtol, 1e-9) if pairs else message]
+
+
+def your_turn(fn, reference, args=None, name=None, kwargs=None, rtol=1e-7, **context):
+    """Check the student's `fn`; return the function the rest of the notebook should use.
+
+    The book's form names a registered exercise (`bricks.teaching.exercises`):
+
+        sigmoid_grad = checks.your_turn(sigmoid_grad, "ch02.sigmoid_grad")
+
+    `fn` runs on every argument set of the exercise (each call on its own deep copy of the
+    arguments, so an in-place slip cannot change the reference's input) and is compared with
+    the reference (|fn - reference| <= atol + rtol |reference| entry by entry; tuples, lists and
+    dicts part by part). Keyword arguments (`**context`) reach the exercise's argument sets
+    when it needs the notebook's objects (a model, a table). Prints one verdict:
 
     - the body still raises NotImplementedError (the workshop stub):
-      "Not done yet: using the reference for NAME." and returns `reference`;
-    - a wrong answer, or any other exception: what differs (check_array's message) or what was
-      raised, then "Using the reference for NAME ...", and returns `reference`;
+      "Not done yet: using the reference for NAME." and returns the reference;
+    - a wrong answer, an answer that only calls the library function the cell asks for, or any
+      other exception: what differs, on which argument set, the slip it looks like, then
+      "Using the reference for NAME ...", and returns the reference;
     - right: "Correct: ..." and returns `fn`.
 
-    Args:
-        fn: the student's function.
-        reference: a correct function with the same signature.
-        args: the positional arguments, a tuple (any other value is the one argument).
-        name: how the verdicts call the function.
-        kwargs: keyword arguments for both calls (default none).
-        rtol: the relative tolerance of the comparison.
+    The older form `your_turn(fn, reference, args, name, kwargs=None, rtol=1e-7)` compares on the
+    one argument set given (kept for cells written before the registry).
+
     Returns:
-        `fn` when its result matches the reference's, else `reference`.
+        `fn` when it is right, else the reference, so a wrong answer never changes what the
+        cells below show.
 
     Example:
         >>> import numpy as np
@@ -301,19 +588,18 @@ def your_turn(fn, reference, args, name, kwargs=None, rtol=1e-7):
         >>> f is np.square
         True
     """
-    args = args if isinstance(args, tuple) else (args,)
-    kwargs = dict(kwargs or {})
-    expected = reference(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-    try:
-        answer = fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-    except NotImplementedError:
-        print(f"Not done yet: using the reference for {name}.")
-        return reference
-    except Exception as exc:  # a half-written body fails in many ways: explain, do not crash
-        print(f"Not yet: {name} raised {type(exc).__name__}: {exc}")
-        print(f"Using the reference for {name} so that the cells below still run.")
-        return reference
-    if _compare(answer, expected, name, rtol):
+    if isinstance(reference, str):
+        from bricks.teaching import exercises as _exercises
+        ex = _exercises.get(reference)
+        name, ref = ex.name, ex.reference_for(**context)
+        passed, lines = check_exercise(fn, ex, context)
+    else:
+        name, ref = name or getattr(fn, "__name__", "answer"), reference
+        passed, lines = _legacy_compare(fn, reference, args, name, kwargs, rtol)
+    for line in lines:
+        print(line)
+    if passed:
         return fn
-    print(f"Using the reference for {name} so that the cells below still run.")
-    return reference
+    if passed is False:
+        print(f"Using the reference for {name} so that the cells below still run.")
+    return ref

@@ -1,0 +1,97 @@
+"""Chapter 2a, cross-entropy: a softmax that does not overflow, the output deltas of three losses."""
+import numpy as np
+
+from bricks.teaching.exercises import Case, Mistake, register
+from bricks.teaching.exercises._common import normal, rng
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))   # (N, K)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax_naive(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax_global_max(z):
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - z.max())
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax_min(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z - z.min(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+register(
+    "ch02a.softmax",
+    reference=softmax,
+    cases=lambda: [
+        Case((np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]]),), note="a logit of 1000"),
+        Case((normal(5, 4, 5, scale=3.0),)),
+        Case((np.array([[2.0, 2.0, -1.0]]),), note="a tie"),
+        Case((normal(6, 3, 2),), note="two classes"),
+    ],
+    forbidden=("bricks.activations:softmax",),
+    mistakes=[
+        Mistake(_softmax_naive, "exp(z) without subtracting the row's maximum overflows at a logit of 1000", "formula"),
+        Mistake(lambda z: np.exp(z - z.max(axis=0, keepdims=True)) / np.exp(z - z.max(axis=0, keepdims=True)).sum(axis=0, keepdims=True),
+                "normalised over axis 0 (the samples) instead of axis 1 (the classes)", "index"),
+        Mistake(lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(),
+                "divided by the sum over the whole batch, not per row", "formula"),
+        Mistake(_softmax_global_max, "the maximum of the whole batch, not of each row: a row far below it underflows to 0/0", "formula"),
+        Mistake(_softmax_min, "the row's minimum subtracted instead of its maximum", "formula"),
+        Mistake(lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "the normalisation (divide by the row's sum) is missing", "missing term"),
+    ])
+
+
+def output_delta(kind, h2, Y):
+    N = len(Y)
+    if kind == "squared_error":
+        return (h2 - Y) * h2 * (1 - h2) / N
+    if kind == "binary_ce":
+        return (h2 - Y) / (2 * N)
+    return (h2 - Y) / N
+
+
+def _od_cases():
+    out = []
+    for seed, N in ((11, 4), (12, 6), (13, 3)):
+        r = rng(seed)
+        h2 = r.uniform(0.05, 0.95, (N, 2))
+        Y = np.eye(2)[r.integers(0, 2, N)]
+        for kind in ("squared_error", "binary_ce", "softmax_ce"):
+            out.append(Case((kind, h2, Y), note=kind))
+    return out
+
+
+def _od(sq, bce, sce):
+    def wrong(kind, h2, Y):
+        N = len(Y)
+        return {"squared_error": sq, "binary_ce": bce, "softmax_ce": sce}[kind](h2, Y, N)
+    return wrong
+
+
+_SQ = lambda h, y, n: (h - y) * h * (1 - h) / n          # noqa: E731
+_BCE = lambda h, y, n: (h - y) / (2 * n)                  # noqa: E731
+_SCE = lambda h, y, n: (h - y) / n                        # noqa: E731
+
+register(
+    "ch02a.output_delta",
+    reference=output_delta,
+    cases=_od_cases,
+    mistakes=[
+        Mistake(_od(_SQ, _SCE, _SCE), "binary cross-entropy without its 1/2 (its mean runs over N x 2 entries)", "factor"),
+        Mistake(_od(lambda h, y, n: (h - y) / n, _BCE, _SCE), "squared error without sigma'(z2) = h2 (1 - h2)", "missing term"),
+        Mistake(_od(lambda h, y, n: (y - h) * h * (1 - h) / n, lambda h, y, n: (y - h) / (2 * n), lambda h, y, n: (y - h) / n),
+                "(Y - h2) instead of (h2 - Y)", "sign"),
+        Mistake(_od(lambda h, y, n: (h - y) * h * (1 - h), lambda h, y, n: (h - y) / 2, lambda h, y, n: h - y),
+                "the 1/N of the mean is missing", "factor"),
+        Mistake(_od(_SQ, _BCE, lambda h, y, n: (h - y) * h * (1 - h) / n), "softmax cross-entropy with an extra sigma' (it cancels)", "formula"),
+        Mistake(_od(lambda h, y, n: 2 * (h - y) * h * (1 - h) / n, _BCE, _SCE), "squared error with a 2 (the loss is 1/2 (h - y)^2)", "factor"),
+    ])

@@ -1,0 +1,138 @@
+"""Every your-turn exercise of the book: the reference passes, every listed plausible mistake is caught.
+
+The exercises live in `bricks.teaching.exercises` (one module per chapter): each has a reference,
+several argument sets, the library functions an answer must not merely call, and at least five
+plausible mistakes. Each mistake must be refused, with a message that names the slip; a few kinds
+of slip must also be named by the generic hints alone (without the list of known slips).
+"""
+import numpy as np
+import pytest
+
+from bricks.teaching import checks, exercises
+
+EXERCISES = exercises.all_exercises()
+MISTAKES = [(ex, m) for ex in EXERCISES for m in ex.mistakes]
+
+
+def _context(ex):
+    return ex.test_context() if ex.test_context else {}
+
+
+def test_the_registry_covers_the_book():
+    assert len(EXERCISES) >= 40
+    assert len({ex.id for ex in EXERCISES}) == len(EXERCISES)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda e: e.id)
+def test_reference_passes_and_cases_are_several(ex):
+    ctx = _context(ex)
+    cases = ex.cases_for(**ctx)
+    assert len(cases) >= 2, f"{ex.id}: {len(cases)} argument set(s)"
+    passed, lines = checks.check_exercise(ex.reference_for(**ctx), ex, ctx)
+    assert passed is True, lines
+    assert len(ex.mistakes) >= 5, f"{ex.id} lists {len(ex.mistakes)} mistakes"
+
+
+@pytest.mark.parametrize("ex, mistake", MISTAKES, ids=lambda v: getattr(v, "id", None) or getattr(v, "why", "")[:40])
+def test_every_mistake_is_caught_and_named(ex, mistake):
+    ctx = _context(ex)
+    passed, lines = checks.check_exercise(mistake.fn, ex, ctx)
+    text = "\n".join(lines)
+    assert passed is False, f"{ex.id}: the mistake '{mistake.why}' passed: {text}"
+    assert text.startswith("Not yet:"), text
+    assert f"It behaves like a known slip: {mistake.why}." in text, f"{ex.id}: '{mistake.why}' caught but not named: {text}"
+
+
+def test_the_six_false_passes_of_issue_18_are_caught():
+    from bricks.teaching.exercises import ch01, ch03, ch11  # noqa: F401  (registers them)
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    clip_always = lambda g, c: g * c / np.sqrt(np.sum(g * g))  # noqa: E731
+    clip_value = lambda g, c: np.clip(g, -c, c)  # noqa: E731
+    wrong = [("ch01.neuron_output", lambda X, w, b: sig(X.sum(axis=1) + b)),
+             ("ch01.neuron_output", lambda X, w, b: sig(X @ w[::-1] + b)),
+             ("ch01.predict_class", lambda X, w, b: (X @ w + b >= 0).astype(int)),
+             ("ch11.receptive_field", lambda ks, ds: 1 + sum((ks[0] - 1) * d for d in ds)),
+             ("ch03.clip_by_norm", clip_always),
+             ("ch03.clip_by_norm", clip_value),
+             ("ch04.dense_forward", lambda x, W, b: x @ W),
+             ("ch04.dense_forward", lambda x, W, b: x @ W - b)]
+    for exercise_id, fn in wrong:
+        assert checks.check_exercise(fn, exercise_id)[0] is False, exercise_id
+
+
+def test_answers_that_only_call_the_library_are_refused(capsys):
+    import bricks
+    from bricks.activations import softmax as lib_softmax
+
+    def softmax(z):
+        return lib_softmax(z)                   # through an alias
+
+    def sigmoid_grad(z):
+        a = bricks.activations.sigmoid(z)       # allowed: the sigmoid itself
+        return bricks.activations.sigmoid_backward(np.ones_like(z), z, a)
+
+    for fn, exercise_id in ((softmax, "ch02a.softmax"), (sigmoid_grad, "ch02.sigmoid_grad")):
+        ref = exercises.get(exercise_id).reference
+        assert checks.your_turn(fn, exercise_id) is ref
+        out = capsys.readouterr().out
+        assert "calls the library's" in out and "Using the reference" in out, out
+
+    def mine(z):
+        return bricks.activations.sigmoid(z) * (1 - bricks.activations.sigmoid(z))
+    assert checks.your_turn(mine, "ch02.sigmoid_grad") is mine
+
+
+def _first_line(fn, exercise_id, catalogue=False):
+    passed, lines = checks.check_exercise(fn, exercise_id, catalogue=catalogue)
+    assert passed is False
+    return lines[0]
+
+
+def test_generic_hints_name_the_five_kinds_of_slip():
+    """Sign, transpose, missing term, factor, shape: named without the list of known slips."""
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    sign = _first_line(lambda z: -sig(z) * (1 - sig(z)), "ch02.sigmoid_grad")
+    assert "negative of the expected value" in sign
+    transpose = _first_line(lambda x: np.stack([x[:, 0] ** 2, x[:, 1] ** 2, x[:, 0] * x[:, 1], np.sin(x[:, 0]), np.sin(x[:, 1])]),
+                            "playground.crosses")
+    assert "transpose" in transpose
+    factor = _first_line(lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)), "ch04.binary_crossentropy")
+    assert "times 0.434294" in factor
+    shape = _first_line(lambda X, w, b: sig(X * w + b), "ch01.neuron_output")
+    assert "has shape (4, 2), expected (4,)" in shape
+    off = _first_line(lambda ks, ds: sum((k - 1) * d for k, d in zip(ks, ds)), "ch11.receptive_field")
+    assert "off by one (30 instead of 31)" in off
+    missing = "\n".join(checks.check_exercise(lambda do, da, h, V, W: (do @ V.T) * (1 - h ** 2), "ch09.bptt_step")[1])
+    assert "the path from the future (da_next W^T) is missing" in missing
+
+
+def test_a_factor_is_named_only_when_it_is_constant():
+    # a sum instead of a mean: the factor is N, different on each argument set: no "constant factor"
+    line = _first_line(lambda y, p: -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)), "ch04.binary_crossentropy")
+    assert "constant factor" not in line
+    # an elementwise slip on non-constant inputs is not called a factor (issue 18: x1.105 for a sign slip)
+    line = _first_line(lambda ws, gs, lr: [w + lr * g for w, g in zip(ws, gs)], "ch03.sgd_step")
+    assert "factor" not in line
+
+
+def test_a_shift_by_one_is_named_with_its_axis():
+    ex = exercises.Exercise(id="t.shift", reference=lambda x: x, cases=lambda: [np.arange(6.0) ** 2, np.arange(5.0) * 3 + 1])
+    line = checks.check_exercise(lambda x: np.roll(x, -1) * np.r_[np.ones(len(x) - 1), 0], ex)[1][0]
+    assert "shifted by one" in line and "i+1" in line
+
+
+def test_adam_in_the_papers_form_passes():
+    from bricks.teaching.exercises import ch03a
+    passed, lines = checks.check_exercise(ch03a._paper_adam, "ch03a.adam_step")
+    assert passed is True and "another right form" in lines[0]
+
+
+def test_whole_pieces_are_checked_against_finite_differences():
+    whole = [ex for ex in EXERCISES if ex.whole]
+    assert len(whole) >= 10
+    for ex in whole:
+        if ex.gradient is None:
+            continue
+        for case in ex.cases_for(**_context(ex)):
+            errors = ex.gradient(ex.reference_for(**_context(ex)), case)
+            assert max(errors.values()) < 1e-7, (ex.id, errors)
