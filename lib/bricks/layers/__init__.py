@@ -9,3 +9,7 @@ from bricks.layers.embedding import *  # noqa: F401,F403  Embedding
 from bricks.layers.normalization import *  # noqa: F401,F403  BatchNormalization, LayerNormalization
 from bricks.layers.residual import *  # noqa: F401,F403  Residual
 from bricks.layers.recurrent.rnn import *  # noqa: F401,F403  SimpleRNN, LSTM, GRU, Bidirectional
+from bricks.layers.attention import *  # noqa: F401,F403  Attention, AdditiveAttention
+from bricks.layers.multi_head_attention import *  # noqa: F401,F403  MultiHeadAttention
+from bricks.layers.positional import *  # noqa: F401,F403  SinePositionEncoding, PositionEmbedding
+from bricks.layers.transformer import *  # noqa: F401,F403  TransformerEncoder
