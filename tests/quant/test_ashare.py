@@ -176,3 +176,14 @@ def test_benchmark_report():
     assert rep["excess"] == pytest.approx(ex.mean() * 242)
     assert rep["tracking_error"] == pytest.approx(ex.std(ddof=1) * np.sqrt(242))
     assert rep["ir"] == pytest.approx(rep["excess"] / rep["tracking_error"])
+
+
+def test_limit_bands_vectorised_equals_limit_band():
+    codes = ["600000", "000001", "300001", "688001", "830001", "920001"]
+    boards = [ashare.board_of(c) for c in codes]
+    for date in ("2019-08-23", "2020-08-24", "2023-04-07", "2023-04-10", "2026-07-03", "2026-07-06"):
+        for st in (False, True):
+            for n in (1, 2, 5, 6, 100):
+                up, down = ashare.limit_bands(boards, date, [st] * 6, [n] * 6)
+                want = [ashare.limit_band(c, date, st, n if n <= 6 else None) for c in codes]
+                np.testing.assert_array_equal(np.c_[up, down], want)

@@ -8,7 +8,8 @@
 - `bricks.quant.power`: planted-signal power calibration (detection rate by signal strength);
 - `bricks.quant.pipelines`: the walk-forward pipelines of chapters 12 and 14 as functions;
 - `bricks.quant.factors`: neutralisation, IC decay, bootstrap Sharpe, multiple testing;
-- `bricks.quant.ashare`: A-share costs, T+1, price limits and suspensions.
+- `bricks.quant.ashare`: A-share costs, T+1, price limits, suspensions, and a cash-account engine;
+- `bricks.quant.panel`: a generated A-share daily panel (listings, suspensions, ST, limits, index).
 """
-from bricks.quant import ashare, attribution, data, evaluation, factors, pipelines, power, prep  # noqa: F401
+from bricks.quant import ashare, attribution, data, evaluation, factors, panel, pipelines, power, prep  # noqa: F401
 from bricks.quant.evaluation import *  # noqa: F401,F403

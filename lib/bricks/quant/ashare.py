@@ -43,7 +43,7 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["STAMP_DUTY", "TRANSFER_FEE", "ST_MAIN_10PCT_FROM", "stamp_duty_rate", "transfer_fee",
-           "order_cost", "order_costs", "round_trip_bp", "board_of", "limit_band", "limit_pct", "limit_prices",
+           "order_cost", "order_costs", "round_trip_bp", "board_of", "limit_band", "limit_bands", "limit_pct", "limit_prices",
            "fill_status", "min_order", "round_shares", "synthetic_panel", "execute", "execute_daily",
            "benchmark_report", "synthetic_index", "broker_export"]
 
@@ -148,6 +148,33 @@ def limit_band(code, date, st=False, day_of_listing=None, st_main_10pct_from=ST_
     if st and not (st_main_10pct_from and d >= _day(st_main_10pct_from)):
         return (0.05, 0.05)
     return (0.10, 0.10)
+
+
+def limit_bands(boards, date, st, day_of_listing, st_main_10pct_from=ST_MAIN_10PCT_FROM):
+    """`limit_band` for many stocks and dates at once: (p_up, p_down), broadcast shapes.
+
+    boards: (A,) from `board_of`; date: a date or (D, 1) dates; st: (A,) or (D, A) bool;
+    day_of_listing: int array (1 on the first day; any value > 5 for a stock listed long ago).
+    """
+    b = np.asarray(boards)
+    d = np.asarray(date, dtype="datetime64[D]") if not isinstance(date, str) else _day(date)
+    st, n = np.asarray(st, dtype=bool), np.asarray(day_of_listing)
+    shape = np.broadcast_shapes(b.shape, d.shape, st.shape, n.shape)
+    up, down = np.full(shape, 0.10), np.full(shape, 0.10)
+    st_10 = (d >= _day(st_main_10pct_from)) if st_main_10pct_from else np.zeros(d.shape, bool)
+    old_chinext = (b == "chinext") & (d < _day(CHINEXT_20PCT_FROM))
+    st_5 = np.broadcast_to(st & ((b == "main") | old_chinext) & ~st_10, shape)
+    up[st_5], down[st_5] = 0.05, 0.05
+    first = np.broadcast_to((n == 1) & ((b == "main") | old_chinext), shape)
+    up[first], down[first] = 0.44, 0.36
+    twenty = np.broadcast_to((b == "star") | ((b == "chinext") & (d >= _day(CHINEXT_20PCT_FROM))), shape)
+    up[twenty], down[twenty] = 0.20, 0.20
+    bj = np.broadcast_to(b == "bj", shape)
+    up[bj], down[bj] = 0.30, 0.30
+    free = np.broadcast_to((twenty & (n <= 5)) | ((b == "main") & (n <= 5) & (d >= _day(MAIN_REGISTRATION_FROM)))
+                           | ((b == "bj") & (n == 1)), shape)
+    up[free], down[free] = np.inf, np.inf
+    return up, down
 
 
 def limit_pct(code, st=False, date="2024-01-02", **kw):
