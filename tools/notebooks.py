@@ -1,6 +1,7 @@
 """The book's chapters are MyST Markdown notebooks (jupytext); this turns them into .ipynb.
 
     python tools/notebooks.py export OUT [--book book] [--trace]   # every chapter as OUT/<path>.ipynb
+    python tools/notebooks.py canonical [--check]    # chapters in the form JupyterLab saves them
 
 `make test` exports into _build/notebooks and runs nbval there (nbval reads only .ipynb);
 `tools/postbuild.py` puts each chapter's .ipynb beside its page source for the download
@@ -80,6 +81,68 @@ def inline_includes(nb, chapter):
     return nb
 
 
+# What JupyterLab (jupytext 1.19.6 + a Python 3 kernel) writes when it saves a chapter. A chapter
+# committed in exactly this form keeps its bytes when a reader opens, runs and saves it.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}  # gives ```{code-cell} ipython3
+# cell metadata JupyterLab adds that must never reach the file: jupyterlab-myst's evaluated
+# {eval} results, collapsed headings, execution timing
+CELL_METADATA_FILTER = "-user_expressions,-jp-MarkdownHeadingCollapsed,-execution"
+
+
+def canonical_text(text):
+    """The chapter `text` as JupyterLab would save it after Run All (jupytext, myst format).
+
+    jupytext drops one trailing blank line of a code cell per round trip, so this repeats the
+    round trip until the text is a fixed point."""
+    for _ in range(5):
+        new = _canonical_once(text)
+        if new == text:
+            return new
+        text = new
+    raise ValueError("notebooks: a chapter's text did not settle in 5 jupytext round trips")
+
+
+def _canonical_once(text):
+    nb = jupytext.reads(text, fmt="md:myst")
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    nb.metadata.setdefault("jupytext", {})["cell_metadata_filter"] = CELL_METADATA_FILTER
+    return jupytext.writes(nb, fmt="md:myst")
+
+
+def jupyterlab_save(text):
+    """What a JupyterLab session writes back for the chapter `text`: kernel metadata added, every
+    code cell run (outputs, counts, timing), every {eval} evaluated into cell metadata."""
+    nb = jupytext.reads(text, fmt="md:myst")
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {**LANGUAGE_INFO, "version": "3.11.7", "mimetype": "text/x-python",
+                                    "codemirror_mode": {"name": "ipython", "version": 3}}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = 1
+            cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+            cell.metadata["execution"] = {"iopub.status.busy": "2026-12-05T00:00:00Z"}
+        elif "{eval}" in cell.source:
+            cell.metadata["user_expressions"] = [{"expression": "x", "result": {"status": "ok"}}]
+        if cell.cell_type == "markdown" and cell.source.startswith("#"):
+            cell.metadata["jp-MarkdownHeadingCollapsed"] = True
+    return jupytext.writes(nb, fmt="md:myst")
+
+
+def canonical(book="book", check=False):
+    """Rewrite every chapter in canonical form (or, with `check`, list those that are not)."""
+    changed = []
+    for path in chapters(book):
+        text = path.read_text(encoding="utf-8")
+        new = canonical_text(text)
+        if new != text:
+            changed.append(path)
+            if not check:
+                path.write_text(new, encoding="utf-8")
+    return changed
+
+
 def write_ipynb(nb, path):
     """Write `nb` as a plain .ipynb (the jupytext pairing metadata dropped)."""
     nb = nbformat.from_dict(nb)
@@ -125,11 +188,19 @@ def export(out, book="book", runnable_folder=True, trace=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["export"])
-    parser.add_argument("out")
+    parser.add_argument("command", choices=["export", "canonical"])
+    parser.add_argument("out", nargs="?")
+    parser.add_argument("--check", action="store_true", help="canonical: only list, change nothing")
     parser.add_argument("--book", default="book")
     parser.add_argument("--trace", action="store_true", help="record which shown library code runs")
     args = parser.parse_args(argv)
+    if args.command == "canonical":
+        changed = canonical(args.book, check=args.check)
+        verb = "not in the form JupyterLab saves" if args.check else "rewritten in the form JupyterLab saves"
+        print(f"notebooks: {len(changed)} chapters {verb}" + "".join(f"\n  {p}" for p in changed))
+        return 1 if (args.check and changed) else 0
+    if not args.out:
+        parser.error("export needs OUT")
     paths = export(args.out, args.book, trace=args.trace)
     print(f"notebooks: {len(paths)} chapters written as .ipynb into {args.out}")
     return 0 if paths else 1
