@@ -160,6 +160,16 @@ def check():
                               "keras_predicts_bricks_file": float(np.abs(again - y).max() / scale),
                               "keras_class_of_bricks_file": type(theirs).__name__,
                               "keras_layers_of_bricks_file": [type(layer).__name__ for layer in theirs.layers]}}
+    import bricks  # a model bricks built, with all three attention layers: does Keras open it?
+    bricks.set_random_seed(0)
+    ours = bricks.Sequential([bricks.Input((5, 4)), bricks.Attention(use_scale=True, score_mode="concat"),
+                              bricks.AdditiveAttention(), bricks.MultiHeadAttention(2, 3, output_shape=6),
+                              bricks.GlobalAveragePooling1D(), bricks.Dense(1)], dtype="float32")
+    x = np.random.default_rng(0).normal(size=(3, 5, 4)).astype("float32")
+    keras_format.save_model(ours, path)
+    theirs = np.asarray(keras.saving.load_model(path).predict(x, verbose=0))
+    manifest["bricks_built_attention_model"] = {
+        "keras_predicts_bricks_file": float(np.abs(theirs - ours.predict(x)).max() / np.abs(theirs).max())}
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(json.dumps(manifest, indent=1))
 

@@ -11,6 +11,8 @@ outputs) is refused with the first layer that breaks the chain.
                    "kwargs": {}}
     Keras 2 node: [["dense", 0, 0, {}]]
 """
+from bricks.keras_format.attention import self_attention_refs
+
 __all__ = ["as_sequential"]
 
 
@@ -19,8 +21,9 @@ def _inbound(node):
     if isinstance(node, dict):  # Keras 3
         refs = []
         for arg in node.get("args", []):
-            history = arg.get("config", {}).get("keras_history") if isinstance(arg, dict) else None
-            refs.append(tuple(history) if history else repr(arg))
+            for a in (arg if isinstance(arg, list) else [arg]):  # Attention()([q, v]): one list argument
+                history = a.get("config", {}).get("keras_history") if isinstance(a, dict) else None
+                refs.append(tuple(history) if history else repr(a))
         return refs, node.get("kwargs") or {}
     refs = [tuple(t[:3]) for t in node]  # Keras 2
     kwargs = {k: v for t in node if len(t) > 3 and t[3] for k, v in t[3].items()}
@@ -54,6 +57,7 @@ def as_sequential(spec, fail):
         if len(nodes) != 1:
             refuse("every layer called once", layer=name, calls=len(nodes))
         refs, kwargs = _inbound(nodes[0])
+        refs, kwargs = self_attention_refs(layer.get("class_name"), refs, kwargs, previous)  # attention(x, x)
         kwargs = {k: v for k, v in kwargs.items() if v is not None}  # mask=None: nothing passed
         if refs != [(previous, 0, 0)] or kwargs:
             refuse(f"every layer fed by the one listed before it, {previous!r}", layer=name,

@@ -17,6 +17,7 @@ import inspect
 
 from bricks import errors, initializers
 from bricks.layers.base import LAYERS
+from bricks.keras_format.attention import ATTENTION_LAYERS
 from bricks.keras_format.weights import snake_case
 
 __all__ = ["build_model", "Refuser", "HARMLESS", "arguments"]
@@ -43,6 +44,7 @@ KERAS_LAYERS = {
     "InputLayer", "Dense", "Activation", "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise",
     "Flatten", "Reshape", "Embedding", "BatchNormalization", "LayerNormalization",
     "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
+    *ATTENTION_LAYERS,  # self-attention in a chain: keras_format/attention.py
     *(f"{k}{n}D" for k in ("MaxPooling", "AveragePooling", "GlobalMaxPooling", "GlobalAveragePooling",
                             "Cropping", "UpSampling", "ZeroPadding") for n in (1, 2, 3)),
 }

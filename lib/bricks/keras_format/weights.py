@@ -18,6 +18,8 @@ import re
 
 import numpy as np
 
+from bricks.keras_format import attention
+from bricks.keras_format.attention import ATTENTION_LAYERS
 from bricks.layers.core import InputLayer
 
 __all__ = ["snake_case", "slots", "read_v3", "write_v3", "read_legacy"]
@@ -50,6 +52,8 @@ def slots(layer, path=""):
     join = (lambda part: f"{path}/{part}") if path else (lambda part: part)  # noqa: E731
     if kind == "Sequential":
         out, used = [(join("vars"), layer.name, [])], {}
+        if not path and any(type(sub).__name__ in ATTENTION_LAYERS for sub in layer.sublayers):
+            out.append(("layers/input_layer/vars", "input_layer", []))  # written as a functional model
         for sub in layer.sublayers:
             if not isinstance(sub, InputLayer):
                 out += slots(sub, join("layers/" + _unique(snake_case(type(sub).__name__), used)))
@@ -57,6 +61,8 @@ def slots(layer, path=""):
     if kind == "Bidirectional":
         fwd, bwd = layer.sublayers
         return [(join("vars"), layer.name, [])] + slots(fwd, join("forward_layer")) + slots(bwd, join("backward_layer"))
+    if kind == "MultiHeadAttention":
+        return attention.slots(layer, join)
     if kind in RECURRENT_CELLS:
         return [(join("vars"), layer.name, []), (join("cell/vars"), RECURRENT_CELLS[kind], layer.weight_arrays())]
     return [(join("vars"), layer.name, layer.weight_arrays())]

@@ -6,6 +6,7 @@ drops bricks-only keys (`input_shape`, which the InputLayer carries), and adds t
 `module`/`build_config` fields Keras 3 expects. A layer Keras has no counterpart for (Residual)
 raises a ValueError naming it.
 """
+from bricks.keras_format import attention
 from bricks.keras_format.reader import KERAS_LAYERS, KERAS_REGULARIZERS
 from bricks.layers.core import InputLayer
 
@@ -68,6 +69,8 @@ def layer_config(layer, input_shape, fail):
     spec = {"module": "keras.layers", "class_name": kind, "config": config, "registered_name": None}
     if input_shape is not None:
         spec["build_config"] = {"input_shape": list(input_shape)}
+        if kind in attention.ATTENTION_LAYERS:
+            spec["build_config"] = attention.build_config(kind, input_shape)
     return spec
 
 
@@ -84,8 +87,9 @@ def model_config(model, fail, input_shape=None):
         fail("save", "a Sequential model (the only kind bricks writes as .keras)", model=type(model).__name__)
     if not model.built:
         fail(f"model {model.name!r}", "a built model (give it an Input or call it on data first)", built=False)
-    layers, shape = [], tuple(model.input_shape)
+    layers, shape, in_shapes = [], tuple(model.input_shape), []
     for sub, out_shape in zip(model.sublayers, model.output_shapes):
+        in_shapes.append(shape)
         if isinstance(sub, InputLayer):
             cfg = sub.get_config()
             layers.append({"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
@@ -96,7 +100,11 @@ def model_config(model, fail, input_shape=None):
         shape = out_shape
     if not layers or layers[0]["class_name"] != "InputLayer":
         layers.insert(0, _input_spec(model))
+        in_shapes.insert(0, tuple(model.input_shape))
     config = {"name": model.name, "trainable": model.trainable, "dtype": _policy(model.dtype.name),
               "layers": layers, "build_input_shape": list(model.input_shape)}
-    return {"module": "keras", "class_name": "Sequential", "config": config, "registered_name": None,
+    spec = {"module": "keras", "class_name": "Sequential", "config": config, "registered_name": None,
             "build_config": {"input_shape": list(model.input_shape)}}
+    if input_shape is None and any(layer["class_name"] in attention.ATTENTION_LAYERS for layer in layers):
+        return attention.as_functional(spec, in_shapes)  # Keras's Sequential cannot call attention on (x, x)
+    return spec
