@@ -168,9 +168,9 @@ def generate(n_stocks=500, years=9, start="2016-01-04", index_size=150, planted=
     beta = np.clip(rng.normal(1.0, 0.25, A), 0.3, 1.8)
     idio_vol = np.exp(rng.normal(np.log(0.019), 0.3, A))  # (A,) daily
     idio_vol = np.where(board == "main", idio_vol, idio_vol * 1.3)
-    shares = np.exp(rng.normal(np.log(8e8), 1.1, A))  # (A,) shares outstanding
+    shares = np.clip(np.exp(rng.normal(np.log(8e8), 1.0, A)), 5e7, 3e10)  # (A,) shares outstanding
     price0 = np.exp(rng.normal(np.log(12.0), 0.7, A))
-    base_turn = np.exp(rng.normal(np.log(0.015), 0.6, A))  # (A,) daily turnover rate
+    base_turn = np.exp(rng.normal(np.log(0.015), 0.6, A)) * (shares / 8e8) ** -0.3  # big caps turn over less
     z_turn = rng.standard_normal((D, A))
     div_day = rng.integers(110, 150, A)  # day of the year of the ex-date (June-July)
     div_yield = np.where(rng.random(A) < 0.7, rng.uniform(0.0, 0.03, A), 0.0)
@@ -235,7 +235,8 @@ def generate(n_stocks=500, years=9, start="2016-01-04", index_size=150, planted=
         locked = (c >= up - 1e-9) | (c <= lo + 1e-9)
         # turnover, volume, amount
         turn = base_turn * np.exp(0.5 * z_turn[d] + 8 * np.abs(realised)) * np.where(locked, 0.15, 1.0)
-        turn = np.where(first, 0.6, np.where(susp, 0.0, np.minimum(turn, 0.5)))
+        turn = np.where(first, 0.15, np.where(susp, 0.0, np.minimum(turn, 0.5)))
+        turn = np.minimum(turn, 2e9 / shares)  # of all shares (only part of them trade: 流通股)
         vol_sh = np.round(turn * shares / 100) * 100
         gap = np.clip(np.round(prev * np.exp(0.35 * realised + 0.003 * z_turn[(d + 1) % D]), 2), lo, up)
         hi = np.minimum(np.maximum(gap, c) * np.exp(np.abs(0.01 * vol_scale * z_e[(d + 7) % D])), up)
