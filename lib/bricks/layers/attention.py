@@ -104,9 +104,14 @@ def attention_forward(q, k, v, mask=None, scale=1.0):
     return np.matmul(s, v), s  # (..., Tq, Dv), (..., Tq, Tv)
 
 
-def softmax_backward(dp, p):
-    """dS = P * (dP - rowsum(dP * P)): the softmax's vector-Jacobian product on the last axis."""
-    return p * (dp - np.einsum("...ij,...ij->...i", dp, p)[..., None])
+def softmax_backward(dp, p, out=None):
+    """dS = P * (dP - rowsum(dP * P)): the softmax's vector-Jacobian product on the last axis.
+    `out=dp` overwrites dP (no temporary the size of the scores)."""
+    rowsum = np.einsum("...ij,...ij->...i", dp, p)[..., None]  # (..., Tq, 1)
+    if out is None:
+        return p * (dp - rowsum)
+    np.subtract(dp, rowsum, out=out)
+    return np.multiply(out, p, out=out)
 
 
 def attention_backward(do, q, k, v, weights, scale=1.0):

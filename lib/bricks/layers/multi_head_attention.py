@@ -181,7 +181,8 @@ class MultiHeadAttention(Layer):
         q_in, v_in, k_in, n = self._inputs(query, value, key)
         B, T, S = q_in.shape[0], q_in.shape[1], v_in.shape[1]
         scale = 1.0 / math.sqrt(self.key_dim)
-        Q = self._project("query", q_in) * scale  # (B, N, T, H), already scaled as Keras does
+        Q = self._project("query", q_in)  # (B, N, T, H)
+        Q *= scale  # scaled as Keras does (in place: the projection's own buffer)
         K = self._project("key", k_in)  # (B, N, S, H)
         V = self._project("value", v_in)  # (B, N, S, Hv)
         s = np.matmul(Q, K.transpose(0, 1, 3, 2))  # (B, N, T, S)
@@ -190,7 +191,7 @@ class MultiHeadAttention(Layer):
             s = np.where(m, s, -MASK_VALUE)  # Keras's Softmax(mask): hidden scores to -1e9
         s -= s.max(axis=-1, keepdims=True)
         np.exp(s, out=s)
-        s /= s.sum(axis=-1, keepdims=True)  # P (B, N, T, S), in place
+        s *= 1.0 / s.sum(axis=-1, keepdims=True)  # P (B, N, T, S), in place
         p = s if m is None else s * m  # a row with nothing allowed gets weight 0 everywhere
         drop = self._dropout_mask(p.shape) if training and self.dropout > 0 else None
         pd = p if drop is None else p * drop
@@ -236,7 +237,7 @@ class MultiHeadAttention(Layer):
             dp += dscores  # the returned weights are P itself
         if m is not None:
             dp *= m  # p = p0 * m
-        ds = softmax_backward(dp, p0)  # (B, N, T, S)
+        ds = softmax_backward(dp, p0, out=dp)  # (B, N, T, S), in dp's buffer
         if m is not None:
             ds *= m  # where(m, s, -1e9): hidden scores get no gradient
         dK = np.matmul(ds.transpose(0, 1, 3, 2), Q)  # (B, N, S, H); Q already carries the scale
