@@ -356,15 +356,19 @@ def _library_file(filename):
 
 
 def _codes(obj):
-    """The code objects of a function, or of every method a class defines."""
+    """The code objects of a function, or of every method a class defines itself (decorators unwrapped;
+    a wrapper shared by every layer, such as base.py's, is left out)."""
+    import inspect
     if isinstance(obj, type):
+        home = getattr(sys.modules.get(obj.__module__), "__file__", None)
         out = []
         for v in vars(obj).values():
-            v = getattr(v, "__func__", v)
-            if hasattr(v, "__code__"):
-                out.append(v.__code__)
+            v = inspect.unwrap(getattr(v, "__func__", v)) if callable(getattr(v, "__func__", v)) else v
+            code = getattr(v, "__code__", None)
+            if code is not None and (home is None or os.path.samefile(code.co_filename, home)):
+                out.append(code)
         return out
-    obj = getattr(obj, "__func__", obj)
+    obj = inspect.unwrap(getattr(obj, "__func__", obj))
     return [obj.__code__] if hasattr(obj, "__code__") else []
 
 
@@ -463,7 +467,38 @@ def _known_slip_raising(exercise, cases, exc):
     return None
 
 
+class _notebook_state_kept:
+    """Leave the notebook as it was: bricks' global generator, its layer-name counters, numpy's legacy
+    global generator. A check builds layers and draws numbers; the cells below must not notice."""
+
+    def __enter__(self):
+        from bricks import backend
+        self.backend = backend
+        self.rng = backend._state["rng"].bit_generator.state
+        self.names = dict(backend._state["names"])
+        self.np_state = np.random.get_state()
+        return self
+
+    def __exit__(self, *exc):
+        self.backend._state["rng"].bit_generator.state = self.rng
+        self.backend._state["names"].clear()
+        self.backend._state["names"].update(self.names)
+        np.random.set_state(self.np_state)
+
+
 def check_exercise(fn, exercise, context=None, catalogue=True):
+    """Check `fn` against a registered exercise; returns (passed, message lines).
+
+    Every argument set must match the reference; an answer that calls one of the exercise's
+    forbidden library functions is refused. A failing answer gets the hints that hold across
+    the argument sets and, with `catalogue`, the name of the known slip it behaves like.
+    The global random generators and bricks' layer-name counters are left as they were.
+    """
+    with _notebook_state_kept():
+        return _check_exercise(fn, exercise, context, catalogue)
+
+
+def _check_exercise(fn, exercise, context=None, catalogue=True):
     """Check `fn` against a registered exercise; returns (passed, message lines).
 
     Every argument set must match the reference; an answer that calls one of the exercise's
@@ -484,7 +519,7 @@ def check_exercise(fn, exercise, context=None, catalogue=True):
     except _Forbidden as exc:
         spec = exc.args[0]
         return False, [f"Not yet: {name} calls the library's {spec.split(':')[-1]} ({spec.split(':')[0]}), "
-                       f"the very function this exercise asks you to write: write it with numpy "
+                       f"the very thing this exercise asks you to write: write it with numpy "
                        f"(the check compares your answer with that function)."]
     except Exception as exc:  # a half-written body fails in many ways: explain, do not crash
         lines = [f"Not yet: {name} raised {type(exc).__name__}: {exc}{_error_hint(exc)}"]

@@ -95,3 +95,50 @@ register(
         Mistake(_od(_SQ, _BCE, lambda h, y, n: (h - y) * h * (1 - h) / n), "softmax cross-entropy with an extra sigma' (it cancels)", "formula"),
         Mistake(_od(lambda h, y, n: 2 * (h - y) * h * (1 - h) / n, _BCE, _SCE), "squared error with a 2 (the loss is 1/2 (h - y)^2)", "factor"),
     ])
+
+
+def softmax_ce(z, Y):
+    N = len(z)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)                             # (N, K) softmax
+    loss = -np.sum(Y * np.log(p)) / N
+    return loss, (p - Y) / N                                      # the loss and dL/dz
+
+
+def _sce_case(seed, N, K, note=""):
+    r = rng(seed)
+    return Case((r.normal(0, 2, (N, K)), np.eye(K)[r.integers(0, K, N)]), note=note)
+
+
+def _sce_gradient(answer, case):
+    from bricks.teaching import gradcheck
+    z, Y = (np.array(a, dtype=np.float64) for a in case.args)
+    _, dz = answer(z.copy(), Y.copy())
+    return {"dz": gradcheck.rel_error(dz, gradcheck.numerical_gradient(lambda: softmax_ce(z, Y)[0], z))}
+
+
+def _sce(loss=None, grad=None):
+    def wrong(z, Y):
+        N = len(z)
+        p = softmax(z)
+        return (loss(p, Y, N) if loss else -np.sum(Y * np.log(p)) / N), (grad(p, Y, N) if grad else (p - Y) / N)
+    return wrong
+
+
+register(
+    "ch02a.softmax_ce",
+    reference=softmax_ce,
+    whole=True,
+    gradient=_sce_gradient,
+    cases=lambda: [_sce_case(31, 4, 3), _sce_case(32, 6, 2, "two classes"),
+                   Case((np.array([[710.0, 709.0, 700.0], [1.0, 2.0, 3.0]]), np.eye(3)[[1, 2]]), note="logits above 709: exp overflows")],
+    forbidden=("bricks.losses:CategoricalCrossentropy", "bricks.activations:softmax"),
+    mistakes=[
+        Mistake(_sce(grad=lambda p, Y, N: p - Y), "dL/dz without the 1/N of the mean", "factor"),
+        Mistake(_sce(grad=lambda p, Y, N: (Y - p) / N), "Y - p: the sign", "sign"),
+        Mistake(_sce(loss=lambda p, Y, N: -np.sum(Y * np.log(p))), "the loss summed, not averaged", "factor"),
+        Mistake(_sce(grad=lambda p, Y, N: (p - Y) * p * (1 - p) / N), "an extra p (1 - p): softmax and cross-entropy's Jacobians cancel to p - Y", "formula"),
+        Mistake(_sce(loss=lambda p, Y, N: -np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p)) / N), "the binary cross-entropy summed over the classes", "formula"),
+        Mistake(lambda z, Y: (lambda p: (-np.sum(Y * np.log(p)) / len(z), (p - Y) / len(z)))(_softmax_naive(z)),
+                "no max subtracted: exp(710) overflows", "formula"),
+    ])

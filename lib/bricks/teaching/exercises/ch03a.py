@@ -61,6 +61,7 @@ def _paper_adam(theta, m, s, g, t, lr, beta_1=0.9, beta_2=0.999, eps=1e-7):
 register(
     "ch03a.adam_step",
     reference=adam_step,
+    whole=True,    # an optimizer's whole update: both moments, the bias correction, the step
     accept=[Mistake(_paper_adam, "the paper's form, eps added to the bias-corrected sqrt(s)", "accepted")],
     cases=lambda: [
         _adam_case(21, (2,), 3, 0.1),

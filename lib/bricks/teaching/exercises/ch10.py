@@ -65,3 +65,51 @@ register(
         Mistake(lambda dh, z, hp, hc: dh * (hp - hc) * (1 - z), "only (1 - z) of sigma'", "formula"),
         Mistake(lambda dh, z, hp, hc: dh * (hp - hc) * z * (1 - z) * 2, "an extra factor 2", "factor"),
     ])
+
+
+def lstm_sequence(x, U, W, b):
+    N, T, _ = x.shape
+    H = W.shape[0]
+    h, c, hs = np.zeros((N, H)), np.zeros((N, H)), []
+    for t in range(T):
+        a = x[:, t] @ U + h @ W + b                 # (N, 4H) the four pre-activations
+        h, c = lstm_from_preactivation(a, c)        # (N, H) each
+        hs.append(h)
+    return np.stack(hs, axis=1)                     # (N, T, H)
+
+
+def _seq(carry_c=True, carry_h=True, last=False, WT=False):
+    def wrong(x, U, W, b):
+        N, T, _ = x.shape
+        H = W.shape[0]
+        h, c, hs = np.zeros((N, H)), np.zeros((N, H)), []
+        for t in range(T):
+            a = x[:, t] @ U + (h @ (W.T if WT else W) if carry_h else 0) + b
+            h2, c2 = lstm_from_preactivation(a, c if carry_c else np.zeros((N, H)))
+            h, c = h2, c2
+            hs.append(h)
+        return hs[-1] if last else np.stack(hs, axis=1)
+    return wrong
+
+
+def _seq_case(seed, N, T, D, H, note=""):
+    r = rng(seed)
+    return Case((r.standard_normal((N, T, D)), 0.5 * r.standard_normal((D, 4 * H)), 0.5 * r.standard_normal((H, 4 * H)),
+                 0.5 * r.standard_normal(4 * H)), note=note)
+
+
+register(
+    "ch10.lstm_sequence",
+    reference=lstm_sequence,
+    whole=True,
+    cases=lambda: [_seq_case(11, 2, 5, 3, 2), _seq_case(12, 1, 4, 2, 3), _seq_case(13, 3, 3, 1, 4, "one feature")],
+    forbidden=("bricks.layers.recurrent:LSTM",),
+    mistakes=[
+        Mistake(_seq(carry_c=False), "the cell state c is not carried: reset to 0 every step", "missing term"),
+        Mistake(_seq(carry_h=False), "the hidden state h never enters the next step", "missing term"),
+        Mistake(_seq(last=True), "only the last state: return_sequences wants every step, (N, T, H)", "shape"),
+        Mistake(_seq(WT=True), "the recurrent kernel transposed", "transpose"),
+        Mistake(lambda x, U, W, b: lstm_sequence(x, U, W, b * 0), "the bias is left out", "missing term"),
+        Mistake(lambda x, U, W, b: np.concatenate([np.zeros_like(lstm_sequence(x, U, W, b)[:, :1]), lstm_sequence(x, U, W, b)[:, :-1]], axis=1),
+                "the states stored before each step's update: everything one step late", "off-by-one"),
+    ])

@@ -22,6 +22,7 @@ def _conv(x, w, d, pad_left, pad_right=0, flip=False):
 register(
     "ch11.causal_conv",
     reference=causal_conv,
+    whole=True,    # the layer's forward, loops and padding by hand
     cases=lambda: [
         Case((np.arange(1.0, 11.0), np.array([1.0, -2.0, 3.0]), 2), note="k = 3, d = 2"),
         Case((normal(1, 9), np.array([0.5, -1.5]), 3), note="k = 2, d = 3"),
