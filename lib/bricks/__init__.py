@@ -15,7 +15,7 @@ the book's applications: `quant/` (data, prep, evaluation, attribution), `playgr
 reader writes `bricks.Dense`, `bricks.Adam`, `bricks.load_model`; the applications stay namespaced
 (`bricks.quant.data`, `bricks.teaching.visual`, `bricks.playground`).
 """
-from bricks import (activations, backend, errors, initializers, losses, metrics,  # noqa: F401
+from bricks import (activations, backend, errors, initializers, limits, losses, metrics,  # noqa: F401
                     optimizers, playground, quant, regularizers, schedules, teaching)
 from bricks.backend import clear_session, floatx, set_floatx, set_random_seed  # noqa: F401
 from bricks.callbacks import *  # noqa: F401,F403

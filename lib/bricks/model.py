@@ -25,7 +25,7 @@ Example: XOR, the four points no straight line separates:
 """
 import numpy as np
 
-from bricks import errors, guards, losses, metrics as metrics_module, optimizers, summary, training
+from bricks import errors, guards, limits, losses, metrics as metrics_module, optimizers, summary, training
 from bricks.layers.base import Layer, deserialize, serialize
 from bricks.layers.core import InputLayer
 
@@ -97,10 +97,12 @@ class Sequential(Layer):
         """Build every layer in turn, passing each one's output shape to the next."""
         shape = tuple(input_shape)
         self.output_shapes = []
+        limits.check_sample(self, shape, self.dtype)
         for layer in self.sublayers:
             if not layer.built:
                 layer.build(shape)
             shape = tuple(layer.compute_output_shape(shape))
+            limits.check_sample(layer, shape, layer.dtype)  # before the next layer probes it
             self.output_shapes.append(shape)
         super().build(input_shape)
 

@@ -137,6 +137,23 @@ CORRUPTIONS = {
         variable="nowhere/kernel")),
     "negative iterations": lambda p, t: _rewrite(p, t, lambda h: h["optimizer_state"].update(iterations=-4)),
     "unknown optimizer": lambda p, t: _rewrite(p, t, lambda h: h["compile"]["optimizer"].update(class_name="Nadam9")),
+    # issue 21: checkpoints checked field by field
+    "iterations -5": lambda p, t: _rewrite(p, t, lambda h: h["optimizer_state"].update(iterations=-5)),
+    "iterations 2.5": lambda p, t: _rewrite(p, t, lambda h: h["optimizer_state"].update(iterations=2.5)),
+    "learning rate NaN": lambda p, t: _rewrite(p, t, lambda h: h["compile"]["optimizer"]["config"].update(
+        learning_rate=float("nan"))),
+    "learning rate -1": lambda p, t: _rewrite(p, t, lambda h: h["compile"]["optimizer"]["config"].update(
+        learning_rate=-1.0)),
+    "learning rate inf": lambda p, t: _rewrite(p, t, lambda h: h["compile"]["optimizer"]["config"].update(
+        learning_rate=float("inf"))),
+    "one variable's slots deleted": lambda p, t: _rewrite(p, t, lambda h: h["optimizer_state"].update(
+        slots=[s for s in h["optimizer_state"]["slots"] if not s["variable"].endswith("dense/kernel")])),
+    "slot NaN": lambda p, t: _rewrite(p, t, edit_arrays=lambda a: a["s0000"].__setitem__(0, np.nan)),
+    "kernel NaN": lambda p, t: _rewrite(p, t, edit_arrays=lambda a: a["w0000"].__setitem__((0, 0), np.nan)),
+    "kernel inf": lambda p, t: _rewrite(p, t, edit_arrays=lambda a: a["w0000"].__setitem__((1, 1), -np.inf)),
+    "metrics a string": lambda p, t: _rewrite(p, t, lambda h: h["compile"].update(metrics="accuracy")),
+    "weight listed twice": lambda p, t: _rewrite(p, t, lambda h: h["weights"].append(dict(h["weights"][0]))),
+    "shape of floats": lambda p, t: _rewrite(p, t, lambda h: h["weights"][0].update(shape=[3.0, 8.0])),
 }
 
 
@@ -180,3 +197,43 @@ def test_saving_draws_no_random_number(tmp_path):
     b = bricks.Dense(3).add_weight("k", (2, 3), "glorot_uniform")
     np.testing.assert_array_equal(a, b)
     assert zipfile.is_zipfile(tmp_path / "again.npz")
+
+
+NOISE = {"Dropout": lambda: bricks.Dropout(0.3, seed=1), "GaussianNoise": lambda: bricks.GaussianNoise(0.2, seed=2),
+         "GaussianDropout": lambda: bricks.GaussianDropout(0.2), "AlphaDropout": lambda: bricks.AlphaDropout(0.2, seed=3)}
+
+
+def _noisy():
+    bricks.set_random_seed(0)
+    layers = [bricks.Input((3,)), bricks.Dense(8, "tanh")] + [make() for make in NOISE.values()] + [bricks.Dense(1)]
+    return bricks.Sequential(layers).compile(optimizer=bricks.Adam(0.01), loss="mse")
+
+
+def test_resume_with_noise_layers_equals_the_uninterrupted_run(tmp_path):
+    """Each noise layer's generator position is in the checkpoint: resumed == never stopped, exactly."""
+    x, y = data()
+    straight = _noisy()
+    straight.fit(x, y, epochs=2, batch_size=16, seed=1, verbose=0)
+    straight.fit(x, y, epochs=2, batch_size=16, seed=2, verbose=0)
+    resumed = _noisy()
+    resumed.fit(x, y, epochs=2, batch_size=16, seed=1, verbose=0)
+    resumed = bricks.load_model(resumed.save(tmp_path / "noisy.npz"))
+    resumed.fit(x, y, epochs=2, batch_size=16, seed=2, verbose=0)
+    dw = max(float(np.max(np.abs(a - b))) for a, b in zip(straight.get_weights(), resumed.get_weights()))
+    assert dw == 0.0, dw
+
+
+def test_a_tampered_noise_state_is_refused(tmp_path):
+    path = _noisy().save(tmp_path / "noisy.npz")
+    for edit in (lambda h: h["noise_state"][0].update(layer="nowhere"),
+                 lambda h: h["noise_state"][0]["state"].update(bit_generator="MT19937"),
+                 lambda h: h["noise_state"][0]["state"]["state"].update(state=-1),
+                 lambda h: h.update(noise_state="dropout")):
+        with pytest.raises(ValueError, match=r"^load_model: expected"):
+            bricks.load_model(_rewrite(path, tmp_path / "bad.npz", edit))
+
+
+@pytest.mark.parametrize("name", ["a/b", "", 7])
+def test_a_layer_name_with_a_slash_is_refused_at_construction(name):
+    with pytest.raises(ValueError, match="without '/'"):
+        bricks.Dense(2, name=name)

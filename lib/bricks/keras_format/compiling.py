@@ -12,9 +12,11 @@ with `compile=False`. Writing gives Keras the same three things. The optimizer's
 count, the learning rate, Adam's moments m and v per weight) moves too, in Keras's order, for
 SGD, RMSprop and Adam with a constant learning rate: training resumes where it stopped.
 """
+import h5py
 import numpy as np
 
 from bricks import losses, optimizers
+from bricks.keras_format import untrusted
 from bricks.keras_format.reader import HARMLESS, arguments
 
 __all__ = ["compile_from_keras", "keras_compile_config", "write_optimizer_state", "read_optimizer_state"]
@@ -74,7 +76,7 @@ def compile_from_keras(model, spec, fail):
             fail("compile_config", f"only optimizer, loss and metrics (bricks has no {key!r})" + HINT,
                  **{key: value})
     metrics = spec.get("metrics") or []
-    if not all(isinstance(m, str) for m in metrics):
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
         fail("compile_config", "metrics given by name, e.g. ['accuracy']" + HINT, metrics=metrics)
     try:
         return model.compile(optimizer=_optimizer(spec.get("optimizer", "rmsprop"), fail),
@@ -143,17 +145,24 @@ def read_optimizer_state(h5, model, fail):
     """Fill the bricks optimizer's slots from Keras's `optimizer/vars`, when the file has them."""
     node = h5.get("optimizer/vars")
     slots = _slots(model)
+    if node is not None and not isinstance(node, h5py.Group):
+        fail("optimizer state", "optimizer/vars as a group of datasets" + HINT, **{"in file": "a dataset"})
     if node is None or len(node.keys()) == 0 or slots is None:
         return
     if len(node.keys()) not in (2, 2 + len(slots)):  # 2: compiled, never trained (no slots yet)
         fail("optimizer state", f"{2 + len(slots)} arrays for {type(model.optimizer).__name__}" + HINT,
              **{"arrays in file": len(node.keys())})
-    model.optimizer.iterations = int(np.asarray(node["0"]))
-    model.optimizer.learning_rate = float(np.asarray(node["1"]))
-    for i, (state, name, w) in enumerate(slots[:len(node.keys()) - 2], start=2):
-        stored = np.asarray(node[str(i)])
-        if stored.shape != w.shape:
-            fail("optimizer state", f"array {i} of shape {w.shape}" + HINT, **{"shape in file": stored.shape})
-        state[name] = stored.astype(w.dtype)
+    where = "optimizer state"
+    iterations = untrusted.read_dataset(node, "0", (), where, _hinted(fail))
+    if iterations.dtype.kind not in "iu" or int(iterations) < 0:
+        fail(where, "the step count (dataset '0') as an integer >= 0" + HINT, iterations=iterations.item())
+    rate = untrusted.read_dataset(node, "1", (), where, _hinted(fail))
+    if rate.dtype.kind != "f" or not float(rate) > 0:
+        fail(where, "the learning rate (dataset '1') as a finite number > 0" + HINT, learning_rate=rate.item())
+    stored = [untrusted.read_dataset(node, str(i), w.shape, where, _hinted(fail))  # all checked before any is kept
+              for i, (_, _, w) in enumerate(slots[:len(node.keys()) - 2], start=2)]
+    model.optimizer.iterations, model.optimizer.learning_rate = int(iterations), float(rate)
+    for (state, name, w), value in zip(slots, stored):
+        state[name] = value.astype(w.dtype)
         if type(model.optimizer).__name__ == "Adam":
             state["t"] = model.optimizer.iterations  # bricks's Adam counts steps per weight

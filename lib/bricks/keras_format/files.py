@@ -17,7 +17,9 @@ import zipfile
 
 import h5py
 
-from bricks.keras_format import compiling, reader, weights, writer
+from bricks import limits
+from bricks.saving import atomic_file
+from bricks.keras_format import compiling, reader, untrusted, weights, writer
 
 __all__ = ["load_model", "save_model", "load_weights", "save_weights", "KERAS_VERSION"]
 
@@ -25,32 +27,54 @@ KERAS_VERSION = "3.15.1"  # the Keras release whose .keras layout the writer fol
 
 
 def _json(text, what, fail):
-    try:
-        return json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        fail(what, "valid JSON", error=str(exc))
+    """The JSON object in `text` (a dict), its length and depth checked first (bricks.limits)."""
+    value = limits.parse_json(text, f"{fail.path}: {what}", what)
+    if not isinstance(value, dict):
+        fail(what, "a JSON object {\"class_name\": ..., \"config\": ...}", **{"JSON type": type(value).__name__})
+    return value
+
+
+def _members(archive, fail):
+    """{name: ZipInfo}, every member's declared (uncompressed) size checked before anything is inflated."""
+    infos = {info.filename: info for info in archive.infolist()}
+    owner = f"{fail.path}: the archive"
+    for name in ("config.json", "model.weights.h5"):
+        if name not in infos:
+            why = "the model's architecture" if name == "config.json" else "bricks reads HDF5 weights only"
+            fail("the archive", f"a member {name!r} ({why})", members=sorted(infos)[:10])
+    limits.check_bytes(owner, "member 'config.json'", infos["config.json"].file_size, "json_bytes")
+    limits.check_bytes(owner, "member 'model.weights.h5'", infos["model.weights.h5"].file_size, "file_bytes")
+    limits.check_bytes(owner, "its members together, uncompressed", sum(i.file_size for i in infos.values()),
+                       "file_bytes")
+    return infos
 
 
 def load_keras(path, fail, compile=True):
-    """Model from a Keras 3 .keras zip archive (compiled as its compile_config says, if any)."""
+    """Model from a Keras 3 .keras zip archive (compiled as its compile_config says, if any).
+
+    The archive is untrusted input (see bricks.keras_format.untrusted and bricks.limits): the
+    sizes its members declare are checked before they are inflated, config.json's length and
+    depth before it is parsed, and the HDF5 weights refuse links, external storage and
+    virtual datasets before any array is read.
+    """
     if not zipfile.is_zipfile(path):
         fail("the file", "a .keras zip archive (config.json + model.weights.h5)", zip=False)
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if "config.json" not in names:
-                fail("the archive", "a member 'config.json' (the model's architecture)", members=names)
-            if "model.weights.h5" not in names:
-                fail("the archive", "a member 'model.weights.h5' (bricks reads HDF5 weights only)", members=names)
+            _members(archive, fail)
             config = _json(archive.read("config.json"), "config.json", fail)
-            raw = archive.read("model.weights.h5")
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a truncated or damaged archive
+            raw = archive.read("model.weights.h5")  # at most its declared size: zipfile stops there
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:  # truncated, damaged, odd method
         fail("the archive", "an intact zip archive", error=str(exc))
-    model = reader.build_model(config, fail)
+    compile_config = config.get("compile_config")
+    if compile_config is not None and not isinstance(compile_config, dict):
+        fail("config.json", "compile_config as a JSON object", compile_config=type(compile_config).__name__)
     with _open_h5(io.BytesIO(raw), "model.weights.h5", fail) as h5:
+        untrusted.check_hdf5(h5, fail, "model.weights.h5")
+        model = reader.build_model(config, fail)
         weights.read_v3(h5, model, fail)
-        if compile and config.get("compile_config"):
-            compiling.compile_from_keras(model, config["compile_config"], fail)
+        if compile and compile_config:
+            compiling.compile_from_keras(model, compile_config, fail)
             compiling.read_optimizer_state(h5, model, fail)
     return model
 
@@ -63,18 +87,22 @@ def _open_h5(source, what, fail):
 
 
 def load_h5(path, fail, compile=True):
-    """Model from a legacy .h5 file (root attribute model_config, group model_weights)."""
+    """Model from a legacy .h5 file (root attribute model_config, group model_weights), checked
+    as untrusted input first (bricks.keras_format.untrusted)."""
     with _open_h5(path, "the file", fail) as h5:
-        if "model_config" not in h5.attrs:
+        untrusted.check_hdf5(h5, fail)
+        config = untrusted.json_attribute(h5, "model_config", fail)
+        if config is None:
             fail("the file", "a Keras model file with a 'model_config' attribute (a weights-only "
                  ".h5 has none)", attributes=sorted(h5.attrs))
-        text = h5.attrs["model_config"]
-        config = _json(text.decode() if isinstance(text, bytes) else text, "model_config", fail)
+        if not isinstance(config, dict):
+            fail("model_config", "a JSON object {class_name, config}", **{"JSON type": type(config).__name__})
         model = reader.build_model(config, fail)
         weights.read_legacy(h5, model, fail)
-        text = h5.attrs.get("training_config")
-    if compile and text is not None:
-        training = _json(text.decode() if isinstance(text, bytes) else text, "training_config", fail)
+        training = untrusted.json_attribute(h5, "training_config", fail) if compile else None
+    if training is not None:
+        if not isinstance(training, dict):
+            fail("training_config", "a JSON object", **{"JSON type": type(training).__name__})
         training["optimizer"] = training.pop("optimizer_config", None) or "rmsprop"
         compiling.compile_from_keras(model, training, fail)
     return model
@@ -113,7 +141,7 @@ def save_model(model, path):
         compiling.write_optimizer_state(h5, model)
     meta = {"keras_version": KERAS_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
             "producer": "bricks"}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    with atomic_file(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as archive:  # whole or not at all
         archive.writestr("metadata.json", json.dumps(meta))
         archive.writestr("config.json", json.dumps(config))
         archive.writestr("model.weights.h5", buffer.getvalue())
@@ -130,11 +158,17 @@ def load_weights(model, path):
         fail("load_weights", "an existing file", path=path)
     if not model.built:
         fail("load_weights", "a built model (give it an Input first)", built=False)
-    with _open_h5(path, "the file", fail) as h5:
-        if "layers" in h5 or "vars" in h5:
-            weights.read_v3(h5, model, fail)
-        else:
-            weights.read_legacy(h5, model, fail)
+    before = model.get_weights()
+    try:
+        with _open_h5(path, "the file", fail) as h5:
+            untrusted.check_hdf5(h5, fail)
+            if "layers" in h5 or "vars" in h5:
+                weights.read_v3(h5, model, fail)
+            else:
+                weights.read_legacy(h5, model, fail)
+    except BaseException:
+        model.set_weights(before)  # a refused file leaves the model's weights as they were
+        raise
     return model
 
 
@@ -144,6 +178,9 @@ def save_weights(model, path):
     if not path.endswith(".weights.h5"):
         reader.Refuser(path)("save_weights", "a path ending in .weights.h5 (Keras 3's rule)", path=path)
     writer.model_config(model, reader.Refuser(path))  # refuses what Keras has no layer for
-    with h5py.File(path, "w") as h5:
+    buffer = io.BytesIO()  # HDF5 in memory first: a failed write then surfaces as the OSError it is
+    with h5py.File(buffer, "w") as h5:
         weights.write_v3(h5, model)
+    with atomic_file(path) as f:  # whole or not at all
+        f.write(buffer.getbuffer())
     return path

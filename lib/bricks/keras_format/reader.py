@@ -132,8 +132,20 @@ def _convert(key, value, where, fail):
     return value
 
 
+def _check_spec(spec, where, fail):
+    """Refuse a spec that is not {"class_name": str, "config": dict or None, ...} before anything reads it."""
+    if not isinstance(spec, dict):
+        fail(where, 'a JSON object {"class_name": ..., "config": {...}}', **{"JSON type": type(spec).__name__})
+    if not isinstance(spec.get("class_name"), str):
+        fail(where, "a class_name given as text", class_name=spec.get("class_name"))
+    for key in ("config", "build_config"):
+        if spec.get(key) is not None and not isinstance(spec[key], dict):
+            fail(f"{where} ({spec['class_name']})", f"{key} as a JSON object", **{key: type(spec[key]).__name__})
+
+
 def build_layer(spec, fail):
     """One bricks layer from a Keras {"class_name", "config"} spec (Sequential and Bidirectional nest)."""
+    _check_spec(spec, "a layer", fail)
     name = ALIASES.get(spec.get("class_name"), spec.get("class_name"))
     config = dict(spec.get("config") or {})
     where = f"layer {config.get('name')!r} ({name})"
@@ -190,6 +202,7 @@ def _input_layer(config, where, fail):
 def build_model(spec, fail):
     """A bricks Sequential from a Keras Sequential spec (or a chain-shaped functional one, see
     graph.py), built when its input shape is known."""
+    _check_spec(spec, "the model", fail)
     name = spec.get("class_name")
     if name in ("Functional", "Model"):
         from bricks.keras_format.graph import as_sequential
@@ -199,13 +212,20 @@ def build_model(spec, fail):
     config = spec.get("config") or {}
     if not isinstance(config.get("layers"), list):
         fail("the model", "a Sequential config with a list of layers", config=sorted(config))
+    for i, layer in enumerate(config["layers"]):
+        _check_spec(layer, f"layer {i} of the model", fail)
     layers = [build_layer(s, fail) for s in config["layers"]]
     dtype = _dtype(config.get("dtype"), "the model", fail)
-    model = LAYERS.lookup("Sequential")(layers, name=config.get("name"), trainable=config.get("trainable", True),
-                                         dtype=dtype)
     shape = config.get("build_input_shape") or (spec.get("build_config") or {}).get("input_shape")
-    if not model.built and shape:
-        model.build(tuple(shape))
+    try:  # building checks each layer's output size (bricks.limits) before making it
+        model = LAYERS.lookup("Sequential")(layers, name=config.get("name"), trainable=config.get("trainable", True),
+                                             dtype=dtype)
+        if not model.built and shape:
+            model.build(tuple(shape))
+    except (TypeError, ValueError) as exc:
+        if str(exc).startswith(fail.path):
+            raise
+        raise ValueError(f"{fail.path}: the model: {exc}") from None
     if not model.built:
         fail("the model", "a known input shape (an InputLayer, build_input_shape or build_config)", built=False)
     return model

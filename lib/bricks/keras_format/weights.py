@@ -16,9 +16,10 @@ attribute `weight_names` lists the layer's datasets, every nested weight include
 """
 import re
 
+import h5py
 import numpy as np
 
-from bricks.keras_format import attention
+from bricks.keras_format import attention, untrusted
 from bricks.keras_format.attention import ATTENTION_LAYERS
 from bricks.layers.core import InputLayer
 
@@ -68,22 +69,24 @@ def slots(layer, path=""):
     return [(join("vars"), layer.name, layer.weight_arrays())]
 
 
-def _assign(targets, stored, where, fail):
-    """Copy the stored arrays into a layer's arrays, in place, after checking count and shapes."""
-    if len(stored) != len(targets):
-        fail(where, f"{len(targets)} weight arrays", **{"arrays in file": len(stored)})
-    for i, (w, s) in enumerate(zip(targets, stored)):
-        if s.shape != w.shape:
-            fail(where, f"weight {i} of shape {w.shape}", **{"shape in file": s.shape})
-        w[...] = s.astype(w.dtype, copy=False)
+def _assign(targets, node, keys, where, fail):
+    """Copy the datasets `keys` of `node` into a layer's arrays, in place: their count, then each
+    one's shape (before it is read) and values (finite) checked."""
+    if len(keys) != len(targets):
+        fail(where, f"{len(targets)} weight arrays", **{"arrays in file": len(keys)})
+    for i, (w, key) in enumerate(zip(targets, keys)):
+        label = f"weight {i}" if key == str(i) else f"weight {i} ({key!r})"
+        w[...] = untrusted.read_dataset(node, key, w.shape, where, fail, label).astype(w.dtype, copy=False)
 
 
 def read_v3(h5, model, fail):
     """Fill every weight of `model` from a Keras 3 weights file (an open h5py.File)."""
     for group, name, arrays in slots(model):
         node = h5.get(group)
-        stored = [] if node is None else [np.asarray(node[str(i)]) for i in range(len(node.keys()))]
-        _assign(arrays, stored, f"weights of {name!r} ('{group}')", fail)
+        if node is not None and not isinstance(node, h5py.Group):
+            fail(f"weights of {name!r} ('{group}')", "a group of datasets 0, 1, ...", **{"in file": "a dataset"})
+        count = 0 if node is None else len(node.keys())
+        _assign(arrays, node, [str(i) for i in range(count)], f"weights of {name!r} ('{group}')", fail)
 
 
 def write_v3(h5, model):
@@ -96,7 +99,8 @@ def write_v3(h5, model):
 
 
 def _names(group):
-    return [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs.get("weight_names", [])]
+    names = group.attrs.get("weight_names", [])
+    return [n.decode() if isinstance(n, bytes) else str(n) for n in np.asarray(names).ravel()]
 
 
 def read_legacy(h5, model, fail):
@@ -104,15 +108,18 @@ def read_legacy(h5, model, fail):
     weights-only file: the same groups at the root). Layers are matched by name; failing that, like
     Keras 2's `load_weights`, the layers that have weights are matched in order."""
     root = h5["model_weights"] if "model_weights" in h5 else h5
+    if not isinstance(root, h5py.Group):
+        fail("model_weights", "a group of layer groups", **{"in file": "a dataset"})
     layers = [layer for layer in model.sublayers if not isinstance(layer, InputLayer) and layer.weight_arrays()]
-    if all(layer.name in root for layer in layers):
-        pairs = [(layer, root[layer.name]) for layer in layers]
+    groups = {name: node for name, node in root.items() if isinstance(node, h5py.Group)}
+    if all(layer.name in groups for layer in layers):
+        pairs = [(layer, groups[layer.name]) for layer in layers]
     else:
-        order = [n.decode() if isinstance(n, bytes) else str(n) for n in root.attrs.get("layer_names", [])]
-        groups = [root[n] for n in order if n in root and _names(root[n])]
-        if len(groups) != len(layers):
+        order = [n.decode() if isinstance(n, bytes) else str(n) for n in np.asarray(root.attrs.get("layer_names", [])).ravel()]
+        ordered = [groups[n] for n in order if n in groups and _names(groups[n])]
+        if len(ordered) != len(layers):
             fail("weights", f"{len(layers)} layers with weights, matched by name or in order "
-                 f"({[layer.name for layer in layers]})", **{"layers with weights in file": [g.name for g in groups]})
-        pairs = list(zip(layers, groups))
+                 f"({[layer.name for layer in layers]})", **{"layers with weights in file": [g.name for g in ordered]})
+        pairs = list(zip(layers, ordered))
     for layer, group in pairs:
-        _assign(layer.weight_arrays(), [np.asarray(group[n]) for n in _names(group)], f"weights of {layer.name!r}", fail)
+        _assign(layer.weight_arrays(), group, _names(group), f"weights of {layer.name!r}", fail)

@@ -28,7 +28,7 @@ import functools
 
 import numpy as np
 
-from bricks import backend, errors, initializers, regularizers
+from bricks import backend, errors, initializers, limits, regularizers
 from bricks.registry import Registry
 
 LAYERS = Registry("layers", kind="layer class")  # every Layer subclass, by class name: what get_config/load_model name
@@ -49,6 +49,9 @@ class Layer:
     def __init__(self, name=None, dtype=None, trainable=True, input_shape=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
+        if name is not None and (not isinstance(name, str) or "/" in name or not name):
+            errors.fail(type(self).__name__, "a name: non-empty text without '/' (it separates weight paths "
+                        "in saved files)", name=name)
         self.name = name or backend.unique_name(backend.snake_case(type(self).__name__))
         self.dtype = _float_dtype(self.name, dtype or backend.floatx())
         self.trainable = trainable
@@ -69,6 +72,7 @@ class Layer:
     def add_weight(self, name, shape, initializer="zeros", regularizer=None, trainable=True):
         """Create a named weight; trainable ones go to `params` (with a zero `grads` twin)."""
         backend.check_expected_weight(self.name, name, shape)  # load_model: shapes checked before allocating
+        limits.check_array(self, name, shape, self.dtype)  # units=2e7 refused before numpy allocates it
         value = initializers.get(initializer)(tuple(shape), self.dtype)
         if trainable:
             self.params[name] = value

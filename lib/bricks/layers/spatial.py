@@ -79,33 +79,46 @@ def data_format_arg(owner, value):
     return value
 
 
+def _is_int(v):
+    """A whole number given as an integer (1.5, 2.0, True and "2" are not)."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
 def pairs_arg(owner, value, n, arg):
     """int, n ints (symmetric) or n (lo, hi) pairs -> ((lo, hi),) * n of non-negative ints."""
     try:
         if np.ndim(value) == 0:
-            pairs = ((int(value),) * 2,) * n
+            pairs = ((value,) * 2,) * n
         elif n == 1 and np.ndim(value) == 1 and len(value) == 2:  # 1D: (left, right)
-            pairs = (tuple(int(v) for v in value),)
+            pairs = (tuple(value),)
         elif np.ndim(value) == 1 and len(value) == n:
-            pairs = tuple((int(v), int(v)) for v in value)
+            pairs = tuple((v, v) for v in value)
         else:
-            pairs = tuple((int(lo), int(hi)) for lo, hi in value)
+            pairs = tuple((lo, hi) for lo, hi in value)
     except (TypeError, ValueError):
         pairs = ()
-    if len(pairs) != n or any(v < 0 for p in pairs for v in p):
-        errors.fail(owner, f"{arg} as a non-negative int, {n} ints or {n} (lo, hi) pairs", **{arg: value})
-    return pairs
+    if len(pairs) != n or not all(_is_int(v) and v >= 0 for p in pairs for v in p):
+        errors.fail(owner, f"{arg} as a non-negative int, {n} ints or {n} (lo, hi) pairs of ints", **{arg: value})
+    return tuple((int(lo), int(hi)) for lo, hi in pairs)
 
 
 def sizes_arg(owner, value, n):
     """int or n ints, each >= 1 -> tuple of n ints."""
     try:
-        sizes = (int(value),) * n if np.ndim(value) == 0 else tuple(int(v) for v in value)
+        sizes = (value,) * n if np.ndim(value) == 0 else tuple(value)
     except (TypeError, ValueError):
         sizes = ()
-    if len(sizes) != n or any(s < 1 for s in sizes):
+    if len(sizes) != n or not all(_is_int(s) and s >= 1 for s in sizes):
         errors.fail(owner, f"size as a positive int or {n} positive ints", size=value)
-    return sizes
+    return tuple(int(s) for s in sizes)
+
+
+def _resized(input_shape, axes, new_length):
+    """`input_shape` with axis axes[i] of length d replaced by new_length(d, i) (None stays None)."""
+    shape = list(input_shape)
+    for i, a in enumerate(axes):
+        shape[a] = None if shape[a] is None else new_length(shape[a], i)
+    return tuple(shape)
 
 
 # ---- the base classes: a thin 1D/2D/3D class only sets `n` and parses its argument ----
@@ -137,6 +150,9 @@ class SpatialLayer(Layer):
 
 
 class CroppingBase(SpatialLayer):
+    def compute_output_shape(self, input_shape):
+        return _resized(input_shape, self.axes, lambda d, i: d - sum(self.cropping[i]))
+
     def forward(self, x, training=False):
         x = self._prepare(x)
         for (lo, hi), a in zip(self.cropping, self.axes):
@@ -155,6 +171,9 @@ class CroppingBase(SpatialLayer):
 
 
 class ZeroPaddingBase(SpatialLayer):
+    def compute_output_shape(self, input_shape):  # without a probe: the output may be too big to make
+        return _resized(input_shape, self.axes, lambda d, i: d + sum(self.padding[i]))
+
     def forward(self, x, training=False):
         x = self._prepare(x)
         self.cache = x.shape
@@ -170,6 +189,9 @@ class ZeroPaddingBase(SpatialLayer):
 
 
 class UpSamplingBase(SpatialLayer):
+    def compute_output_shape(self, input_shape):  # without a probe: the output may be too big to make
+        return _resized(input_shape, self.axes, lambda d, i: d * self.size[i])
+
     def forward(self, x, training=False):
         x = self._prepare(x)
         self.cache = x.shape
