@@ -53,7 +53,7 @@ def lab(tmp_path_factory):
     notebooks.export(work / "book", ROOT / "book")
     settings = work / "settings"
     settings.mkdir()
-    shutil.copy(ROOT / "tools" / "lab-overrides.json", settings / "overrides.json")
+    shutil.copy(ROOT / "tools" / "lab-config" / "settings" / "neural-bricks.json", settings / "overrides.json")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "lib"), os.environ.get("PYTHONPATH", "")]),
            "JUPYTER_CONFIG_DIR": str(work / "config"), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
