@@ -96,7 +96,7 @@ offline-install:
 ## into a fresh copy of the repository with pip's network off and runs make check there
 offline-check: $(STAMP)
 	$(BIN)/python tools/wheelhouse.py --dest _build/wheelhouse
-	BRICKS_WHEELHOUSE=$(abspath _build/wheelhouse) $(BIN)/python -m pytest tests/book/test_offline_install.py -q -p no:xdist -s
+	BRICKS_WHEELHOUSE=$(abspath _build/wheelhouse) $(BIN)/python -m pytest tests/book/test_offline_install.py -q -n 0 -s
 
 ## book: build the website into _build/html (warnings are errors)
 book: $(STAMP)
