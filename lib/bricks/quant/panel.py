@@ -190,7 +190,7 @@ def generate(n_stocks=500, years=9, start="2016-01-04", index_size=150, planted=
                                                 "volume", "amount", "turnover", "mcap", "adj_factor")}
     out["shares"] = np.full((D, A), np.nan)
     m_ret = np.zeros(D)
-    carry = np.where(list_idx > 0, 0.0, 0.0)  # (A,) move owed by the limit or a suspension
+    carry = np.zeros(A)  # (A,) move owed by the limit or a suspension
     close = price0.copy()  # (A,) last close (raw)
     factor = np.ones(A)
     ew_r, ew_turn = np.zeros(A), np.log(base_turn)  # 20-day EWMAs for the planted effects
@@ -214,13 +214,14 @@ def generate(n_stocks=500, years=9, start="2016-01-04", index_size=150, planted=
         carry = np.where(first, ipo_pop, carry)
         # returns
         sig = np.sqrt(sig2)
-        m_ret[d] = 0.0002 + sig * z_m[d]
+        m_ret[d] = -0.0003 + sig * z_m[d]  # log drift: with the volatility, prices about flat
         sig2 = omega + (a_w + g_w * (m_ret[d] < 0)) * m_ret[d] ** 2 + b_w * sig2
         vol_scale = np.sqrt(sig / 0.015)
         size_z = (np.log(close * shares) - np.log(close * shares).mean()) / np.log(close * shares).std()
         turn_z = (ew_turn - ew_turn.mean()) / (ew_turn.std() + 1e-12)
         rev_z = (ew_r - ew_r.mean()) / (ew_r.std() + 1e-12)
         mu = -k_rev * rev_z - k_turn * turn_z - k_size * size_z - 0.0008 * st[d]
+        owed = carry  # (A,) known before the open: it sets the open
         latent = mu + beta * m_ret[d] + 0.008 * z_ind[d, industry] + idio_vol * vol_scale * z_e[d] + carry
         # limits of the day
         p_up, p_down = band_up[d], band_down[d]  # (A,), (A,)
@@ -238,7 +239,11 @@ def generate(n_stocks=500, years=9, start="2016-01-04", index_size=150, planted=
         turn = np.where(first, 0.15, np.where(susp, 0.0, np.minimum(turn, 0.5)))
         turn = np.minimum(turn, 2e9 / shares)  # of all shares (only part of them trade: 流通股)
         vol_sh = np.round(turn * shares / 100) * 100
-        gap = np.clip(np.round(prev * np.exp(0.35 * realised + 0.003 * z_turn[(d + 1) % D]), 2), lo, up)
+        # the open: most of the owed move, a little of today's news; a one-price day (一字板) when
+        # the owed move alone passes the limit
+        gap = np.clip(np.round(prev * np.exp(0.8 * owed + 0.2 * (latent - owed) + 0.004 * z_turn[(d + 1) % D]), 2),
+                      lo, up)
+        gap = np.where(locked & (np.abs(owed) >= np.abs(realised)), c, gap)
         hi = np.minimum(np.maximum(gap, c) * np.exp(np.abs(0.01 * vol_scale * z_e[(d + 7) % D])), up)
         lw = np.maximum(np.minimum(gap, c) * np.exp(-np.abs(0.01 * vol_scale * z_e[(d + 13) % D])), lo)
         hi, lw = np.round(np.maximum(hi, np.maximum(gap, c)), 2), np.round(np.minimum(lw, np.minimum(gap, c)), 2)
