@@ -66,6 +66,24 @@ class SeedGenerator:
             self._rng, self._epoch = make_rng(self.seed), _state["epoch"]
         return self._rng
 
+    def get_state(self):
+        """Where the stream stands (for `set_state`): the generator's state and its seed epoch."""
+        return self._rng, self._rng.bit_generator.state, self._epoch
+
+    def set_state(self, state):
+        self._rng, bit_state, self._epoch = state
+        self._rng.bit_generator.state = bit_state
+
+
+def get_rng_state():
+    """The global generator and where it stands (for `set_rng_state`)."""
+    return _state["rng"], _state["rng"].bit_generator.state
+
+
+def set_rng_state(state):
+    _state["rng"], bit_state = state
+    _state["rng"].bit_generator.state = bit_state
+
 
 class preserved_rng:
     """`with preserved_rng():` draws inside leave the global generator as it was (save's check)."""

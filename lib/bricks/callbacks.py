@@ -224,7 +224,11 @@ class LearningRateScheduler(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as a batch loss is NaN or infinite (fit also does this by itself)."""
+    """Stop training as soon as a batch loss is NaN or infinite.
+
+    `fit` passes a refused step's loss (NaN) to `on_train_batch_end` before it stops with
+    its own message, so this callback sees it; with fit(guard=False) it is what stops Keras-style.
+    """
 
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")

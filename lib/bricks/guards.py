@@ -5,12 +5,13 @@ at x and y once: one NaN or inf would turn every weight it touches into NaN, so 
 refused with the array, the first bad row and column, and the past-only repairs
 (`bricks.quant.data.fill_forward`, `bricks.quant.data.drop_nonfinite`).
 
-A training step is a transaction (`Transaction`): the weights, the BatchNormalization
-moving statistics and the optimizer's slots and step count are copied before it; the
-update is kept only if the loss, every gradient and every new weight are finite.
-Otherwise everything is put back and `diagnose` says what went wrong: a data fault
-(the batch itself holds NaN/inf, naming the row) or divergence (the loss, or which
-layer's gradient, stopped being finite on clean data). A run can also diverge while
+`guarded_step` runs the plain training step (`Trainer.train_step`) all or nothing: a
+`Snapshot` copies what a step can change (weights, BatchNormalization statistics, the
+noise layers' random streams, the optimizer's slots and step count); the step is kept
+only if its loss and every gradient are finite and it did not raise. Otherwise everything
+is put back and `diagnose` says what went wrong: a data fault (the batch itself holds
+NaN/inf, naming the row) or divergence (the loss, or which layer's gradient, stopped
+being finite on clean data). A run can also diverge while
 its loss stays finite; `divergence` reports weights beyond `MAX_WEIGHT` and a
 crossentropy stuck at its clip (outputs saturated on the wrong side, gradient 0).
 
@@ -23,9 +24,9 @@ non_finite_values=1
 """
 import numpy as np
 
-from bricks import errors
+from bricks import backend, errors
 
-__all__ = ["check_finite", "check_fit_arguments", "Transaction", "diagnose", "divergence", "MAX_WEIGHT"]
+__all__ = ["check_finite", "check_fit_arguments", "Snapshot", "guarded_step", "diagnose", "divergence", "MAX_WEIGHT"]
 
 MAX_WEIGHT = 1e5  # |w| beyond this is taken as divergence (the book's trained weights stay below ~1e2)
 REPAIRS = ("fill gaps from the past with bricks.quant.data.fill_forward(x), or drop those rows "
@@ -76,32 +77,69 @@ def check_fit_arguments(owner, batch_size, epochs, validation_split, verbose=1):
     return batch_size, epochs
 
 
-class Transaction:
-    """A copy of everything one training step changes, to put back if the step fails.
+class Snapshot:
+    """Copies of everything one training step can change, and `restore` to put them back.
 
-    That is every weight array (params and state, e.g. moving_mean) of the model, and the
-    optimizer's slots (momentum, Adam moments, step counts) and `iterations`.
+    That is every weight and state array of the model (BatchNormalization's moving
+    statistics are updated by the forward pass), the random streams of the layers that
+    draw (Dropout and the noise layers) and the global one, and the optimizer's slots
+    (momentum, Adam's moments and step counts) and `iterations`.
     """
 
     def __init__(self, model, optimizer):
-        self.arrays = model.weight_arrays()  # references, in Keras order
+        self.arrays, self.streams = [], []
+        for _, layer in model.walk():
+            self.arrays += (*layer.params.values(), *layer.state.values())  # references, in Keras order
+            if hasattr(layer, "seed_generator"):
+                self.streams.append(layer.seed_generator)
         self.saved = [w.copy() for w in self.arrays]
-        self.optimizer = optimizer
-        self.iterations = optimizer.iterations
-        self.slots = {k: {n: (v.copy() if isinstance(v, np.ndarray) else v) for n, v in s.items()}
-                      for k, s in optimizer.slots.items()}
+        self.stream_states = [gen.get_state() for gen in self.streams]
+        self.global_stream = backend.get_rng_state()
+        self.optimizer, self.iterations = optimizer, optimizer.iterations
+        self.slots = {path: {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}
+                      for path, state in optimizer.slots.items()}
 
-    def rollback(self):
-        """Put every weight, moving statistic and optimizer slot back as it was."""
+    def restore(self):
+        """Put every weight, statistic, random stream, optimizer slot and counter back."""
         for w, s in zip(self.arrays, self.saved):
             w[...] = s
+        for gen, state in zip(self.streams, self.stream_states):
+            gen.set_state(state)
+        backend.set_rng_state(self.global_stream)
         self.optimizer.slots = self.slots
         self.optimizer.iterations = self.iterations
 
-    @staticmethod
-    def finite(model):
-        """True when every weight array of `model` is finite."""
-        return all(np.isfinite(w).all() for w in model.weight_arrays())
+    def all_finite(self):
+        """True when every weight and state array is finite (one sum each; a NaN or inf makes
+        the sum non-finite, and an overflowing sum is confirmed element by element)."""
+        for w in self.arrays:
+            if not np.isfinite(np.add.reduce(w, axis=None)) and not np.isfinite(w).all():
+                return False
+        return True
+
+
+def guarded_step(model, x, y):
+    """`model.train_step(x, y)`, all or nothing; returns its loss, or NaN if it was refused.
+
+    The step runs as written; then its loss and the weights it wrote are checked once (a
+    non-finite gradient, or an update that overflowed, leaves a non-finite weight). A step
+    that is not finite is undone from a `Snapshot` taken before it, and `model.step_fault` says
+    why (`diagnose`). A step that raises (a bad target, a bug, Ctrl-C) is undone the same way
+    and the exception goes on.
+    """
+    snapshot = Snapshot(model, model.optimizer)
+    model.step_fault = None
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a non-finite step is reported
+            value = model.train_step(x, y)
+            if np.isfinite(value) and snapshot.all_finite():
+                return value  # a non-finite gradient would have made a weight non-finite: one scan
+            model.step_fault = diagnose(model, value, x, y)
+    except BaseException:
+        snapshot.restore()
+        raise
+    snapshot.restore()
+    return float("nan")
 
 
 def bad_gradient(model):

@@ -109,7 +109,7 @@ def test_a_non_finite_gradient_is_refused_and_named(xy):
     model = bn_model(optimizer=bricks.SGD(0.1))
     model.train_on_batch(x, y)
     before = _state(model)
-    step = guards.Transaction(model, model.optimizer)
+    step = guards.Snapshot(model, model.optimizer)
     bad = x.copy()
     bad[5, 1] = np.inf  # the case: tanh keeps the loss finite, inf * 0 makes the gradient NaN
     with np.errstate(invalid="ignore", over="ignore"):
@@ -117,7 +117,7 @@ def test_a_non_finite_gradient_is_refused_and_named(xy):
     assert np.isfinite(value) and guards.bad_gradient(model)[0] == "sequential/dense/kernel"
     why = guards.diagnose(model, value, bad, y, rows=np.arange(100, 164))
     assert why.startswith("a data fault: x of sample 105, column 1, is inf")
-    step.rollback()
+    step.restore()
     _assert_same(_state(model), before)
     assert guards.diagnose(model, value, x, y).startswith("divergence: the loss is finite")
 

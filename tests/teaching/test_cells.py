@@ -44,7 +44,7 @@ def test_exported_notebooks_carry_the_included_code(tmp_path):
     nb = notebooks.inline_includes(notebooks.read(chapter), chapter)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "{literalinclude}" not in text
-    assert "`lib/bricks/model.py`, `Sequential.train_on_batch`:\n\n```python\ndef train_on_batch(" in text
+    assert "`lib/bricks/training.py`, `Trainer.train_step`:\n\n```python\ndef train_step(" in text
     import pytest
 
     with pytest.raises(ValueError, match="'Nope.method' not found"):

@@ -124,22 +124,24 @@ class Layer:
         return self.cache
 
     # ---- weights ----------------------------------------------------------
+    def walk(self, prefix="", trainable_only=False):
+        """(path, layer) for this layer and every layer below it, depth first, paths such as
+        'sequential/dense/'; trainable_only skips a non-trainable layer and all below it.
+        The one walk over the tree: variables, weight_arrays, saving and snapshots use it."""
+        if trainable_only and not self.trainable:
+            return
+        path = f"{prefix}{self.name}/"
+        yield path, self
+        for sub in self.sublayers:
+            yield from sub.walk(path, trainable_only)
+
     def variables(self, prefix=""):
         """(path, layer, key) for every trainable array, this layer's then its sublayers'."""
-        if not self.trainable:
-            return []
-        path = f"{prefix}{self.name}/"
-        out = [(path + k, self, k) for k in self.params]
-        for sub in self.sublayers:
-            out += sub.variables(path)
-        return out
+        return [(path + k, layer, k) for path, layer in self.walk(prefix, trainable_only=True) for k in layer.params]
 
     def weight_arrays(self):
         """Every weight array in Keras order: own params, own state, then sublayers'."""
-        out = list(self.params.values()) + list(self.state.values())
-        for sub in self.sublayers:
-            out += sub.weight_arrays()
-        return out
+        return [w for _, layer in self.walk() for w in (*layer.params.values(), *layer.state.values())]
 
     def get_weights(self):
         return [w.copy() for w in self.weight_arrays()]
