@@ -1,6 +1,7 @@
 """Download a wheelhouse: every wheel a laptop of one platform needs, to install with no internet.
 
-    python tools/wheelhouse.py                          # this machine's platform -> wheelhouse/native
+    python tools/wheelhouse.py                          # this machine's platform and Python
+                                                        # -> wheelhouse/linux-x86_64-py311
     python tools/wheelhouse.py --platform win-amd64     # a Windows laptop (64-bit), Python 3.11
     python tools/wheelhouse.py --platform macos-arm64 --python 3.12
     python tools/wheelhouse.py --full                   # requirements.txt (authoring) instead of
@@ -114,6 +115,12 @@ def missing(dest, roots, env):
     return list(lacking.values())
 
 
+def native_name():
+    """This machine's platform as TARGETS names it (linux-x86_64, macos-arm64, win-amd64...)."""
+    system = {"Darwin": "macos", "Windows": "win"}.get(platform.system(), platform.system().lower())
+    return f"{system}-{platform.machine().lower()}"
+
+
 def unmarked(req):
     """The requirement without its marker (pip would evaluate the marker for this machine)."""
     extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
@@ -154,7 +161,7 @@ def main(argv=None):
         print(f"{args.check} holds every wheel {reqfile.name} needs on {label}.")
         return 0
     short = "".join(args.python.split(".")[:2])
-    dest = pathlib.Path(args.dest or ROOT / "wheelhouse" / f"{args.platform}-py{short}")
+    dest = pathlib.Path(args.dest or ROOT / "wheelhouse" / f"{native_name() if args.platform == 'native' else args.platform}-py{short}")
     dest.mkdir(parents=True, exist_ok=True)
     pip_download(["-r", str(reqfile)] + BUILD, dest, args.platform, args.python)
     for _ in range(10):  # each round adds the dependencies the last round's wheels brought in
