@@ -7,7 +7,11 @@ needs the internet fails here. For every page: no JavaScript error, nothing fetc
 outside or missing locally, math typeset by the vendored MathJax (no raw `$$`), no live
 ipywidget (dead without a kernel), and every animation plays (bricks.teaching.visual players and
 explorers: press Play, the frame changes). Search must work offline, and
-chapter 3 must have an animation that plays.
+chapter 3 must have an animation that plays. A reader on a phone (390 px) or half a laptop
+screen (900 px) opens the chapter list with the ☰ button; a desktop page starts with the
+article (no empty band) and its code fits the column; a player's smallest text is at least
+11 CSS px on a desktop and 6 on a phone; the site shows no `assert` line; sub-pages are
+numbered as chapters of their own (2a, not 2.12); the ⬇ menu offers the page's .ipynb.
 """
 import functools
 import http.server
@@ -30,9 +34,13 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 INSTALL = ("install them with `sudo apt-get install chromium chromium-driver` and "
            "`.venv/bin/pip install -r requirements.txt` (playwright; never `playwright install`)")
 CHAPTER3 = "book/part1-bricks/03-training.html"
+CHAPTER10 = "book/part3-sequences/10-lstm-and-gru.html"  # the most code-heavy chapter
 SPECIAL = {"index.html", "genindex.html", "search.html", "py-modindex.html"}
 REPORT = {"pages": 0, "animations": 0, "math_pages": 0, "per_page": {}, "explorers": {}, "text_px": {}}
-MIN_TEXT_PX = 9  # CSS px: the smallest text a player may show at the page's width
+MIN_TEXT_PX = 11  # CSS px: the smallest text a player may show on a desktop (1280 px)
+MIN_TEXT_PX_PHONE = 6  # ... and on a 390 px phone, where an 8-inch figure shrinks to 358 px (6-inch ones: 8 px)
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
 
 
 def _pages():
@@ -218,8 +226,8 @@ def test_page_works_offline(visit, path):
     sizes = _player_text_px(page)
     REPORT["text_px"].update({f"{path}#{k}": px for k, px in enumerate(sizes)})
     small = [f"player {k}: {px:.1f} px" for k, px in enumerate(sizes) if px < MIN_TEXT_PX - 0.05]
-    assert not small, (f"text below {MIN_TEXT_PX} CSS px at this page's width: {small} (a fontsize under 9 pt "
-                       "in its draw function, or a figure wider than 8 in)")
+    assert not small, (f"text below {MIN_TEXT_PX} CSS px at this page's width: {small} (a fontsize under 10 pt "
+                       "in its draw function, or a dpi under 96)")
     page.wait_for_timeout(200)
     assert not v.external, f"the page tried to reach the network: {sorted(set(v.external))}"
     assert not v.errors, "JavaScript/load errors:\n" + "\n".join(v.errors)
@@ -342,6 +350,98 @@ def test_search_finds_lstm(visit, site):
     assert _search(visit, "LSTM") >= 1, "search.html?q=LSTM lists no result"
 
 
+# ---- reading on a phone and a desktop -------------------------------------------------------------
+def _context(browser, server, **options):
+    context = browser.new_context(**options)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+    return context, page, errors
+
+
+def _sidebar_links(page):
+    """Chapter links the reader can see (in the open dialog, or the sidebar on a wide screen)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        '#pst-primary-sidebar-modal[open] nav a, #pst-primary-sidebar nav a')].filter(a => {
+            const r = a.getBoundingClientRect(), s = getComputedStyle(a);
+            return r.width > 0 && r.height > 0 && r.right > 0 && r.left < innerWidth
+                   && s.visibility !== 'hidden'; }).map(a => a.textContent.trim())""")
+
+
+@pytest.mark.parametrize("width", [390, 900])
+def test_the_chapter_list_opens_on_a_phone_and_a_narrow_window(browser, server, site, width):
+    """Under 992 px the chapter list is folded away; the visible ☰ opens it, and a chapter opens."""
+    options = PHONE if width == 390 else {"viewport": {"width": width, "height": 900}}
+    context, page, errors = _context(browser, server, **options)
+    page.goto(server + CHAPTER10, wait_until="load")
+    page.wait_for_timeout(300)
+    assert not _sidebar_links(page), "the chapter list is visible before ☰ is pressed"
+    toggles = page.locator(".primary-toggle:visible")
+    assert toggles.count() == 1, f"{toggles.count()} visible ☰ buttons"
+    if width == 390:
+        toggles.first.tap()
+    else:
+        toggles.first.click()
+    page.wait_for_selector("#pst-primary-sidebar-modal[open]", timeout=3000)
+    page.wait_for_timeout(300)
+    links = _sidebar_links(page)
+    assert sum("Backprop by hand" in t for t in links) == 1, links
+    assert len(links) >= 20, f"only {len(links)} chapter links visible: {links}"
+    page.locator("#pst-primary-sidebar-modal a", has_text="Backprop by hand").first.click()
+    page.wait_for_url("**/02-backprop-by-hand.html", timeout=5000)
+    context.close()
+    assert not errors, errors
+
+
+def test_desktop_page_starts_with_the_article_and_the_toggle_folds_the_list(browser, server, site):
+    context, page, errors = _context(browser, server, viewport={"width": 1280, "height": 800})
+    page.goto(server + CHAPTER10, wait_until="load")
+    page.wait_for_timeout(300)
+    top = page.evaluate("() => document.querySelector('.bd-header-article').getBoundingClientRect().top")
+    assert top < 4, f"the article header starts {top:.0f} px down the page (an empty band above it)"
+    links = len(_sidebar_links(page))
+    assert links >= 20, f"{links} chapter links in the desktop sidebar"
+    page.locator(".primary-toggle:visible").first.click()
+    page.wait_for_timeout(400)
+    assert len(_sidebar_links(page)) == 0, "☰ did not fold the chapter list on a desktop"
+    context.close()
+    assert not errors, errors
+
+
+def _cut_blocks(page):
+    """Code and output blocks of the article wider than what they show (cut at the right edge)."""
+    return page.evaluate("""() => { const pre = [...document.querySelectorAll('article pre')]
+        .filter(p => p.offsetParent !== null);
+        return [pre.length, pre.filter(p => p.scrollWidth > p.clientWidth + 1).length]; }""")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_code_fits_the_column(browser, server, site, width):
+    options = PHONE if width == 390 else {"viewport": {"width": width, "height": 800}}
+    context, page, errors = _context(browser, server, **options)
+    page.goto(server + CHAPTER10, wait_until="load")
+    blocks, cut = _cut_blocks(page)
+    wide = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+    context.close()
+    assert blocks >= 20 and cut == 0, f"{cut} of {blocks} code blocks cut at {width} px"
+    assert wide <= 0, f"the page scrolls sideways by {wide} px at {width} px"
+
+
+def test_players_are_legible_on_a_phone(browser, server, site):
+    """Every player's smallest text, at a 390 px phone's width (the image shrinks to fit)."""
+    pages = [p for p in _pages() if 'data-min-text' in (site / p).read_text(encoding="utf-8")]
+    context, page, errors = _context(browser, server, **PHONE)
+    sizes = {}
+    for path in pages:
+        page.goto(server + path, wait_until="load")
+        sizes.update({f"{path}#{k}": px for k, px in enumerate(_player_text_px(page))})
+    context.close()
+    REPORT["text_px_phone"] = sizes
+    small = {k: round(v, 1) for k, v in sizes.items() if v < MIN_TEXT_PX_PHONE - 0.05}
+    assert sizes and not small, f"player text below {MIN_TEXT_PX_PHONE} CSS px on a phone: {small}"
+
+
 # ---- the build itself (no browser) -------------------------------------------------------------
 def test_no_stray_pages(site):
     """Exactly the documents in _toc.yml were built: no .venv, README or test pages."""
@@ -367,6 +467,44 @@ def test_notebook_pages_offer_their_notebook(site):
         assert links, f"{page}: no notebook download link"
         target = ((site / page).parent / links[0]).resolve()
         assert target.is_file(), f"{page}: download link {links[0]} points to nothing"
+
+
+def _shown_code(html):
+    """The text of every code-cell input shown on a page."""
+    import html as html_lib
+    blocks = re.findall(r'<div class="cell_input docutils container">(.*?)</div>\s*</div>\s*</div>', html, re.DOTALL)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", b)) for b in blocks]
+
+
+def test_no_assert_or_keep_line_is_shown(site):
+    """The checks and the prose's numbers run in the notebook; the site shows neither
+    (tools/site_plumbing.py), except inside shown functions."""
+    shown = []
+    for page in _pages():
+        for block in _shown_code((site / page).read_text(encoding="utf-8")):
+            shown += [f"{page}: {ln.strip()}" for ln in block.split("\n")
+                      if re.match(r"(assert |keep\(|glue\(|np\.testing\.assert)", ln)]
+    assert not shown, f"{len(shown)} check lines shown on the site: {shown[:10]}"
+
+
+def test_sub_pages_are_numbered_as_chapters_of_their_own(site):
+    page = (site / "book/part1-bricks/02a-cross-entropy.html").read_text(encoding="utf-8")
+    assert re.search(r'<h1><span class="section-number">2a\. </span>Softmax', page), "02a is not numbered 2a"
+    assert re.search(r'<h2><span class="section-number">2a\.1\. ', page), "02a's first section is not 2a.1"
+    assert re.search(r">2a\. Softmax", page) and re.search(r">2b\. Automatic", page), "sidebar: not 2a, 2b"
+    assert not re.search(r">2\.1[23]\. ", page), "a sub-page numbered as a section of chapter 2"
+
+
+def test_the_download_menu_offers_the_notebook(site):
+    for page in _pages():
+        source = site / "_sources" / page.replace(".html", ".ipynb")
+        if not source.is_file():
+            continue
+        html = (site / page).read_text(encoding="utf-8")
+        links = re.findall(r'<a href="([^"]+\.ipynb)"[^>]*download-notebook-button', html) or \
+            re.findall(r'href="([^"]+\.ipynb)"[^>]*\n?[^>]*title="Download notebook file"', html)
+        assert links, f"{page}: the ⬇ menu has no .ipynb"
+        assert ((site / page).parent / links[0]).resolve() == source.resolve(), (page, links[0])
 
 
 def test_mathjax_is_vendored(site):
@@ -395,3 +533,8 @@ def test_report(site, capsys):
             small = sorted(k for k, px in REPORT["text_px"].items() if px < MIN_TEXT_PX)
             print(f"site: smallest player text {REPORT['text_px'][where]:.1f} CSS px ({where}); "
                   f"{len(small)} of {len(REPORT['text_px'])} players below {MIN_TEXT_PX} px: {small}")
+        phone = REPORT.get("text_px_phone")
+        if phone:
+            where = min(phone, key=phone.get)
+            print(f"site: on a 390 px phone, smallest player text {phone[where]:.1f} CSS px ({where}), "
+                  f"median {sorted(phone.values())[len(phone) // 2]:.1f}")

@@ -22,19 +22,29 @@ def test_player_is_self_contained_and_measures_its_text():
     shown = visual.player(frames, draw, figsize=(4, 2))
     html = shown._repr_html_()
     assert html.count("data:image/png;base64,") == 6  # the first <img> + the 5 frames
-    assert 'width="288"' in html  # 4 in at 72 CSS px per inch
-    assert shown.min_text == pytest.approx(9.0)  # tick labels, the LEGIBLE minimum
-    assert 'data-min-text="9.0"' in html and "http" not in html
+    assert 'width="384"' in html  # 4 in at 96 CSS px per inch
+    assert shown.min_text == pytest.approx(10.0)  # tick labels, the LEGIBLE minimum
+    assert 'data-min-text="13.3"' in html and "http" not in html  # 10 pt = 13.3 CSS px
     assert shown.runs == 1 and shown.frames == 5
 
 
-def test_player_warns_about_small_text():
+def test_a_low_dpi_player_is_never_upscaled_and_a_wide_one_is_refused():
+    shown = visual.player([np.arange(3)], draw, figsize=(4, 2), dpi=64)
+    assert 'width="256"' in shown.data  # 64 px per inch: one image pixel per CSS px
+    assert 'data-min-text="8.9"' in shown.data  # 10 pt at 64/72
+    with pytest.raises(ValueError, match="at most 8 in wide"):
+        visual.player([np.arange(3)], draw, figsize=(8.5, 3))
+
+
+def test_small_text_is_raised_to_the_floor():
     def tiny(ax, frame, i):
         ax.plot(frame)
         ax.legend(["x"], fontsize=5)
+        ax.tick_params(labelsize=6)
+        ax.set_title("t", fontsize=7)
 
-    with pytest.warns(UserWarning, match="smallest text drawn is 5.0 pt"):
-        visual.player([np.arange(3)], tiny, figsize=(3, 2), dpi=40)
+    shown = visual.player([np.arange(3)], tiny, figsize=(3, 2), dpi=40)
+    assert shown.min_text == pytest.approx(visual.MIN_TEXT_PT)
 
 
 def test_explorer_precomputes_the_grid_and_stores_shared_frames_once():

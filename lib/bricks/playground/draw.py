@@ -28,7 +28,7 @@ def _message(axes, text):
     axes = np.atleast_1d(axes).ravel()
     for ax in axes:
         ax.set_axis_off()
-    axes[0].text(0.0, 0.5, "\n".join(textwrap.wrap(text, 60)), transform=axes[0].transAxes, fontsize=9,
+    axes[0].text(0.0, 0.5, "\n".join(textwrap.wrap(text, 60)), transform=axes[0].transAxes, fontsize=10,
                  color="#a00", va="center", ha="left")
 
 
@@ -60,7 +60,7 @@ def _curve(ax, values, epochs, color, label, style="-"):
     ax.plot(np.arange(1, len(values) + 1), values, style, color=color, lw=1.5, label=label)
     ax.set_xlim(0, max(epochs, 1))
     ax.set_xticks([0, epochs])
-    ax.set_xlabel("epoch", fontsize=9, labelpad=-8)
+    ax.set_xlabel("epoch", fontsize=10, labelpad=-8)
 
 
 def draw_loss(ax, frame):
@@ -153,7 +153,9 @@ def draw_curves(ax, frame):
         _curve(ax, frame["test_accuracy"], epochs, "#2a7", "test acc.", "--")
     top = max(run.losses + run.test_losses) * 1.05 if run.losses else 1.05
     ax.set_ylim(0, max(1.05, top))
-    ax.legend(loc="center right", fontsize=9, frameon=False)
+    # below the axes, never on the curves (two columns: loss | accuracy)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=10, frameon=False,
+              handlelength=1.6, columnspacing=1.0)
     if not frame["loss"]:
         title = "before training"
     elif test:

@@ -19,12 +19,14 @@ pair is shown three ways:
   into a `widgets.Image`. Tag the cell `remove-cell`: on the static site its
   controls would be dead.
 
-Legibility: a figure of width w inches is shown at w * 72 CSS px (one point of
-text = one CSS px), rendered at `dpi` (default 108: 1.5 image pixels per CSS px, so
-it stays sharp on high-DPI screens). Frames are drawn with at least 9 pt text
-(`LEGIBLE`), and each player records the smallest text it actually drew (every
-`draw_text` call of matplotlib's renderer), in CSS px at full width, as
-`data-min-text` so the site test can check it at the page's real width.
+Legibility: a figure of width w inches is shown at w * 96 CSS px, CSS's own inch (one
+point of text = 4/3 CSS px, as in any web page), or at w * dpi if its dpi is lower (never
+upscaled), and shrinks to fit a narrower column. It is rendered at `dpi` (default 108).
+Frames are drawn with the book's figure style (`LEGIBLE`), and any text a draw function
+made smaller than 10 pt is raised to 10 pt: text of at least 10 pt, so at least 12.5 CSS px on a desktop and about 8 on a 390 px phone for a
+6-inch figure. Each player records the smallest text it
+actually drew (every `draw_text` call of matplotlib's renderer), in CSS px at full width,
+as `data-min-text`, so the site test can check it at the page's real width.
 
 Which frames: `thin(frames, k, spacing)` keeps k frames spaced evenly, on a log
 scale of the frame number ("log": early change is fast), or where a signal (a loss
@@ -36,7 +38,7 @@ Example:
     >>> def draw(ax, y, i):
     ...     ax.plot(y); ax.set_title(f"frame {i}")
     >>> shown = player(frames, draw, figsize=(3, 2))          # a notebook displays it
-    >>> shown.frames, shown.min_text >= 9                     # distinct frames; text >= 9 pt
+    >>> shown.frames, shown.min_text >= 10                    # distinct frames; text >= 10 pt
     (3, True)
     >>> shown = explorer(lambda speed: [np.sin(np.linspace(0, 6, 50) * speed)] * 2, draw,
     ...                  {"speed": [0.5, 2.0]}, figsize=(3, 2))
@@ -59,11 +61,14 @@ __all__ = ["player", "explorer", "live", "player_html", "thin", "spaced", "rende
 
 MAX_FRAMES = 30       # a player keeps at most this many frames (heavier pages otherwise)
 EXPLORER_FRAMES = 12  # per run of an explorer (it holds many runs)
-DPI = 108             # image pixels per inch; shown at 72 CSS px per inch: 1.5x, sharp on HiDPI
-MIN_TEXT_PT = 9       # the smallest text a frame may draw, in pt (= CSS px at full width)
-LEGIBLE = {"font.size": 10, "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9,
-           "ytick.labelsize": 9, "legend.fontsize": 9, "legend.title_fontsize": 9,
-           "figure.titlesize": 11}
+DPI = 108             # image pixels per inch; shown at up to 96 CSS px per inch
+CSS_PX_PER_IN = 96    # CSS's inch: a figure w inches wide is shown w * 96 CSS px wide at most
+MAX_WIDTH_IN = 8      # 768 CSS px: a desktop column (720) shows it at 94 %
+MIN_TEXT_PT = 10      # the smallest text a frame may draw, in pt (4/3 CSS px each at full width)
+# The book's figure style: players, explorers, diagrams and plain matplotlib figures alike.
+LEGIBLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "xtick.labelsize": 10,
+           "ytick.labelsize": 10, "legend.fontsize": 10, "legend.title_fontsize": 10,
+           "figure.titlesize": 12, "legend.framealpha": 0.9}
 
 
 # ---- which frames ---------------------------------------------------------------------------
@@ -136,6 +141,19 @@ def _draw_measured(fig):
     return sizes
 
 
+def _floor_text(fig, floor=MIN_TEXT_PT):
+    """Raise every text of the figure smaller than `floor` pt to it (legends, ticks, labels, notes):
+    one rule for every draw function, so no frame is illegible however it was written."""
+    from matplotlib.text import Text
+
+    for ax in fig.axes:
+        ax.get_xticklabels(which="both")  # creates the tick labels with their current sizes
+        ax.get_yticklabels(which="both")
+    for text in fig.findobj(Text):
+        if text.get_text().strip() and text.get_fontsize() < floor:
+            text.set_fontsize(floor)
+
+
 def _png(fig, colors=128):
     """The drawn figure as a palette PNG (up to `colors` colours; about 1/3 of matplotlib's)."""
     import io
@@ -155,7 +173,11 @@ class Renderer:
     def __init__(self, draw, figsize=(6.0, 3.5), nrows=1, ncols=1, dpi=DPI):
         import matplotlib
 
+        if figsize[0] > MAX_WIDTH_IN:
+            raise ValueError(f"player: expected a figure at most {MAX_WIDTH_IN} in wide (the text "
+                             f"column; wider shrinks its text). Received: figsize={figsize}")
         self.draw, self.figsize, self.min_text, self.laid_out = draw, figsize, None, False
+        self.px_per_in = min(CSS_PX_PER_IN, dpi)
         with matplotlib.rc_context(LEGIBLE):
             self.fig, self.axes = _figure(figsize, nrows, ncols, dpi)
 
@@ -166,6 +188,7 @@ class Renderer:
             for ax in np.atleast_1d(self.axes).ravel():
                 ax.clear()
             self.draw(self.axes, frame, i)
+            _floor_text(self.fig)
             if not self.laid_out:  # once: the layout stays put (and tight_layout costs a draw)
                 self.fig.tight_layout()
                 self.laid_out = True
@@ -176,8 +199,13 @@ class Renderer:
 
     @property
     def width(self):
-        """CSS px of the image at full size: 72 per inch, so 1 pt of text is 1 CSS px."""
-        return round(self.figsize[0] * 72)
+        """CSS px of the image at full size: 96 per inch (fewer if dpi is lower: never upscaled)."""
+        return round(self.figsize[0] * self.px_per_in)
+
+    @property
+    def min_text_px(self):
+        """The smallest text drawn so far, in CSS px at full size (None before any text)."""
+        return None if self.min_text is None else self.min_text * self.px_per_in / 72
 
 
 def render(frames, draw, figsize=(6.0, 3.5), nrows=1, ncols=1, dpi=DPI):
@@ -217,8 +245,8 @@ def player(frames, draw, figsize=(6.0, 3.5), nrows=1, ncols=1, interval=200, dpi
         frames: a sequence of frame data (anything `draw` understands).
         draw: paints one frame on cleared axes; `axes` is one Axes for a 1x1 grid,
             else the array that `plt.subplots(nrows, ncols)` returns.
-        figsize, nrows, ncols: the figure, shown `figsize[0] * 72` CSS px wide (keep it
-            <= 8 in so it fits the column at full size); dpi: image pixels per inch.
+        figsize, nrows, ncols: the figure, shown `figsize[0] * 96` CSS px wide (at most
+            8 in: a desktop column is 7.5); dpi: image pixels per inch (below 96, shown at dpi px per inch).
         interval: milliseconds between frames.
         max_frames, spacing: longer frame lists are thinned (`thin`): "even", "log" or
             where a per-frame signal changes most.
@@ -232,7 +260,7 @@ def player(frames, draw, figsize=(6.0, 3.5), nrows=1, ncols=1, interval=200, dpi
     r = Renderer(draw, figsize, nrows, ncols, dpi)
     pngs = [r.png(f, i) for i, f in enumerate(frames)]
     _warn_small("player", r.min_text)
-    text = player_html(pngs, interval, width=r.width, min_text=r.min_text)
+    text = player_html(pngs, interval, width=r.width, min_text=r.min_text_px)
     return Shown(text, 1, len(set(pngs)), r.min_text, time.perf_counter() - t0)
 
 
@@ -306,7 +334,7 @@ def explorer(simulate, draw, grid, labels=None, start=None, live=False, figsize=
     urls = sorted(where, key=where.get)
     _warn_small("explorer", r.min_text)
     key = "|".join(str(a["start"]) for a in args)
-    text = visual_html.explorer_html(urls, runs, args, key, interval, width=r.width, min_text=r.min_text)
+    text = visual_html.explorer_html(urls, runs, args, key, interval, width=r.width, min_text=r.min_text_px)
     return Shown(text, len(runs), len(urls), r.min_text, time.perf_counter() - t0)
 
 
