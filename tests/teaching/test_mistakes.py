@@ -33,6 +33,7 @@ def test_reference_passes_and_cases_are_several(ex):
     assert len(ex.mistakes) >= 5, f"{ex.id} lists {len(ex.mistakes)} mistakes"
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")   # a slip's overflow warns, as in a notebook
 @pytest.mark.parametrize("ex, mistake", MISTAKES, ids=lambda v: getattr(v, "id", None) or getattr(v, "why", "")[:40])
 def test_every_mistake_is_caught_and_named(ex, mistake):
     ctx = _context(ex)
@@ -136,3 +137,30 @@ def test_whole_pieces_are_checked_against_finite_differences():
         for case in ex.cases_for(**_context(ex)):
             errors = ex.gradient(ex.reference_for(**_context(ex)), case)
             assert max(errors.values()) < 1e-7, (ex.id, errors)
+
+
+def test_scoreboard_counts_the_last_verdict(capsys):
+    checks._RESULTS.clear()
+
+    def sigmoid_grad(z):
+        raise NotImplementedError("your turn")
+
+    checks.your_turn(sigmoid_grad, "ch02.sigmoid_grad")
+    checks.your_turn(lambda d, W, h: (d @ W) * h * (1 - h), "ch02.hidden_delta")
+    checks.your_turn(lambda d, W, h: (d @ W.T) * h * (1 - h), "ch02.hidden_delta")   # fixed and rerun
+    capsys.readouterr()
+    assert checks.scoreboard("ch02") == (1, 2)
+    out = capsys.readouterr().out
+    assert "sigmoid_grad" in out and "not done" in out and "Your turns in ch02: 1 of 2 right." in out
+
+
+def test_a_check_leaves_the_notebook_state_alone():
+    import bricks
+    from bricks import backend
+    bricks.set_random_seed(3)
+    before = (backend._state["rng"].bit_generator.state, dict(backend._state["names"]), np.random.get_state()[1].copy())
+    for ex in EXERCISES:
+        ctx = _context(ex)
+        checks.check_exercise(ex.mistakes[0].fn, ex, ctx)
+    after = (backend._state["rng"].bit_generator.state, dict(backend._state["names"]), np.random.get_state()[1])
+    assert before[0] == after[0] and before[1] == after[1] and np.array_equal(before[2], after[2])

@@ -37,7 +37,10 @@ import numpy as np
 
 from bricks.teaching import gradcheck
 
-__all__ = ["check_shape", "check_array", "check_gradient", "check_layer_backward", "check_exercise", "your_turn"]
+__all__ = ["check_shape", "check_array", "check_gradient", "check_layer_backward", "check_exercise", "your_turn",
+           "scoreboard"]
+
+_RESULTS = {}  # exercise id -> "right", "wrong" or "not done": the last verdict of this kernel
 
 
 def _say(verbose, text):
@@ -341,7 +344,7 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol):
     if common:
         axis, shift = sorted(common)[0]
         return (f" Along axis {axis} it is shifted by one: entry i holds the value expected at index "
-                f"i{'+' if shift == 1 else '-'}1 (one step {'later' if shift == 1 else 'earlier'}): "
+                f"i{'+' if shift == 1 else '-'}1 (everything one step {'early' if shift == 1 else 'late'}): "
                 f"an off-by-one in an index or a slice.")
     return ""
 
@@ -435,6 +438,13 @@ def _same_outputs(xs, ys, rtol, atol):
 
 def _known_slip(exercise, cases, outputs):
     """The first registered mistake that behaves exactly like the answer on every case, or None."""
+    import warnings
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # the slips' own warnings are not the student's
+        warnings.simplefilter("ignore")
+        return _first_matching_slip(exercise, cases, outputs)
+
+
+def _first_matching_slip(exercise, cases, outputs):
     for m in exercise.mistakes:
         try:
             theirs = [m.fn(*copy.deepcopy(c.args), **copy.deepcopy(c.kwargs)) for c in cases]
@@ -456,6 +466,13 @@ def _error_hint(exc):
 
 def _known_slip_raising(exercise, cases, exc):
     """The first registered mistake that raises the same error as the answer on the same case."""
+    import warnings
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return _first_slip_raising(exercise, cases, exc)
+
+
+def _first_slip_raising(exercise, cases, exc):
     for m in exercise.mistakes:
         for c in cases:
             try:
@@ -628,6 +645,7 @@ def your_turn(fn, reference, args=None, name=None, kwargs=None, rtol=1e-7, **con
         ex = _exercises.get(reference)
         name, ref = ex.name, ex.reference_for(**context)
         passed, lines = check_exercise(fn, ex, context)
+        _RESULTS[ex.id] = {True: "right", False: "wrong", None: "not done"}[passed]
     else:
         name, ref = name or getattr(fn, "__name__", "answer"), reference
         passed, lines = _legacy_compare(fn, reference, args, name, kwargs, rtol)
@@ -638,3 +656,20 @@ def your_turn(fn, reference, args=None, name=None, kwargs=None, rtol=1e-7, **con
     if passed is False:
         print(f"Using the reference for {name} so that the cells below still run.")
     return ref
+
+
+def scoreboard(chapter=None):
+    """Print this kernel's your-turn verdicts (of one chapter: "ch02" or "ch02."); returns (right, checked).
+
+    The last verdict of each exercise counts, so a corrected answer rerun replaces its first try.
+    Whole pieces (a layer's backward, a loop) are marked.
+    """
+    from bricks.teaching import exercises as _exercises
+    prefix = None if chapter is None else chapter.rstrip(".") + "."
+    rows = [(k, v) for k, v in _RESULTS.items() if prefix is None or k.startswith(prefix)]
+    right = sum(v == "right" for _, v in rows)
+    for k, v in rows:
+        whole = " (a whole piece)" if _exercises.get(k).whole else ""
+        print(f"  {'ok ' if v == 'right' else '-- '} {k.split('.', 1)[1]:<26s} {v}{whole}")
+    print(f"Your turns{'' if prefix is None else ' in ' + prefix[:-1]}: {right} of {len(rows)} right.")
+    return right, len(rows)
