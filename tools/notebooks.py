@@ -46,41 +46,6 @@ def read(path):
     return jupytext.read(path)
 
 
-INCLUDE = re.compile(r"```\{literalinclude\}\s+(\S+)\s*\n:pyobject:\s*(\S+)\s*\n```")
-
-
-def pyobject_source(path, name):
-    """The source of `name` ("func" or "Class.method") in the Python file at `path`, dedented."""
-    source = pathlib.Path(path).read_text(encoding="utf-8")
-    nodes = ast.parse(source).body
-    for part in name.split("."):
-        node = next((n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                     and n.name == part), None)
-        if node is None:
-            raise ValueError(f"notebooks: {name!r} not found in {path} (a literalinclude :pyobject:)")
-        nodes = node.body
-    lines = source.splitlines()
-    start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-    return textwrap.dedent("\n".join(lines[start:node.end_lineno]))
-
-
-def inline_includes(nb, chapter):
-    """Replace each `literalinclude` + `:pyobject:` block of the markdown cells by the code itself
-    (a ```python fence under the file and object's name): Jupyter (jupyterlab-myst) renders that
-    directive as nothing, so a downloaded notebook would miss the code the chapter discusses."""
-    base = pathlib.Path(chapter).parent
-
-    def code(m):
-        path = (base / m.group(1)).resolve()
-        rel = m.group(1).lstrip("./")
-        return f"`{rel}`, `{m.group(2)}`:\n\n```python\n{pyobject_source(path, m.group(2))}\n```"
-
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and "{literalinclude}" in cell.source:
-            cell.source = INCLUDE.sub(code, cell.source)
-    return nb
-
-
 # What JupyterLab (jupytext 1.19.6 + a Python 3 kernel) writes when it saves a chapter. A chapter
 # committed in exactly this form keeps its bytes when a reader opens, runs and saves it.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -176,7 +141,7 @@ def export(out, book="book", runnable_folder=True, trace=False):
     paths = chapters(book)
     for path in paths:
         target = (out / path.relative_to(book).with_suffix(".ipynb")).resolve()
-        nb = inline_includes(read(path), path)  # the code a literalinclude shows, visible in Jupyter
+        nb = read(path)
         write_ipynb(with_tracer(nb, path, target) if trace else nb, target)
     for extra in book.rglob("*"):  # conftest.py (seconds per notebook) and data files the chapters read
         rel = extra.relative_to(book)

@@ -1,10 +1,9 @@
 """The code the book shows is the code that runs: find it, and record whether it ran.
 
-A chapter shows library code with a MyST block
+A chapter shows library code with a code cell (bricks/teaching/source.py; it renders on the site
+and in JupyterLab, where a `literalinclude` rendered nothing)
 
-    ```{literalinclude} ../../lib/bricks/layers/core.py
-    :pyobject: Dense.forward
-    ```
+    show_code("bricks.layers.core", "Dense.forward")
 
 `shown_objects(chapter)` lists those (file, object) pairs; `resolve(file, name)` imports the
 object; `tracer_cells(objects)` are two code cells that `tools/notebooks.py export --trace`
@@ -22,19 +21,22 @@ import pathlib
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-BLOCK = re.compile(r"^([`:]{3,})\{literalinclude\}\s+(\S+)\s*\n((?::[\w-]+:.*\n)*)", re.M)
+
+
+SHOW_CODE = re.compile(r'^show_code\(\s*"([\w.]+)"\s*,\s*"([\w.]+)"\s*\)', re.M)
+
+
+def module_file(module):
+    """'bricks.layers.core' -> 'lib/bricks/layers/core.py' (or the package's __init__.py)."""
+    base = ROOT / "lib" / pathlib.PurePosixPath(*module.split("."))
+    path = base.with_suffix(".py") if base.with_suffix(".py").exists() else base / "__init__.py"
+    return str(path.relative_to(ROOT))
 
 
 def shown_objects(chapter):
-    """[(library file relative to the repository, object name)] of every :pyobject: include."""
-    chapter = pathlib.Path(chapter)
-    out = []
-    for m in BLOCK.finditer(chapter.read_text(encoding="utf-8")):
-        options = dict(re.findall(r"^:([\w-]+):\s*(.*)$", m.group(3), re.M))
-        if "pyobject" in options:
-            path = (chapter.parent / m.group(2)).resolve().relative_to(ROOT)
-            out.append((str(path), options["pyobject"].strip()))
-    return out
+    """[(library file relative to the repository, object name)] of every show_code call."""
+    text = pathlib.Path(chapter).read_text(encoding="utf-8")
+    return [(module_file(m.group(1)), m.group(2)) for m in SHOW_CODE.finditer(text)]
 
 
 def module_name(path):

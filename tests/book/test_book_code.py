@@ -1,6 +1,7 @@
 """The code the book shows is the code that runs.
 
-Every `literalinclude` with `:pyobject:` in a chapter must name an object that exists
+Every `show_code("module", "object")` cell of a chapter (bricks/teaching/source.py) must name an
+object that exists
 (checked here, always) and that runs when its chapter runs: `make notebooks` exports the
 chapters with tracer cells (tools/shown_code.py), nbval runs them, and then runs this file
 with BRICKS_SHOWN_RESULTS=_build/notebooks, which checks every recorded object ran.
@@ -24,7 +25,16 @@ RESULTS = os.environ.get("BRICKS_SHOWN_RESULTS")
 
 
 def test_the_book_shows_library_code():
-    assert len(SHOWN) >= 20, f"only {len(SHOWN)} literalinclude :pyobject: blocks found"
+    assert len(SHOWN) >= 20, f"only {len(SHOWN)} show_code cells found"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_no_chapter_uses_literalinclude(chapter):
+    """Sphinx's literalinclude renders only on the site (jupyterlab-myst cannot read files): a
+    reader in JupyterLab would see nothing where the code should be. show_code renders in both."""
+    assert "{literalinclude}" not in chapter.read_text(encoding="utf-8"), (
+        f"{chapter.name}: use a `show_code(\"bricks.module\", \"Object.method\")` cell "
+        "(tagged remove-input) instead of a literalinclude")
 
 
 @pytest.mark.parametrize("chapter, path, name", SHOWN, ids=[f"{c.stem}:{n}" for c, _, n in SHOWN])

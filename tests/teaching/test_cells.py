@@ -36,16 +36,3 @@ def test_report_every_chapter(capsys):
               "(python tools/cell_report.py --lines says where)")
 
 
-def test_exported_notebooks_carry_the_included_code(tmp_path):
-    """Jupyter renders a literalinclude as nothing: the export puts the code itself in its place."""
-    import notebooks
-
-    chapter = ROOT / "book" / "part1-bricks" / "03-training.md"
-    nb = notebooks.inline_includes(notebooks.read(chapter), chapter)
-    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "{literalinclude}" not in text
-    assert "`lib/bricks/training.py`, `Trainer.train_step`:\n\n```python\ndef train_step(" in text
-    import pytest
-
-    with pytest.raises(ValueError, match="'Nope.method' not found"):
-        notebooks.pyobject_source(ROOT / "lib" / "bricks" / "model.py", "Nope.method")
