@@ -34,5 +34,3 @@ def test_report_every_chapter(capsys):
               f"{sum(cell_report.offences(e) > 0 for e in rows.values())} of {len(rows)} chapters; "
               f"{sum(e['assert_lines_shown'] for e in rows.values())} assert lines still shown "
               "(python tools/cell_report.py --lines says where)")
-
-
