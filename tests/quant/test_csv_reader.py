@@ -87,16 +87,54 @@ def test_thousands_and_decimal_marks():
     def european(v):  # 3.431,15
         return f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     euro = tdx(sep=";", number=european)
+    df = read(euro)  # detected: 3.431,15 can only be a decimal comma
+    check_good(df)
+    assert (df.attrs["thousands"], df.attrs["decimal"]) == (".", ",")
+    check_good(read(euro, thousands=".", decimal=","))
     with pytest.raises(ValueError, match=r"a number in every row of column 'open' \(written with "
                                          r"thousands=',', decimal='.'; pass yours\).*row=1.*value='3.431,15'"):
-        read(euro)
-    check_good(read(euro, thousands=".", decimal=","))
+        read(euro, thousands=",", decimal=".")
     grouped = tdx(sep=",").replace("3431.15", '"3,431.15"')
     check_good(read(grouped))
-    with pytest.raises(ValueError, match=r"a number.*value='3.410,00'"):
+    with pytest.raises(ValueError, match=r"one decimal mark in the whole file.*rows=\[1, 2\], "
+                                         r"values=\['3.410,00', '3380.08'\]"):
         read(tdx(sep=";").replace("3431.15", "3.410,00"))
     with pytest.raises(ValueError, match="different thousands and decimal"):
         read(tdx(), thousands=",", decimal=",")
+
+
+def test_a_comma_that_could_be_either_mark_is_never_guessed():
+    whole = tdx(sep=";", number=lambda v: f"{int(v):,}")  # 3,431: three thousand, or 3.431?
+    with pytest.raises(ValueError, match=r"numbers whose marks are known: pass thousands=',' \(3,010 = 3010\) "
+                                         r"or decimal=',' \(3,010 = 3.01\).*row=1, value='3,431'"):
+        read(whole)
+    assert read(whole, thousands=",")["open"].iloc[0] == 3431.0
+    assert read(whole, decimal=",")["open"].iloc[0] == 3.431
+
+
+def test_a_row_shifted_by_an_unquoted_separator_is_refused_with_its_row():
+    text = "date,open,high,low,close,volume,amount\n" + "\n".join(
+        f"2024-01-0{d},10.00,10.50,9.80,10.00,{v},{a}" for d, v, a in
+        ((2, "45125", "451250.0"), (3, "45,125", "451250.0"), (4, "100", "1000.0")))
+    with pytest.raises(ValueError, match=r"7 fields in every row, as in the header.*row=2, fields=8, "
+                                         r"line='2024-01-03,10.00,10.50,9.80,10.00,45,125,451250.0'"):
+        read(text)
+    df = read(text.replace("45,125", '"45,125"'))  # quoted, the grouping is read (10.50 shows decimal '.')
+    assert df["volume"].iloc[1] == 45125 and df["amount"].dtype == float
+
+
+def test_large_files_stream_in_chunks_with_progress(monkeypatch):
+    import pandas as pd  # 2,500 rows in chunks of 1,000 stand for 1,000,000 in chunks of 250,000 (bench)
+    monkeypatch.setattr(csv_reader, "CHUNK_ROWS", 1000)
+    n = 2500
+    minutes = pd.date_range("2024-01-02 09:31", periods=n, freq="min").strftime("%Y-%m-%d %H:%M")
+    body = "\n".join(f"{m},10.0,10.5,9.5,10.0,{i}" for i, m in zip(range(n), minutes))
+    seen = []
+    df = data.load_csv(io.StringIO("date,open,high,low,close,volume\n" + body), progress=seen.append)
+    assert len(df) == n and seen == [1000, 2000, 2500] and df["volume"].iloc[-1] == n - 1
+    bad = body.replace("10.0,10.5,9.5,10.0,2222", "10.0,10.5,9.5,ten,2222")  # in the third chunk
+    with pytest.raises(ValueError, match=r"column 'close'.*row=2223, date='2024-01-03 22:33', value='ten'"):
+        data.load_csv(io.StringIO("date,open,high,low,close,volume\n" + bad))
 
 
 def test_two_columns_with_one_meaning_are_named():
