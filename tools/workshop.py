@@ -316,8 +316,8 @@ def canonical(expression):
     import keyword
     import tokenize
     try:
-        toks = [t for t in tokenize.generate_tokens(io.StringIO(expression).readline)
-                if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+        skip = (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+        toks = [t for t in tokenize.generate_tokens(io.StringIO(expression).readline) if t.type not in skip]
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return ""
     names, out, prev = {}, [], None

@@ -7,7 +7,6 @@ of slip must also be named by the generic hints alone (without the list of known
 """
 import numpy as np
 import pytest
-
 from bricks.teaching import checks, exercises
 
 EXERCISES = exercises.all_exercises()
@@ -41,7 +40,8 @@ def test_every_mistake_is_caught_and_named(ex, mistake):
     text = "\n".join(lines)
     assert passed is False, f"{ex.id}: the mistake '{mistake.why}' passed: {text}"
     assert text.startswith("Not yet:"), text
-    assert f"It behaves like a known slip: {mistake.why}." in text, f"{ex.id}: '{mistake.why}' caught but not named: {text}"
+    named = f"It behaves like a known slip: {mistake.why}."
+    assert named in text, f"{ex.id}: '{mistake.why}' caught but not named: {text}"
 
 
 def test_the_six_false_passes_of_issue_18_are_caught():
@@ -94,8 +94,9 @@ def test_generic_hints_name_the_five_kinds_of_slip():
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     sign = _first_line(lambda z: -sig(z) * (1 - sig(z)), "ch02.sigmoid_grad")
     assert "negative of the expected value" in sign
-    transpose = _first_line(lambda x: np.stack([x[:, 0] ** 2, x[:, 1] ** 2, x[:, 0] * x[:, 1], np.sin(x[:, 0]), np.sin(x[:, 1])]),
-                            "playground.crosses")
+    def rows(x):
+        return np.stack([x[:, 0] ** 2, x[:, 1] ** 2, x[:, 0] * x[:, 1], np.sin(x[:, 0]), np.sin(x[:, 1])])
+    transpose = _first_line(rows, "playground.crosses")
     assert "transpose" in transpose
     factor = _first_line(lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)), "ch04.binary_crossentropy")
     assert "times 0.434294" in factor
@@ -117,7 +118,8 @@ def test_a_factor_is_named_only_when_it_is_constant():
 
 
 def test_a_shift_by_one_is_named_with_its_axis():
-    ex = exercises.Exercise(id="t.shift", reference=lambda x: x, cases=lambda: [np.arange(6.0) ** 2, np.arange(5.0) * 3 + 1])
+    ex = exercises.Exercise(id="t.shift", reference=lambda x: x,
+                            cases=lambda: [np.arange(6.0) ** 2, np.arange(5.0) * 3 + 1])
     line = checks.check_exercise(lambda x: np.roll(x, -1) * np.r_[np.ones(len(x) - 1), 0], ex)[1][0]
     assert "shifted by one" in line and "i+1" in line
 

@@ -24,10 +24,16 @@ centered finite differences (`bricks.teaching.gradcheck`) by their relative erro
 which is below 1e-7 for a correct float64 gradient.
 
 A "your turn" cell of a chapter defines a function whose body the student writes, then hands
-it to `your_turn`, which compares it with a reference on given arguments and returns the
-function the rest of the notebook should use: the student's when it is right, the reference
-otherwise (also when the body is still the workshop stub `raise NotImplementedError`), so an
-unsolved student notebook runs from top to bottom.
+it to `your_turn` with the id of an exercise of the instructor-side registry
+`bricks.teaching.exercises` (the reference, several argument sets, the library functions the
+answer must not merely call, the plausible slips: none of it in the notebook):
+
+    sigmoid_grad = checks.your_turn(sigmoid_grad, "ch02.sigmoid_grad")
+
+`your_turn` returns the function the rest of the notebook should use: the student's when it is
+right on every argument set, the reference otherwise (also while the body is still the workshop
+stub `raise NotImplementedError`), so an unsolved or wrong student notebook runs from top to
+bottom and shows what the book shows. `scoreboard()` prints the notebook's verdicts.
 """
 import copy
 import os
@@ -307,7 +313,8 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol):
     close = lambda x, y: x.shape == y.shape and np.allclose(x, y, rtol=max(rtol, 1e-7), atol=atol)  # noqa: E731
     nontrivial = [(a, e) for a, e in failing_pairs if np.abs(e).max(initial=0) > atol]
     if nontrivial and all(close(-a, e) for a, e in nontrivial):
-        return " It is exactly the negative of the expected value: a sign slip (a minus, or the two terms of a difference swapped?)."
+        return (" It is exactly the negative of the expected value: a sign slip (a minus, or the two terms of "
+                "a difference swapped?).")
     if all(a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and close(a.T, e) for a, e in failing_pairs):
         return " It equals the transpose of the expected value: check which factor of the matrix product comes first."
     ratios = []
@@ -325,7 +332,8 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol):
         gaps = {round(float(a) - float(e), 9) for a, e in failing_pairs}
         if gaps in ({1.0}, {-1.0}):
             a, e = failing_pairs[0]
-            return f" It is off by one ({float(a):g} instead of {float(e):g}): a count that includes or leaves out one end?"
+            return (f" It is off by one ({float(a):g} instead of {float(e):g}): a count that includes or leaves "
+                    f"out one end?")
         return ""
     common = None
     for a, e in failing_pairs:
@@ -551,7 +559,8 @@ def _check_exercise(fn, exercise, context=None, catalogue=True):
             except Exception:
                 continue
             if alt_problem is None:
-                return True, [f"Correct: {name} matches on {len(cases)} argument sets, in another right form: {alt.why}."]
+                return True, [f"Correct: {name} matches on {len(cases)} argument sets, "
+                              f"in another right form: {alt.why}."]
     if problem is None and ex.gradient is not None:
         for k, case in enumerate(cases, 1):
             try:

@@ -18,19 +18,41 @@ exercises `ch02.*`), never in the notebook, so the student set carries no answer
 
 A determined student can read this package; the notebook gives nothing away.
 """
+
 import dataclasses
 import importlib
 from typing import Any, Callable
 
 __all__ = ["Case", "Mistake", "Exercise", "register", "get", "all_exercises", "MODULES"]
 
-MODULES = ("ch01", "ch02", "ch02a", "ch02b", "ch03", "ch03a", "ch04", "ch05", "ch06", "ch07",
-           "ch08", "ch09", "ch10", "ch11", "ch12", "ch13", "ch14", "ch14a", "ch15", "playground")
+MODULES = (
+    "ch01",
+    "ch02",
+    "ch02a",
+    "ch02b",
+    "ch03",
+    "ch03a",
+    "ch04",
+    "ch05",
+    "ch06",
+    "ch07",
+    "ch08",
+    "ch09",
+    "ch10",
+    "ch11",
+    "ch12",
+    "ch13",
+    "ch14",
+    "ch14a",
+    "ch15",
+    "playground",
+)
 
 
 @dataclasses.dataclass
 class Case:
     """One argument set: `fn(*args, **kwargs)`; `note` says what is special about it."""
+
     args: tuple
     kwargs: dict = dataclasses.field(default_factory=dict)
     note: str = ""
@@ -43,6 +65,7 @@ class Mistake:
     `kind` is one of "sign", "transpose", "missing term", "factor", "shape", "off-by-one",
     "index", "formula", "library" (only calls the library function), "in-place", "other".
     """
+
     fn: Callable
     why: str
     kind: str = "other"
@@ -58,6 +81,7 @@ class Exercise:
     `gradient(answer, case)`, when given, returns {part: rel_error} of the answer's gradient
     against finite differences for that argument set (checked below 1e-6).
     """
+
     id: str
     reference: Callable = None
     cases: Callable[..., list] = None
@@ -69,7 +93,7 @@ class Exercise:
     whole: bool = False
     gradient: Callable = None
     accept: list = dataclasses.field(default_factory=list)  # other right forms, as Mistake(fn, why)
-    test_context: Callable[[], dict] = None   # a context for the tests when the notebook passes one
+    test_context: Callable[[], dict] = None  # a context for the tests when the notebook passes one
 
     @property
     def name(self):
@@ -110,8 +134,9 @@ def get(exercise_id) -> Exercise:
     """The exercise `exercise_id` ("ch02.sigmoid_grad"), importing its chapter's module."""
     chapter = exercise_id.split(".", 1)[0]
     if chapter not in MODULES:
-        raise KeyError(f"exercises.get: no chapter module {chapter!r} for {exercise_id!r}; "
-                       f"expected one of {', '.join(MODULES)}")
+        raise KeyError(
+            f"exercises.get: no chapter module {chapter!r} for {exercise_id!r}; expected one of {', '.join(MODULES)}"
+        )
     importlib.import_module(f"{__name__}.{chapter}")
     if exercise_id not in _REGISTRY:
         known = sorted(k for k in _REGISTRY if k.startswith(chapter + "."))

@@ -1,4 +1,5 @@
 """Small helpers shared by the chapter modules (seeded draws, a sigmoid)."""
+
 import numpy as np
 
 

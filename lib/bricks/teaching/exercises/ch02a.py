@@ -1,4 +1,5 @@
 """Chapter 2a, cross-entropy: a softmax that does not overflow, the output deltas of three losses."""
+
 import numpy as np
 
 from bricks.teaching.exercises import Case, Mistake, register
@@ -6,7 +7,7 @@ from bricks.teaching.exercises._common import normal, rng
 
 
 def softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))   # (N, K)
+    e = np.exp(z - z.max(axis=1, keepdims=True))  # (N, K)
     return e / e.sum(axis=1, keepdims=True)
 
 
@@ -40,14 +41,32 @@ register(
     forbidden=("bricks.activations:softmax",),
     mistakes=[
         Mistake(_softmax_naive, "exp(z) without subtracting the row's maximum overflows at a logit of 1000", "formula"),
-        Mistake(lambda z: np.exp(z - z.max(axis=0, keepdims=True)) / np.exp(z - z.max(axis=0, keepdims=True)).sum(axis=0, keepdims=True),
-                "normalised over axis 0 (the samples) instead of axis 1 (the classes)", "index"),
-        Mistake(lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(),
-                "divided by the sum over the whole batch, not per row", "formula"),
-        Mistake(_softmax_global_max, "the maximum of the whole batch, not of each row: a row far below it underflows to 0/0", "formula"),
+        Mistake(
+            lambda z: (
+                np.exp(z - z.max(axis=0, keepdims=True))
+                / np.exp(z - z.max(axis=0, keepdims=True)).sum(axis=0, keepdims=True)
+            ),
+            "normalised over axis 0 (the samples) instead of axis 1 (the classes)",
+            "index",
+        ),
+        Mistake(
+            lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(),
+            "divided by the sum over the whole batch, not per row",
+            "formula",
+        ),
+        Mistake(
+            _softmax_global_max,
+            "the maximum of the whole batch, not of each row: a row far below it underflows to 0/0",
+            "formula",
+        ),
         Mistake(_softmax_min, "the row's minimum subtracted instead of its maximum", "formula"),
-        Mistake(lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "the normalisation (divide by the row's sum) is missing", "missing term"),
-    ])
+        Mistake(
+            lambda z: np.exp(z - z.max(axis=1, keepdims=True)),
+            "the normalisation (divide by the row's sum) is missing",
+            "missing term",
+        ),
+    ],
+)
 
 
 def output_delta(kind, h2, Y):
@@ -74,35 +93,61 @@ def _od(sq, bce, sce):
     def wrong(kind, h2, Y):
         N = len(Y)
         return {"squared_error": sq, "binary_ce": bce, "softmax_ce": sce}[kind](h2, Y, N)
+
     return wrong
 
 
-_SQ = lambda h, y, n: (h - y) * h * (1 - h) / n          # noqa: E731
-_BCE = lambda h, y, n: (h - y) / (2 * n)                  # noqa: E731
-_SCE = lambda h, y, n: (h - y) / n                        # noqa: E731
+_SQ = lambda h, y, n: (h - y) * h * (1 - h) / n  # noqa: E731
+_BCE = lambda h, y, n: (h - y) / (2 * n)  # noqa: E731
+_SCE = lambda h, y, n: (h - y) / n  # noqa: E731
 
 register(
     "ch02a.output_delta",
     reference=output_delta,
     cases=_od_cases,
     mistakes=[
-        Mistake(_od(_SQ, _SCE, _SCE), "binary cross-entropy without its 1/2 (its mean runs over N x 2 entries)", "factor"),
-        Mistake(_od(lambda h, y, n: (h - y) / n, _BCE, _SCE), "squared error without sigma'(z2) = h2 (1 - h2)", "missing term"),
-        Mistake(_od(lambda h, y, n: (y - h) * h * (1 - h) / n, lambda h, y, n: (y - h) / (2 * n), lambda h, y, n: (y - h) / n),
-                "(Y - h2) instead of (h2 - Y)", "sign"),
-        Mistake(_od(lambda h, y, n: (h - y) * h * (1 - h), lambda h, y, n: (h - y) / 2, lambda h, y, n: h - y),
-                "the 1/N of the mean is missing", "factor"),
-        Mistake(_od(_SQ, _BCE, lambda h, y, n: (h - y) * h * (1 - h) / n), "softmax cross-entropy with an extra sigma' (it cancels)", "formula"),
-        Mistake(_od(lambda h, y, n: 2 * (h - y) * h * (1 - h) / n, _BCE, _SCE), "squared error with a 2 (the loss is 1/2 (h - y)^2)", "factor"),
-    ])
+        Mistake(
+            _od(_SQ, _SCE, _SCE), "binary cross-entropy without its 1/2 (its mean runs over N x 2 entries)", "factor"
+        ),
+        Mistake(
+            _od(lambda h, y, n: (h - y) / n, _BCE, _SCE),
+            "squared error without sigma'(z2) = h2 (1 - h2)",
+            "missing term",
+        ),
+        Mistake(
+            _od(
+                lambda h, y, n: (y - h) * h * (1 - h) / n,
+                lambda h, y, n: (y - h) / (2 * n),
+                lambda h, y, n: (y - h) / n,
+            ),
+            "(Y - h2) instead of (h2 - Y)",
+            "sign",
+        ),
+        Mistake(
+            _od(lambda h, y, n: (h - y) * h * (1 - h), lambda h, y, n: (h - y) / 2, lambda h, y, n: h - y),
+            "the 1/N of the mean is missing",
+            "factor",
+        ),
+        Mistake(
+            _od(_SQ, _BCE, lambda h, y, n: (h - y) * h * (1 - h) / n),
+            "softmax cross-entropy with an extra sigma' (it cancels)",
+            "formula",
+        ),
+        Mistake(
+            _od(lambda h, y, n: 2 * (h - y) * h * (1 - h) / n, _BCE, _SCE),
+            "squared error with a 2 (the loss is 1/2 (h - y)^2)",
+            "factor",
+        ),
+    ],
+)
 
 
 def softmax_ce(z, Y):
     N = len(z)
     p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)                             # (N, K) softmax
+    p /= p.sum(axis=1, keepdims=True)  # (N, K) softmax
     loss = -np.sum(Y * np.log(p)) / N
-    return loss, (p - Y) / N                                      # the loss and dL/dz
+    return loss, (p - Y) / N  # the loss and dL/dz
 
 
 def _sce_case(seed, N, K, note=""):
@@ -112,6 +157,7 @@ def _sce_case(seed, N, K, note=""):
 
 def _sce_gradient(answer, case):
     from bricks.teaching import gradcheck
+
     z, Y = (np.array(a, dtype=np.float64) for a in case.args)
     _, dz = answer(z.copy(), Y.copy())
     return {"dz": gradcheck.rel_error(dz, gradcheck.numerical_gradient(lambda: softmax_ce(z, Y)[0], z))}
@@ -122,6 +168,7 @@ def _sce(loss=None, grad=None):
         N = len(z)
         p = softmax(z)
         return (loss(p, Y, N) if loss else -np.sum(Y * np.log(p)) / N), (grad(p, Y, N) if grad else (p - Y) / N)
+
     return wrong
 
 
@@ -130,15 +177,33 @@ register(
     reference=softmax_ce,
     whole=True,
     gradient=_sce_gradient,
-    cases=lambda: [_sce_case(31, 4, 3), _sce_case(32, 6, 2, "two classes"),
-                   Case((np.array([[710.0, 709.0, 700.0], [1.0, 2.0, 3.0]]), np.eye(3)[[1, 2]]), note="logits above 709: exp overflows")],
+    cases=lambda: [
+        _sce_case(31, 4, 3),
+        _sce_case(32, 6, 2, "two classes"),
+        Case(
+            (np.array([[710.0, 709.0, 700.0], [1.0, 2.0, 3.0]]), np.eye(3)[[1, 2]]),
+            note="logits above 709: exp overflows",
+        ),
+    ],
     forbidden=("bricks.losses:CategoricalCrossentropy", "bricks.activations:softmax"),
     mistakes=[
         Mistake(_sce(grad=lambda p, Y, N: p - Y), "dL/dz without the 1/N of the mean", "factor"),
         Mistake(_sce(grad=lambda p, Y, N: (Y - p) / N), "Y - p: the sign", "sign"),
         Mistake(_sce(loss=lambda p, Y, N: -np.sum(Y * np.log(p))), "the loss summed, not averaged", "factor"),
-        Mistake(_sce(grad=lambda p, Y, N: (p - Y) * p * (1 - p) / N), "an extra p (1 - p): softmax and cross-entropy's Jacobians cancel to p - Y", "formula"),
-        Mistake(_sce(loss=lambda p, Y, N: -np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p)) / N), "the binary cross-entropy summed over the classes", "formula"),
-        Mistake(lambda z, Y: (lambda p: (-np.sum(Y * np.log(p)) / len(z), (p - Y) / len(z)))(_softmax_naive(z)),
-                "no max subtracted: exp(710) overflows", "formula"),
-    ])
+        Mistake(
+            _sce(grad=lambda p, Y, N: (p - Y) * p * (1 - p) / N),
+            "an extra p (1 - p): softmax and cross-entropy's Jacobians cancel to p - Y",
+            "formula",
+        ),
+        Mistake(
+            _sce(loss=lambda p, Y, N: -np.sum(Y * np.log(p) + (1 - Y) * np.log(1 - p)) / N),
+            "the binary cross-entropy summed over the classes",
+            "formula",
+        ),
+        Mistake(
+            lambda z, Y: (lambda p: (-np.sum(Y * np.log(p)) / len(z), (p - Y) / len(z)))(_softmax_naive(z)),
+            "no max subtracted: exp(710) overflows",
+            "formula",
+        ),
+    ],
+)

@@ -1,4 +1,5 @@
 """Chapter 2b, autodiff: the product rule's backward, tanh's local derivative, a whole node."""
+
 import numpy as np
 
 from bricks.teaching.exercises import Case, Mistake, register
@@ -18,17 +19,28 @@ register(
         Case((np.array(1.5), np.array(-2.0), np.array(0.75)), note="scalars"),
     ],
     mistakes=[
-        Mistake(lambda a, b, g: (g * a, g * b), "the two gradients swapped: dL/da needs the other factor, b", "formula"),
+        Mistake(
+            lambda a, b, g: (g * a, g * b), "the two gradients swapped: dL/da needs the other factor, b", "formula"
+        ),
         Mistake(lambda a, b, g: (b, a), "the upstream gradient g is missing", "missing term"),
         Mistake(lambda a, b, g: (-g * b, -g * a), "both signs flipped", "sign"),
         Mistake(lambda a, b, g: (g * b, g * b), "the same gradient for both inputs", "formula"),
-        Mistake(lambda a, b, g: (np.sum(g * b), np.sum(g * a)), "summed to a number: a gradient has its input's shape", "shape"),
-        Mistake(lambda a, b, g: (g + b, g + a), "added instead of multiplied (that is the rule for c = a + b, wrongly)", "formula"),
-    ])
+        Mistake(
+            lambda a, b, g: (np.sum(g * b), np.sum(g * a)),
+            "summed to a number: a gradient has its input's shape",
+            "shape",
+        ),
+        Mistake(
+            lambda a, b, g: (g + b, g + a),
+            "added instead of multiplied (that is the rule for c = a + b, wrongly)",
+            "formula",
+        ),
+    ],
+)
 
 
 def tanh_local(t):
-    return 1.0 - t ** 2
+    return 1.0 - t**2
 
 
 register(
@@ -44,19 +56,21 @@ register(
         Mistake(lambda t: 1.0 - np.tanh(t) ** 2, "1 - tanh(t)^2: t is already tanh(z)", "formula"),
         Mistake(lambda t: 1.0 - t, "1 - t: the square is missing", "missing term"),
         Mistake(lambda t: t * (1.0 - t), "t (1 - t): the sigmoid's derivative", "formula"),
-        Mistake(lambda t: 1.0 + t ** 2, "1 + t^2: a sign slip", "sign"),
-        Mistake(lambda t: 2.0 * (1.0 - t ** 2), "an extra factor 2", "factor"),
+        Mistake(lambda t: 1.0 + t**2, "1 + t^2: a sign slip", "sign"),
+        Mistake(lambda t: 2.0 * (1.0 - t**2), "an extra factor 2", "factor"),
         Mistake(lambda t: (1.0 - t) ** 2, "(1 - t)^2: the square in the wrong place", "formula"),
-    ])
+    ],
+)
 
 
 def tanh_node(z, g):
-    t = np.tanh(z)                                  # forward
-    return t, g * (1.0 - t ** 2)                    # (output, dL/dz)
+    t = np.tanh(z)  # forward
+    return t, g * (1.0 - t**2)  # (output, dL/dz)
 
 
 def _tanh_node_gradient(answer, case):
     from bricks.teaching import gradcheck
+
     z, g = (np.array(a, dtype=np.float64) for a in case.args)
     _, dz = answer(z.copy(), g.copy())
     num = gradcheck.numerical_gradient(lambda: float(np.sum(np.tanh(z) * g)), z)
@@ -75,9 +89,16 @@ register(
     ],
     forbidden=("bricks.activations:tanh_backward",),
     mistakes=[
-        Mistake(lambda z, g: (np.tanh(z), 1.0 - np.tanh(z) ** 2), "the upstream gradient g is not multiplied in", "missing term"),
-        Mistake(lambda z, g: (np.tanh(z), g * (1.0 - z ** 2)), "1 - z^2 uses the input where the output t belongs", "formula"),
+        Mistake(
+            lambda z, g: (np.tanh(z), 1.0 - np.tanh(z) ** 2),
+            "the upstream gradient g is not multiplied in",
+            "missing term",
+        ),
+        Mistake(
+            lambda z, g: (np.tanh(z), g * (1.0 - z**2)), "1 - z^2 uses the input where the output t belongs", "formula"
+        ),
         Mistake(lambda z, g: (np.tanh(z), g * (1.0 + np.tanh(z) ** 2)), "1 + t^2: a sign slip", "sign"),
         Mistake(lambda z, g: (z, g * (1.0 - np.tanh(z) ** 2)), "the forward output is z, not tanh(z)", "missing term"),
         Mistake(lambda z, g: (np.tanh(z), g * (1.0 - np.tanh(z)) ** 2), "the square on the wrong factor", "formula"),
-    ])
+    ],
+)

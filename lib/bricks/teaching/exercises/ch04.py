@@ -1,4 +1,5 @@
 """Chapter 4, build, train, predict: Dense's forward and backward, binary cross-entropy."""
+
 import numpy as np
 
 from bricks.teaching.exercises import Case, Mistake, register
@@ -6,7 +7,7 @@ from bricks.teaching.exercises._common import normal, rng
 
 
 def dense_forward(x, kernel, bias):
-    return x @ kernel + bias                        # (N, T, D) @ (D, U) + (U,) -> (N, T, U)
+    return x @ kernel + bias  # (N, T, D) @ (D, U) + (U,) -> (N, T, U)
 
 
 def _dense_case(seed, N, T, D, U, note=""):
@@ -26,16 +27,21 @@ register(
         Mistake(lambda x, W, b: x @ W, "the bias is missing", "missing term"),
         Mistake(lambda x, W, b: x @ W - b, "the bias subtracted", "sign"),
         Mistake(lambda x, W, b: x @ W.T + b, "the kernel transposed", "transpose"),
-        Mistake(lambda x, W, b: np.einsum("ntd,du->nu", x, W) + b, "summed over the time steps: (N, U), not (N, T, U)", "shape"),
+        Mistake(
+            lambda x, W, b: np.einsum("ntd,du->nu", x, W) + b,
+            "summed over the time steps: (N, U), not (N, T, U)",
+            "shape",
+        ),
         Mistake(lambda x, W, b: x[:, -1] @ W + b, "only the last time step", "shape"),
         Mistake(lambda x, W, b: (x @ W + b) / x.shape[-1], "an extra 1/D", "factor"),
-    ])
+    ],
+)
 
 
 def dense_backward(x, kernel, dy):
-    dx = dy @ kernel.T                              # (N, T, U) @ (U, D) -> (N, T, D)
-    dkernel = np.einsum("ntd,ntu->du", x, dy)       # (D, U): summed over samples and steps
-    dbias = dy.sum(axis=(0, 1))                     # (U,)
+    dx = dy @ kernel.T  # (N, T, U) @ (U, D) -> (N, T, D)
+    dkernel = np.einsum("ntd,ntu->du", x, dy)  # (D, U): summed over samples and steps
+    dbias = dy.sum(axis=(0, 1))  # (U,)
     return dx, dkernel, dbias
 
 
@@ -46,13 +52,16 @@ def _dense_bw_case(seed, N, T, D, U, note=""):
 
 def _dense_gradient(answer, case):
     from bricks.teaching import gradcheck
+
     x, W, dy = (np.array(a, dtype=np.float64) for a in case.args)
     b = np.linspace(-0.5, 0.5, W.shape[1])
     dx, dW, db = answer(x.copy(), W.copy(), dy.copy())
-    loss = lambda: float(np.sum((x @ W + b) * dy))          # noqa: E731
-    return {"dx": gradcheck.rel_error(dx, gradcheck.numerical_gradient(loss, x)),
-            "dkernel": gradcheck.rel_error(dW, gradcheck.numerical_gradient(loss, W)),
-            "dbias": gradcheck.rel_error(db, gradcheck.numerical_gradient(loss, b))}
+    loss = lambda: float(np.sum((x @ W + b) * dy))  # noqa: E731
+    return {
+        "dx": gradcheck.rel_error(dx, gradcheck.numerical_gradient(loss, x)),
+        "dkernel": gradcheck.rel_error(dW, gradcheck.numerical_gradient(loss, W)),
+        "dbias": gradcheck.rel_error(db, gradcheck.numerical_gradient(loss, b)),
+    }
 
 
 register(
@@ -67,14 +76,38 @@ register(
     ],
     forbidden=("bricks.layers.core:Dense",),
     mistakes=[
-        Mistake(lambda x, W, dy: (dy @ W, np.einsum("ntd,ntu->du", x, dy), dy.sum(axis=(0, 1))),
-                "dx = dy W: the kernel needs its transpose", "transpose"),
-        Mistake(lambda x, W, dy: (dy @ W.T, np.einsum("ntd,ntu->ud", x, dy), dy.sum(axis=(0, 1))), "dkernel transposed: (U, D) instead of (D, U)", "transpose"),
-        Mistake(lambda x, W, dy: (dy @ W.T, np.einsum("ntd,ntu->du", x, dy), dy.sum(axis=0)), "dbias summed over the samples only: the time axis remains", "shape"),
-        Mistake(lambda x, W, dy: (dy @ W.T, np.einsum("ntd,ntu->du", x, dy) / len(x), dy.sum(axis=(0, 1)) / len(x)), "an extra 1/N (the loss's mean is already in dy)", "factor"),
-        Mistake(lambda x, W, dy: (dy @ W.T, x[:, -1].T @ dy[:, -1], dy.sum(axis=(0, 1))), "dkernel from the last time step only (a term per step is missing)", "missing term"),
-        Mistake(lambda x, W, dy: (-(dy @ W.T), np.einsum("ntd,ntu->du", x, dy), dy.sum(axis=(0, 1))), "dx with the wrong sign", "sign"),
-    ])
+        Mistake(
+            lambda x, W, dy: (dy @ W, np.einsum("ntd,ntu->du", x, dy), dy.sum(axis=(0, 1))),
+            "dx = dy W: the kernel needs its transpose",
+            "transpose",
+        ),
+        Mistake(
+            lambda x, W, dy: (dy @ W.T, np.einsum("ntd,ntu->ud", x, dy), dy.sum(axis=(0, 1))),
+            "dkernel transposed: (U, D) instead of (D, U)",
+            "transpose",
+        ),
+        Mistake(
+            lambda x, W, dy: (dy @ W.T, np.einsum("ntd,ntu->du", x, dy), dy.sum(axis=0)),
+            "dbias summed over the samples only: the time axis remains",
+            "shape",
+        ),
+        Mistake(
+            lambda x, W, dy: (dy @ W.T, np.einsum("ntd,ntu->du", x, dy) / len(x), dy.sum(axis=(0, 1)) / len(x)),
+            "an extra 1/N (the loss's mean is already in dy)",
+            "factor",
+        ),
+        Mistake(
+            lambda x, W, dy: (dy @ W.T, x[:, -1].T @ dy[:, -1], dy.sum(axis=(0, 1))),
+            "dkernel from the last time step only (a term per step is missing)",
+            "missing term",
+        ),
+        Mistake(
+            lambda x, W, dy: (-(dy @ W.T), np.einsum("ntd,ntu->du", x, dy), dy.sum(axis=(0, 1))),
+            "dx with the wrong sign",
+            "sign",
+        ),
+    ],
+)
 
 
 def binary_crossentropy(y, p):
@@ -98,9 +131,20 @@ register(
     forbidden=("bricks.losses:BinaryCrossentropy",),
     mistakes=[
         Mistake(lambda y, p: -np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)), "a sum instead of the mean", "factor"),
-        Mistake(lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)), "log base 10 instead of the natural log", "factor"),
+        Mistake(
+            lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)),
+            "log base 10 instead of the natural log",
+            "factor",
+        ),
         Mistake(lambda y, p: np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), "the minus sign is missing", "sign"),
         Mistake(lambda y, p: -np.mean(y * np.log(p)), "the (1 - y) log(1 - p) term is missing", "missing term"),
-        Mistake(lambda y, p: -np.mean(p * np.log(y + 1e-12) + (1 - p) * np.log(1 - y + 1e-12)), "y and p swapped", "formula"),
-        Mistake(lambda y, p: -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=0), "a mean per column, not one number", "shape"),
-    ])
+        Mistake(
+            lambda y, p: -np.mean(p * np.log(y + 1e-12) + (1 - p) * np.log(1 - y + 1e-12)), "y and p swapped", "formula"
+        ),
+        Mistake(
+            lambda y, p: -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p), axis=0),
+            "a mean per column, not one number",
+            "shape",
+        ),
+    ],
+)

@@ -1,4 +1,5 @@
 """Chapter 6, noise and overfitting: dropout's forward and backward, the penalties' gradients, early stopping."""
+
 import numpy as np
 
 from bricks.teaching.exercises import Case, Mistake, register
@@ -10,9 +11,11 @@ def _mask(seed, shape, rate):
 
 
 def _dropout_cases():
-    return [Case((normal(3, 4, 6), _mask(4, (4, 6), 0.3), 0.3)),
-            Case((normal(5, 2, 3, 5), _mask(6, (2, 3, 5), 0.5), 0.5), note="rate 0.5, three axes"),
-            Case((normal(7, 8), _mask(8, (8,), 0.1), 0.1), note="rate 0.1")]
+    return [
+        Case((normal(3, 4, 6), _mask(4, (4, 6), 0.3), 0.3)),
+        Case((normal(5, 2, 3, 5), _mask(6, (2, 3, 5), 0.5), 0.5), note="rate 0.5, three axes"),
+        Case((normal(7, 8), _mask(8, (8,), 0.1), 0.1), note="rate 0.1"),
+    ]
 
 
 def dropout_forward(x, mask, rate):
@@ -26,12 +29,17 @@ register(
     forbidden=("bricks.layers.noise:Dropout",),
     mistakes=[
         Mistake(lambda x, m, r: x * m, "the kept units are not scaled up by 1 / (1 - rate)", "missing term"),
-        Mistake(lambda x, m, r: x * m * (1 - r), "multiplied by (1 - rate) instead of divided (inference-time scaling)", "factor"),
+        Mistake(
+            lambda x, m, r: x * m * (1 - r),
+            "multiplied by (1 - rate) instead of divided (inference-time scaling)",
+            "factor",
+        ),
         Mistake(lambda x, m, r: x * m / r, "divided by the rate instead of the keep probability 1 - rate", "factor"),
         Mistake(lambda x, m, r: x * (1 - m) / (1 - r), "the mask inverted: the dropped units kept", "formula"),
         Mistake(lambda x, m, r: x / (1 - r), "the mask is not applied", "missing term"),
         Mistake(lambda x, m, r: (x * m / (1 - r)).sum(axis=-1), "summed over the units", "shape"),
-    ])
+    ],
+)
 
 
 def dropout_backward(dy, mask, rate):
@@ -49,7 +57,8 @@ register(
         Mistake(lambda d, m, r: d, "passed through unchanged", "missing term"),
         Mistake(lambda d, m, r: d * m * (1 - r), "multiplied by (1 - rate)", "factor"),
         Mistake(lambda d, m, r: d * (1 - m) / (1 - r), "the mask inverted", "formula"),
-    ])
+    ],
+)
 
 
 def penalty_grads(w, c):
@@ -68,11 +77,24 @@ register(
     mistakes=[
         Mistake(lambda w, c: (c * w, c * np.sign(w)), "the 2 from the square is missing in L2's gradient", "factor"),
         Mistake(lambda w, c: (2 * c * w, c * np.abs(w)), "|w| instead of its slope sign(w)", "formula"),
-        Mistake(lambda w, c: (2 * c * w, c * np.ones_like(w)), "L1's slope is 1 everywhere: the sign of w is missing", "sign"),
-        Mistake(lambda w, c: (c * w ** 2, c * np.abs(w)), "the penalties themselves, not their gradients", "formula"),
-        Mistake(lambda w, c: (2 * c * w, c * np.where(w >= 0, 1.0, -1.0)), "sign(0) taken as +1: at w = 0 the L1 slope is 0", "off-by-one"),
-        Mistake(lambda w, c: (2 * c * np.sum(w), c * np.sum(np.sign(w))), "summed to a number: a gradient is shaped like w", "shape"),
-    ])
+        Mistake(
+            lambda w, c: (2 * c * w, c * np.ones_like(w)),
+            "L1's slope is 1 everywhere: the sign of w is missing",
+            "sign",
+        ),
+        Mistake(lambda w, c: (c * w**2, c * np.abs(w)), "the penalties themselves, not their gradients", "formula"),
+        Mistake(
+            lambda w, c: (2 * c * w, c * np.where(w >= 0, 1.0, -1.0)),
+            "sign(0) taken as +1: at w = 0 the L1 slope is 0",
+            "off-by-one",
+        ),
+        Mistake(
+            lambda w, c: (2 * c * np.sum(w), c * np.sum(np.sign(w))),
+            "summed to a number: a gradient is shaped like w",
+            "shape",
+        ),
+    ],
+)
 
 
 def early_stopping(val_losses, patience):
@@ -81,7 +103,7 @@ def early_stopping(val_losses, patience):
         if loss < best:
             best, best_epoch = loss, epoch
         elif epoch - best_epoch >= patience:
-            return epoch, best_epoch                # stop after this epoch, restore the best
+            return epoch, best_epoch  # stop after this epoch, restore the best
     return len(val_losses) - 1, best_epoch
 
 
@@ -89,7 +111,7 @@ def _es(fn):
     return lambda losses, patience: fn(list(losses), patience)
 
 
-def _es_strict(losses, patience):       # stops one epoch late (> patience)
+def _es_strict(losses, patience):  # stops one epoch late (> patience)
     best, best_epoch = np.inf, 0
     for epoch, loss in enumerate(losses):
         if loss < best:
@@ -99,7 +121,7 @@ def _es_strict(losses, patience):       # stops one epoch late (> patience)
     return len(losses) - 1, best_epoch
 
 
-def _es_last(losses, patience):         # restores the last epoch instead of the best
+def _es_last(losses, patience):  # restores the last epoch instead of the best
     stop, _ = early_stopping(losses, patience)
     return stop, stop
 
@@ -109,11 +131,11 @@ def _es_consecutive(losses, patience):  # counts epochs worse than the previous 
     for epoch in range(1, len(losses)):
         bad = bad + 1 if losses[epoch] >= losses[epoch - 1] else 0
         if bad >= patience:
-            return epoch, int(np.argmin(losses[:epoch + 1]))
+            return epoch, int(np.argmin(losses[: epoch + 1]))
     return len(losses) - 1, int(np.argmin(losses))
 
 
-def _es_le(losses, patience):           # a tie counts as an improvement
+def _es_le(losses, patience):  # a tie counts as an improvement
     best, best_epoch = np.inf, 0
     for epoch, loss in enumerate(losses):
         if loss <= best:
@@ -125,7 +147,7 @@ def _es_le(losses, patience):           # a tie counts as an improvement
 
 def _es_argmax(losses, patience):
     stop, _ = early_stopping(losses, patience)
-    return stop, int(np.argmax(losses[:stop + 1]))
+    return stop, int(np.argmax(losses[: stop + 1]))
 
 
 register(
@@ -145,5 +167,10 @@ register(
         Mistake(_es_consecutive, "worse than the previous epoch counted, not worse than the best so far", "formula"),
         Mistake(_es_le, "a tie with the best counted as an improvement", "off-by-one"),
         Mistake(_es_argmax, "the worst epoch restored (argmax)", "sign"),
-        Mistake(lambda losses, p: (len(losses) - 1, int(np.argmin(losses))), "never stops: the patience is ignored", "missing term"),
-    ])
+        Mistake(
+            lambda losses, p: (len(losses) - 1, int(np.argmin(losses))),
+            "never stops: the patience is ignored",
+            "missing term",
+        ),
+    ],
+)
