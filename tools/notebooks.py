@@ -68,8 +68,51 @@ def canonical_text(text):
     raise ValueError("notebooks: a chapter's text did not settle in 5 jupytext round trips")
 
 
+GLOSSARY = pathlib.Path(__file__).resolve().parents[1] / "book" / "appendix" / "glossary.md"
+TERMS_MARK = "<!-- The terms this chapter links, from book/appendix/glossary.md"
+TERM_ROLE = re.compile(r"\{term\}`([^`]*)`")
+
+
+def glossary_entries(path=GLOSSARY):
+    """{term in lower case: its whole glossary entry (synonym lines and definition)}."""
+    text = pathlib.Path(path).read_text(encoding="utf-8")
+    body = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    entries = {}
+    for block in re.split(r"\n\s*\n", body):
+        lines = [line for line in block.strip("\n").splitlines() if not line.startswith(":")]
+        if not lines:
+            continue
+        for term in (line for line in lines if not line.startswith(" ")):
+            entries[term.strip().lower()] = "\n".join(lines)
+    return entries
+
+
+def terms_cell(nb, entries):
+    """A Markdown cell defining every glossary term the chapter links ({term}), or None.
+
+    It makes the chapter's {term} links resolve in JupyterLab (jupyterlab-myst looks for the term
+    in the notebook itself; without it each link is a dead "#"), and gives a reader there the
+    chapter's terms at its end. Tagged remove-cell: the site links to the book's glossary."""
+    used = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and TERMS_MARK not in cell.source:
+            for role in TERM_ROLE.findall(cell.source):
+                term = (role.rsplit("<", 1)[1].rstrip(">") if role.endswith(">") else role).strip().lower()
+                if term in entries and entries[term] not in used:
+                    used.append(entries[term])
+    if not used:
+        return None
+    source = (f"{TERMS_MARK} (tools/notebooks.py canonical writes it; the site leaves it out) -->\n"
+              "## Terms in this chapter\n\n```{glossary}\n" + "\n\n".join(used) + "\n```")
+    return nbformat.v4.new_markdown_cell(source, metadata={"tags": ["remove-cell"]})
+
+
 def _canonical_once(text):
     nb = jupytext.reads(text, fmt="md:myst")
+    nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown" and TERMS_MARK in c.source)]
+    terms = terms_cell(nb, glossary_entries())
+    if terms is not None:
+        nb.cells.append(terms)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = dict(LANGUAGE_INFO)
     nb.metadata.setdefault("jupytext", {})["cell_metadata_filter"] = CELL_METADATA_FILTER

@@ -38,3 +38,20 @@ def test_the_simulated_save_is_not_a_no_op():
     """The check above could pass by accident if jupyterlab_save ignored its input's form."""
     text = CHAPTERS[0].read_text(encoding="utf-8").replace("```{code-cell} ipython3", "```{code-cell}")
     assert notebooks.jupyterlab_save(text) != text
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_is_canonical_with_its_terms_cell_current(path):
+    """`canonical` also writes the chapter's terms cell from the glossary (its {term} links
+    resolve in JupyterLab); a chapter whose terms or glossary changed must be rewritten."""
+    text = path.read_text(encoding="utf-8")
+    assert notebooks.canonical_text(text) == text, (
+        f"{path.relative_to(ROOT)} is not canonical (a new {{term}} link or a glossary edit?): "
+        "run `python tools/notebooks.py canonical`")
+
+
+def test_the_terms_cell_defines_each_linked_term_once():
+    text = (ROOT / "book/part1-bricks/01-neuron.md").read_text(encoding="utf-8")
+    cell = text[text.index(notebooks.TERMS_MARK):]
+    assert "\nXOR\n" in cell and "\nsigmoid\n" in cell and cell.count("\nsigmoid\n") == 1
+    assert '+++ {"tags": ["remove-cell"]}' in text[:text.index(notebooks.TERMS_MARK)][-60:]
