@@ -40,6 +40,7 @@ MODULES = (
     "ch09",
     "ch10",
     "ch11",
+    "attn",  # Part III, chapters 12-13: attention and the Transformer
     "ch12",
     "ch13",
     "ch14",
