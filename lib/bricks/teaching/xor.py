@@ -95,8 +95,11 @@ def draw_line(ax, X, y, w, b, title=None, lim=(-0.5, 1.5)):
               cmap=ListedColormap(["#dde7f3", "#f7dcd4"]), interpolation="nearest", aspect="auto")
     if abs(w[1]) > 1e-9:
         ax.plot(g, -(w[0] * g + b) / w[1], "k-", lw=2)
-    else:
+    elif abs(w[0]) > 1e-9:
         ax.axvline(-b / w[0], color="k", lw=2)
+    else:  # w = 0: no line, the whole plane is on one side (a constant classifier)
+        ax.text(0.5, 0.02, "w = 0: no line, one class everywhere", transform=ax.transAxes,
+                ha="center", va="bottom", fontsize=9)
     wrong = (X @ np.asarray(w) + b > 0) != (y == 1)  # (4,)
     for cls, marker, color in ((0, "o", "#1f5fa8"), (1, "X", "#c0392b")):
         m = y == cls
