@@ -15,6 +15,7 @@ One step of training, as every optimizer here does it::
              (centered: subtract the square of a running mean of g inside the root)
     Adam     m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;
              w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)   (t = 1, 2, ...)
+    AdamW    w <- w - lr * weight_decay * w   (decoupled decay, first), then Adam's step
 
 `learning_rate` is a float or a schedule (bricks.ExponentialDecay, ...) evaluated
 at `optimizer.iterations`, the number of steps taken so far (batches, not epochs).
@@ -34,7 +35,7 @@ import numpy as np
 from bricks import errors, schedules
 from bricks.registry import Registry
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "clip_gradients", "sgd_update", "rmsprop_update",
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "clip_gradients", "sgd_update", "rmsprop_update",
            "adam_update"]
 
 
@@ -250,14 +251,41 @@ class Adam(Optimizer):
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019). Keras defaults and order.
+
+    Each step first shrinks every weight by the same fraction, then takes Adam's step:
+
+        w <- w - lr * weight_decay * w          (not divided by sqrt(v): every weight alike)
+        w <- Adam(w, g)                         (g is the loss gradient only)
+
+    An L2 penalty instead adds lambda * w to g, which Adam then divides by sqrt(v): weights with
+    large gradients are barely decayed and weights with none move by about lr per step.
+    Like Keras 3, the decay applies to every variable it is given (biases included).
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, **kwargs)
+        self.weight_decay = errors.check_number(self, "weight_decay", weight_decay, 0, None, "[)")
+
+    def update(self, w, dw, state, lr):
+        w -= lr * self.weight_decay * w  # in place: the layer holds this array
+        return super().update(w, dw, state, lr)
+
+    def get_config(self):
+        return {**super().get_config(), "weight_decay": self.weight_decay}
+
+
 OPTIMIZERS = Registry("optimizers", base=Optimizer)
 OPTIMIZERS.register(SGD, "sgd")
 OPTIMIZERS.register(RMSprop, "rmsprop")
 OPTIMIZERS.register(Adam, "adam")
+OPTIMIZERS.register(AdamW, "adamw")
 
 
 def get(identifier):
-    """An optimizer from a name ('sgd', 'rmsprop', 'adam'), a config dict or an instance."""
+    """An optimizer from a name ('sgd', 'rmsprop', 'adam', 'adamw'), a config dict or an instance."""
     if isinstance(identifier, str) and identifier.lower() in OPTIMIZERS:
         identifier = identifier.lower()  # Keras accepts 'Adam' and 'adam'
     return OPTIMIZERS.get(identifier)

@@ -131,3 +131,39 @@ def test_pure_rules_match_classes():
         optimizers.adam_update(w, G, state, lr=0.1)
     np.testing.assert_allclose(w, two_steps(optimizers.Adam(0.1))[1])
     assert state["t"] == 2
+
+
+def test_adamw_decays_first_then_steps_like_keras():
+    # Keras 3 order: w <- w - lr * wd * w, then Adam's step with the loss gradient alone
+    wd, lr = 0.5, 0.1
+    w1, w2 = two_steps(optimizers.AdamW(learning_rate=lr, weight_decay=wd))
+    a1 = lr * np.sqrt(0.001) / 0.1
+    shrunk = W0 * (1 - lr * wd)
+    np.testing.assert_allclose(w1, shrunk - a1 * 0.1 * G / (np.sqrt(0.001 * G**2) + 1e-7))
+    a2 = lr * np.sqrt(0.001999) / 0.19
+    np.testing.assert_allclose(w2, w1 * (1 - lr * wd) - a2 * 0.19 * G / (np.sqrt(0.001999 * G**2) + 1e-7))
+
+
+def test_adamw_without_decay_is_adam_and_decay_is_not_l2():
+    np.testing.assert_allclose(two_steps(optimizers.AdamW(0.1, weight_decay=0.0)),
+                               two_steps(optimizers.Adam(0.1)))
+    # no loss gradient: AdamW shrinks every weight by the same factor per step ...
+    w_decoupled = two_steps(optimizers.AdamW(0.1, weight_decay=0.5), grad=np.zeros(2))[1]
+    np.testing.assert_allclose(w_decoupled, W0 * (1 - 0.05) ** 2)
+    # ... while an L2 gradient 0.5 w fed to Adam is normalized away: each weight moves ~ lr per step
+    layer = SimpleNamespace(params={"w": W0.copy()}, grads={})
+    adam = optimizers.Adam(0.1)
+    for _ in range(2):
+        layer.grads["w"] = 0.5 * layer.params["w"]
+        adam.apply([("layer/w", layer, "w")])
+    np.testing.assert_allclose(layer.params["w"], W0 - 0.2 * np.sign(W0), atol=1e-3)
+
+
+def test_adamw_defaults_config_and_errors():
+    opt = optimizers.get("adamw")
+    assert isinstance(opt, optimizers.AdamW) and (opt.learning_rate, opt.weight_decay) == (0.001, 0.004)
+    clone = optimizers.get(optimizers.serialize(optimizers.AdamW(0.01, weight_decay=0.1, beta_1=0.8)))
+    assert (clone.learning_rate, clone.weight_decay, clone.beta_1) == (0.01, 0.1, 0.8)
+    assert optimizers.serialize(opt)["class_name"] == "AdamW"
+    with pytest.raises(ValueError, match="weight_decay"):
+        optimizers.AdamW(weight_decay=-1.0)
