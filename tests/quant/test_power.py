@@ -49,3 +49,20 @@ def test_planted_index_shapes_and_ic():
     assert X.shape == (2981, 20, 3) and y.shape == (2981,) and len(d) == 2981
     assert abs(np.corrcoef(X[:, -1, 1], y)[0, 1] - 0.2) < 0.05    # the signal column
     assert abs(np.corrcoef(X[:, -1, 2], y)[0, 1]) < 0.05          # the noise column
+
+
+def test_robust_t_matches_iid_on_iid_data_and_is_smaller_under_heteroskedasticity():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(5000)
+    out = power.robust_t(x, 0.05 * x + rng.standard_normal(5000))
+    assert abs(out["t_white"] - out["t_iid"]) < 0.2 and abs(out["t_nw"] - out["t_iid"]) < 0.3
+    out = power.robust_t(x, 0.05 * x + rng.standard_normal(5000) * (0.3 + x * x))
+    assert out["t_white"] < 0.7 * out["t_iid"]
+    # White's variance by hand: sum (x e)^2 / (sum x^2)^2 on standardised data
+    xs = (x - x.mean()) / x.std()
+    y = 0.05 * x + rng.standard_normal(5000)
+    z = (y - y.mean()) / y.std()
+    b = xs @ z / (xs @ xs)
+    e = z - b * xs
+    t_w = b / np.sqrt(((xs * e) ** 2).sum() / (xs @ xs) ** 2)
+    assert np.isclose(power.robust_t(x, y)["t_white"], t_w)

@@ -180,7 +180,7 @@ def generate(n_stocks=500, years=9, start="2016-01-04", index_size=150, planted=
     year_no = (dates.astype("datetime64[Y]").astype(int) - dates[0].astype("datetime64[Y]").astype(int))
 
     # planted daily expected returns (known truth): reversal, abnormal turnover, size
-    k_rev, k_turn, k_size = 0.0010 * planted, 0.0008 * planted, 0.0003 * planted
+    k_rev, k_turn, k_size = 0.0005 * planted, 0.0004 * planted, 0.00015 * planted
 
     # limit fractions per day: board, date, ST, listing day (vectorised per board class)
     a_w, g_w, b_w = 0.03, 0.10, 0.90  # GJR-GARCH(1,1): falls raise the volatility more than rises

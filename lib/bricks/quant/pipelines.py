@@ -16,6 +16,8 @@ Usage::
 """
 import numpy as np
 
+from bricks import errors
+
 import bricks
 from bricks.quant import prep
 
@@ -123,6 +125,55 @@ def planted_index(n=5030, ic=0.05, seed=0, window=20):
     return X, nxt[window - 1:-1], s.index[window - 1:-1]
 
 
+def planted_index_world(n=5030, ic=0.05, seed=0, window=20, world="iid"):
+    """`planted_index` in a chosen world: 'iid' (Gaussian, constant volatility, linear),
+    'clustered' (the S&P 500's own 20-day volatility path 1999-2018 and Student-t (4 df)
+    shocks), or 'nonlinear' (r_{t+1} depends on g(s_t) = (s_t^2 - 1)/sqrt(2), a U shape with
+    corr(s, g) = 0, so a linear model cannot see it). Also returns the oracle's forecast
+    g(s_t) (s_t itself in the linear worlds), aligned with the targets.
+    """
+    from bricks import backend
+    from bricks.quant import data
+    rng = backend.make_rng(seed)
+    s, noise = rng.standard_normal(n + 1), rng.standard_normal(n + 1)
+    if world == "clustered":
+        r = data.load_sp500()["close"].pct_change().to_numpy()[1:]
+        vol = np.sqrt(np.convolve(np.nan_to_num(r) ** 2, np.ones(20) / 20, mode="full")[:len(r)])
+        vol = np.r_[vol[:1], vol][:n + 1]
+        vol = 0.01 * vol / vol.mean()
+        e = rng.standard_t(4, n + 1) / np.sqrt(2.0)  # unit variance
+    elif world in ("iid", "nonlinear"):
+        vol, e = np.full(n + 1, 0.01), rng.standard_normal(n + 1)
+    else:
+        errors.fail("planted_index_world", "world 'iid', 'clustered' or 'nonlinear'", world=world)
+    g = (s * s - 1) / np.sqrt(2) if world == "nonlinear" else s
+    ret = np.empty(n + 1)
+    ret[0] = 0.0002 + vol[0] * e[0]
+    ret[1:] = 0.0002 + vol[1:] * (ic * g[:-1] + np.sqrt(1 - ic**2) * e[1:])
+    day = np.column_stack([ret, s, noise])  # (n+1, 3) known at the close of t
+    nxt = np.r_[ret[1:], np.nan]
+    X = prep.sliding_windows(day, window)[:-1]
+    dates = np.arange(n + 1)[window - 1:-1]
+    return X, nxt[window - 1:-1], dates, g[window - 1:-1]
+
+
+def index_world_run(ic, seed, world="iid", expanding=False, rnn=True):
+    """{model: t} for one planted experiment of `planted_index_world`: the oracle, linear
+    (last day) and the chapter's RNN, each with its iid t and its Newey-West t ('... NW')."""
+    from bricks.quant import power
+    X, y, d, oracle = planted_index_world(ic=ic, seed=seed, world=world)
+    folds = prep.walk_forward(d, train_size=1000, test_size=250, gap=1, expanding=expanding)
+    test = np.concatenate([f.test for f in folds])
+    fc = {"oracle": oracle, "linear (last day)": linear_forecasts(X, y, folds, lags=1)}
+    if rnn:
+        fc["RNN (chapter)"] = rnn_forecasts(X, y, folds, seed=seed, **INDEX_RECIPES["RNN (chapter)"])
+    out = {}
+    for name, f in fc.items():
+        rt = power.robust_t(f[test], y[test])
+        out[name], out[name + " NW"] = rt["t_iid"], rt["t_nw"]
+    return out
+
+
 # The recipes of the power tables (tools/power_tables.py): the chapters' own, and a tuned one.
 INDEX_RECIPES = {"RNN (chapter)": {"epochs": 5},
                  "RNN (tuned)": {"epochs": 60, "patience": 10, "n_models": 3}}
@@ -161,10 +212,11 @@ def panel_power_run(ic, seed, recipes=None):
 def index_windows(px, window=20):
     """Chapter 12's inputs from daily OHLCV: windows (N, window, 3), next returns (N,), dates.
 
-    Day t's inputs: the return r_t of the adjusted close, the range log(H_t / L_t), the change
-    in log volume; the target is r_{t+1}. The window ending on day t pairs with r_{t+1}.
+    Day t's inputs: the return r_t of the adjusted close (the close if the file has no
+    adj_close column, as an index export has none), the range log(H_t / L_t), the change in
+    log volume; the target is r_{t+1}. The window ending on day t pairs with r_{t+1}.
     """
-    ret = px["adj_close"].pct_change().to_numpy()  # r_t, NaN on day 0
+    ret = px["adj_close" if "adj_close" in px.columns else "close"].pct_change().to_numpy()  # r_t
     day = np.column_stack([ret, np.log(px["high"] / px["low"]), np.log(px["volume"]).diff()])[1:]
     nxt = np.r_[ret[2:], np.nan]  # (n-1,) r_{t+1}, aligned with day t
     X = prep.sliding_windows(day, window)[:-1]  # (N, window, 3)

@@ -1,0 +1,50 @@
+"""bricks.quant.stocks and the chapter 12 helpers added for A shares and other worlds."""
+import numpy as np
+import pandas as pd
+
+from bricks.quant import panel, pipelines, stocks
+
+
+def test_monthly_panel_is_point_in_time_and_masked_to_the_universe():
+    p = panel.generate(n_stocks=60, years=3, index_size=20, seed=2)
+    m = stocks.monthly_panel(p)
+    M = len(m["months"])
+    assert m["Z"].shape == (M, 60, 6) and m["nxt"].shape == (M, 60)
+    assert np.isnan(m["Z"][~m["members"]]).all() and np.isnan(m["nxt"][~m["members"]]).all()
+    months, mret = panel.monthly(p)
+    ok = m["members"][:-1] & np.isfinite(mret[1:])
+    np.testing.assert_allclose(m["nxt"][:-1][ok], mret[1:][ok])  # next month's, not this month's
+    rk = m["rank"][np.isfinite(m["rank"]).sum(axis=1) > 1]
+    np.testing.assert_allclose(np.nanmax(rk, axis=1), 0.5)
+
+
+def test_trailing_mean_and_nw_mean_t():
+    x = np.arange(10.0)[:, None]
+    np.testing.assert_allclose(stocks.trailing_mean(x, 3)[2:, 0], np.arange(1.0, 9.0))
+    rng = np.random.default_rng(0)
+    e = rng.standard_normal(400)
+    s = stocks.nw_mean_t(e + 0.2, lags=0)
+    assert np.isclose(s["t_nw"], (e + 0.2).mean() / ((e + 0.2).std() / np.sqrt(400)))
+    ar = np.convolve(e, np.ones(5), mode="same") + 0.2  # autocorrelated: NW widens the error
+    assert stocks.nw_mean_t(ar)["t_nw"] < stocks.nw_mean_t(ar, lags=0)["t_nw"]
+
+
+def test_index_windows_uses_close_without_adj_close():
+    idx = pd.bdate_range("2020-01-01", periods=40)
+    rng = np.random.default_rng(0)
+    close = 100 * np.cumprod(1 + 0.01 * rng.standard_normal(40))
+    px = pd.DataFrame({"open": close, "high": close * 1.01, "low": close * 0.99, "close": close,
+                       "volume": 1e6 * (1 + rng.random(40))}, index=idx)
+    X, y, d = pipelines.index_windows(px, window=5)
+    X2, y2, _ = pipelines.index_windows(px.assign(adj_close=px["close"]), window=5)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_allclose(y, np.diff(close)[5:] / close[5:-1])
+
+
+def test_planted_worlds():
+    X, y, d, g = pipelines.planted_index_world(n=20000, ic=0.1, seed=0, world="nonlinear")
+    s = X[:, -1, 1]
+    assert abs(np.corrcoef(s, y)[0, 1]) < 0.03 < np.corrcoef(g, y)[0, 1]   # invisible to a line
+    X, y, d, g = pipelines.planted_index_world(n=5030, ic=0.1, seed=0, world="clustered")
+    a = np.abs(y - y.mean())
+    assert np.corrcoef(a[1:], a[:-1])[0, 1] > 0.1                          # volatility clusters
