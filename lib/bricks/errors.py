@@ -88,7 +88,9 @@ def check_number(owner, name, value, low=None, high=None, closed="[]"):
     else:
         want = f"{name} {'<=' if closed[1] == ']' else '<'} {high}"
     real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if not (real and np.isfinite(value) and (low is None or lo_ok(value)) and (high is None or hi_ok(value))):
-        fail(owner, f"{want} (a finite number)" if not real or not np.isfinite(value) else want,
+    if real and isinstance(value, int) and abs(value) > 2**1023:  # beyond every float: not finite
+        real = False
+    if not (real and np.isfinite(float(value)) and (low is None or lo_ok(value)) and (high is None or hi_ok(value))):
+        fail(owner, f"{want} (a finite number)" if not real or not np.isfinite(float(value)) else want,
              **{name: value})
     return float(value)

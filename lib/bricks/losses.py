@@ -157,8 +157,16 @@ class BinaryCrossentropy(Loss):
 
 
 def _log_softmax(z):
-    s = z - z.max(axis=-1, keepdims=True)  # (..., C)
+    """log softmax(z) = z - max - log(sum(exp(z - max))): finite for logits up to +/-1e308
+    (z - max may reach -inf, whose exp is 0: harmless, as long as no target multiplies it)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = z - z.max(axis=-1, keepdims=True)  # (..., C), <= 0
     return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+
+
+def _cross(t, log_q):
+    """sum(t * log q) with 0 * log 0 = 0 (a class the target does not name costs nothing)."""
+    return np.sum(np.multiply(t, log_q, out=np.zeros_like(log_q), where=t != 0))
 
 
 class CategoricalCrossentropy(Loss):
@@ -171,11 +179,19 @@ class CategoricalCrossentropy(Loss):
     def check_targets(self, y_true):
         _targets_in_unit_interval(self, y_true, "one-hot rows or class probabilities; integer ids need "
                                   "sparse_categorical_crossentropy")
+        t = np.asarray(y_true, dtype=float)
+        if t.ndim >= 1 and t.size:
+            sums = t.sum(axis=-1)
+            bad = np.flatnonzero(np.abs(sums - 1.0).ravel() > 1e-3)
+            if bad.size:
+                errors.fail(self, "targets y_true whose rows are probabilities summing to 1 (one-hot or soft "
+                            "labels; several 1s in a row is multi-label: use binary_crossentropy)",
+                            row=int(bad[0]), row_sum=float(sums.ravel()[bad[0]]))
 
     def _value(self, t, p):
         n = p.size // p.shape[-1]  # samples (every axis but the class axis)
         if self.from_logits:
-            return -np.sum(t * _log_softmax(p)) / n
+            return -_cross(t, _log_softmax(p)) / n
         q = p / p.sum(axis=-1, keepdims=True)  # Keras renormalizes the probabilities
         return -np.sum(t * np.log(np.clip(q, EPSILON, 1 - EPSILON))) / n
 

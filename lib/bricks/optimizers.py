@@ -54,8 +54,8 @@ def _rescale(grads, c):
     infinite entries, c * sign(g) / sqrt(k) for k of them (inf * 0 would give NaN).
     """
     norm = _norm(grads)
-    if not norm > c:  # small enough (or NaN, which stays NaN for the caller to refuse)
-        return [g * (c / norm) for g in grads] if np.isnan(norm) else list(grads)
+    if not norm > c:  # small enough, or NaN: left as it is (a NaN is not spread over every entry;
+        return list(grads)  # the training step refuses it, naming the variable that holds it)
     if np.isinf(norm):
         infs = [np.isinf(g) for g in grads]
         k = sum(int(i.sum()) for i in infs)
@@ -69,7 +69,8 @@ def clip_gradients(grads, clipnorm=None, clipvalue=None, global_clipnorm=None):
     clipvalue caps every entry, clipnorm rescales each array whose L2 norm exceeds it,
     global_clipnorm rescales all arrays together when their joint norm exceeds it
     (keeping the direction of the whole update). An inf entry is clipped too (to c, or to
-    the limit direction of the rescaling); a NaN stays NaN, for the training step to refuse.
+    the limit direction of the rescaling); a NaN stays where it is, unspread (scaling by
+    c / NaN would turn every entry NaN), for the training step to refuse.
 
     >>> clip_gradients([np.array([np.inf, 1.0, -np.inf])], clipnorm=1.0)[0].round(3)
     array([ 0.707,  0.   , -0.707])

@@ -229,10 +229,16 @@ class Trainer:
         """Outputs for x in inference mode (training=False), computed in batches of batch_size (32)."""
         x = errors.as_float_array(self, x)
         guards.check_finite(self, x, "x")
+        self._check_has_layers()
         if not self.built:
             self.build((None, *x.shape[1:]))
         self.check_input(x)
         batch_size = guards.check_fit_arguments(self, batch_size, 1, 0.0)[0]
+        if len(x) == 0:  # no samples: an empty array of the output's shape (Keras returns the same)
+            shape = self.output_shape[1:]
+            if None in shape:
+                errors.fail(self, "at least one sample (the output's shape depends on the input)", **{"x.shape": x.shape})
+            return np.zeros((0, *shape), dtype=self.dtype)
         outs = [self.forward(x[i:i + batch_size], training=False) for i in range(0, len(x), batch_size)]
         return np.concatenate(outs, axis=0)
 
@@ -256,8 +262,14 @@ class Trainer:
         if self.loss is None or self.optimizer is None:
             errors.fail(self, f"compile(optimizer=..., loss=...) before {what}", loss=self.loss)
 
+    def _check_has_layers(self):
+        if not self.layers:  # Sequential([]) would return its input: refused, as Keras refuses it
+            errors.fail(self, "at least one layer besides Input (an empty model has nothing to fit or predict)",
+                        layers=[type(layer).__name__ for layer in self.sublayers])
+
     def _check_xy(self, x, y, what="x"):
         """x and y where data enters: numeric, same length, finite, y in the loss's domain."""
+        self._check_has_layers()
         x = errors.as_float_array(self, x, name=what)
         y = np.asarray(y)
         if x.ndim == 0 or y.ndim == 0 or len(x) != len(y) or len(x) == 0:

@@ -389,3 +389,29 @@ def test_a_full_disk_mid_save_keeps_the_old_file(tmp_path, monkeypatch, kind):
     np.testing.assert_array_equal(load(path).predict(x), expected)  # the old file, intact
     save(small_model(seed=1), path)  # with room, the new model replaces it
     assert not np.allclose(load(path).predict(x), expected) and os.listdir(tmp_path) == [name]
+
+
+def test_tampered_keras_config_fields_load_correctly_or_are_refused_by_name(tmp_path, keras_file):
+    """config.json's fields (layer configs included) set to values of the wrong type: a ValueError
+    naming the file, or a model that predicts finite numbers; never another exception."""
+    with zipfile.ZipFile(keras_file) as z:
+        config = json.loads(z.read("config.json"))
+    leaves = [p for p, _ in _fields(config) if p]
+    cases = [(p, v) for p in leaves for v in WRONG]
+    rng, outcomes = np.random.default_rng(2), {"refused": 0, "loaded": 0}
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    for i in rng.choice(len(cases), 40, replace=False):
+        path_, value = cases[i]
+        tampered = json.loads(json.dumps(config))
+        _set(tampered, path_, value)
+        bad = rezip(keras_file, tmp_path / "bad.keras", {"config.json": json.dumps(tampered)})
+        try:
+            model = keras_format.load_model(bad)
+        except ValueError as e:
+            assert "bad.keras" in str(e), (path_, value, str(e))
+            outcomes["refused"] += 1
+        else:
+            shape = [d or 1 for d in model.input_shape[1:]]  # the tampered file may declare another input
+            assert np.isfinite(model.predict(np.resize(x, (4, *shape)))).all(), (path_, value)
+            outcomes["loaded"] += 1
+    assert outcomes["refused"] >= 15, outcomes  # the rest: harmless fields (names, module, build_config)

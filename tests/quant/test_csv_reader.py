@@ -175,3 +175,23 @@ def test_pieces_are_usable_alone():
     v = csv_reader.parse_numbers(["1,234.5", "-2e3", "7"], "me", "x", ["d"] * 3)
     np.testing.assert_array_equal(v, [1234.5, -2000.0, 7.0])
     assert csv_reader.canonical_columns([" 日期", "Close", "成交额"], "me") == ["date", "close", "amount"]
+
+
+def test_planted_shifts_and_marks_are_named_with_their_row():
+    """Property: in a 40-row comma file, one row shifted by an unquoted 1,234 (any row) is refused
+    naming that row; a quoted one reads as the number; a lone 3,010-style value refuses the file."""
+    rng = np.random.default_rng(0)
+    rows = [f"2024-02-{d:02d},10.{d:02d},11.00,9.00,10.50,{1000 + d}" for d in range(1, 29)]
+    header = "date,open,high,low,close,volume"
+    for row in rng.choice(len(rows), 6, replace=False):
+        shifted = list(rows)
+        shifted[row] = shifted[row].rsplit(",", 1)[0] + ",1,234"
+        with pytest.raises(ValueError, match=rf"6 fields in every row.*row={row + 1}, fields=7"):
+            read("\n".join([header, *shifted]), max_gap_days=None)
+        quoted = list(rows)
+        quoted[row] = quoted[row].rsplit(",", 1)[0] + ',"1,234"'
+        assert read("\n".join([header, *quoted]), max_gap_days=None)["volume"].iloc[row] == 1234
+    whole = [r.replace("10.50", "10").replace(".00", "").replace(".", "") for r in rows]
+    whole[5] = whole[5].rsplit(",", 1)[0] + ',"3,010"'
+    with pytest.raises(ValueError, match=r"numbers whose marks are known.*row=6, value='3,010'"):
+        read("\n".join([header, *whole]), max_gap_days=None)

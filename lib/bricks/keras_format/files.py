@@ -71,12 +71,25 @@ def load_keras(path, fail, compile=True):
         fail("config.json", "compile_config as a JSON object", compile_config=type(compile_config).__name__)
     with _open_h5(io.BytesIO(raw), "model.weights.h5", fail) as h5:
         untrusted.check_hdf5(h5, fail, "model.weights.h5")
-        model = reader.build_model(config, fail)
+        model = _build(config, fail, "config.json")
         weights.read_v3(h5, model, fail)
         if compile and compile_config:
-            compiling.compile_from_keras(model, compile_config, fail)
+            try:
+                compiling.compile_from_keras(model, compile_config, fail)
+            except (AttributeError, TypeError, KeyError, IndexError, OverflowError) as exc:
+                fail("compile_config", "the types Keras writes (or load the model with compile=False)",
+                     error=f"{type(exc).__name__}: {exc}")
             compiling.read_optimizer_state(h5, model, fail)
     return model
+
+
+def _build(config, fail, what):
+    """reader.build_model, with any slip on a malformed config (a number where a dict belongs)
+    turned into the file's ValueError: a stranger's file never raises anything else."""
+    try:
+        return reader.build_model(config, fail)
+    except (AttributeError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as exc:
+        fail(what, "a Keras configuration with the types Keras writes", error=f"{type(exc).__name__}: {exc}")
 
 
 def _open_h5(source, what, fail):
@@ -97,7 +110,7 @@ def load_h5(path, fail, compile=True):
                  ".h5 has none)", attributes=sorted(h5.attrs))
         if not isinstance(config, dict):
             fail("model_config", "a JSON object {class_name, config}", **{"JSON type": type(config).__name__})
-        model = reader.build_model(config, fail)
+        model = _build(config, fail, "model_config")
         weights.read_legacy(h5, model, fail)
         training = untrusted.json_attribute(h5, "training_config", fail) if compile else None
     if training is not None:

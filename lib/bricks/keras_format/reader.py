@@ -82,6 +82,8 @@ def _named(value, kind, known, where, fail):
     """A Keras initializer/regularizer spec as bricks's: a name stays, a config is checked."""
     if value is None or isinstance(value, str):
         return value
+    if not isinstance(value, dict) or not isinstance(value.get("config", {}), (dict, type(None))):
+        fail(where, f"{kind} as a name or {{class_name, config}}", **{kind: value})
     name = value.get("class_name")
     if name not in known:
         article = "an" if kind[0] in "aeiou" else "a"
@@ -195,8 +197,13 @@ def _input_layer(config, where, fail):
             fail(where, f"{key}=False", **{key: config[key]})
     dtype = config.get("dtype")
     dtype = _dtype(dtype, where, fail) if dtype in (None, "float32", "float64") or isinstance(dtype, dict) else None
-    return LAYERS.lookup("InputLayer")(shape=tuple(shape[1:]), batch_size=shape[0], name=config.get("name"),
-                                        dtype=dtype)  # integer inputs (ids) are read as floats, as bricks does
+    if not isinstance(shape, list) or not shape:
+        fail(where, "batch_shape as a list [batch, ...]", batch_shape=shape)
+    try:
+        return LAYERS.lookup("InputLayer")(shape=tuple(shape[1:]), batch_size=shape[0], name=config.get("name"),
+                                            dtype=dtype)  # integer inputs (ids) are read as floats, as bricks does
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{fail.path}: {where}: {exc}") from None
 
 
 def build_model(spec, fail):

@@ -58,6 +58,9 @@ class InputLayer(Layer):
         if shape is None:
             errors.fail(self, "a shape such as (features,)", shape=shape)
         shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        whole = [d for d in (*shape, batch_size) if d is not None]
+        if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in whole):
+            errors.fail(self, "a shape of positive ints (None for a free length)", shape=shape, batch_size=batch_size)
         self.shape, self.batch_size = shape, batch_size
         self.batch_input_shape = (batch_size, *shape)
         self.layout = str(("batch", *shape)).replace("'", "")

@@ -46,7 +46,7 @@ def dropout_backward(grad_output, mask):
 
 
 def _check_rate(owner, rate, arg="rate"):
-    if not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)) or not 0 <= rate < 1:
         errors.fail(owner, f"{arg} in [0, 1) (a fraction of units to drop)", **{arg: rate})
     return float(rate)
 
@@ -236,8 +236,9 @@ class GaussianNoise(_Noise):
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        if not isinstance(stddev, (int, float, np.floating)) or not stddev >= 0:
-            errors.fail(self, "stddev >= 0", stddev=stddev)
+        if isinstance(stddev, bool) or not isinstance(stddev, (int, float, np.integer, np.floating)) \
+                or not (np.isfinite(stddev) and stddev >= 0):
+            errors.fail(self, "stddev >= 0 (a finite number)", stddev=stddev)
         self.stddev = float(stddev)
 
     def _active(self):

@@ -47,6 +47,8 @@ class Residual(Layer):
         if self.projection is not None and not isinstance(self.projection, Layer):
             errors.fail(self, "projection=None or a bricks layer", projection=self.projection)
         self.sublayers = list(layers) + ([self.projection] if self.projection is not None else [])
+        if kwargs.get("dtype") is None and len({layer.dtype for layer in self.sublayers}) == 1:
+            self.dtype = self.sublayers[0].dtype  # float32 layers inside: a float32 block, not a float64 one
 
     def build(self, input_shape):
         super().build(input_shape)

@@ -96,6 +96,8 @@ def integrated_gradients(model, x, baseline=None, target=None, steps=50, method=
     Returns:
         Attributions shaped like x; `completeness(model, x, attr, baseline)` checks them.
     """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        errors.fail("integrated_gradients", "steps, an integer >= 1 (quadrature intervals)", steps=steps)
     x = np.asarray(x, dtype=backend.floatx())
     base = np.zeros_like(x) if baseline is None else np.broadcast_to(np.asarray(baseline, x.dtype), x.shape)
     alphas, weights = _nodes(steps, method)  # (S,), (S,)

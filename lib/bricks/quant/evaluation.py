@@ -70,6 +70,9 @@ def mse_vs_zero(y_true, y_pred):
     For daily returns the zero forecast is hard to beat: R2_oos > 0 is already rare.
     """
     t, p = _pair("mse_vs_zero", y_true, y_pred)
+    if t.size == 0 or not np.any(t):
+        errors.fail("mse_vs_zero", "non-empty targets not all zero (R2_oos divides by the MSE of the zero forecast)",
+                    **{"y_true.size": t.size})
     mse, mse0 = float(np.mean((t - p) ** 2)), float(np.mean(t**2))
     return {"mse": mse, "mse_zero": mse0, "r2_oos": 1.0 - mse / mse0}
 
@@ -128,6 +131,8 @@ def ic_summary(ics, periods_per_year=None):
     """
     ics = np.asarray(ics, dtype=float)
     ics = ics[~np.isnan(ics)]
+    if len(ics) < 2:
+        errors.fail("ic_summary", "at least 2 ICs that are not NaN (a std needs two)", n=len(ics))
     mean, std, n = float(ics.mean()), float(ics.std(ddof=1)), len(ics)
     out = {"mean": mean, "std": std, "t": float(mean / std * np.sqrt(n)), "icir": mean / std,
            "hit": float(np.mean(ics > 0)), "n": n}
@@ -196,9 +201,19 @@ def sign_strategy(forecast, returns, cost_bp=0.0, long_only=False):
 
 
 def sharpe(returns, periods_per_year=252):
-    """Annualised Sharpe ratio: mean / std (ddof=1) * sqrt(periods_per_year); no risk-free rate."""
+    """Annualised Sharpe ratio: mean / std (ddof=1) * sqrt(periods_per_year); no risk-free rate.
+
+    Degenerate input is refused rather than answered with a number that means nothing: fewer
+    than 2 returns, or a constant series (std 0 up to rounding: a Sharpe of 8.7e16 is what
+    dividing by the rounding error of a constant's std gives). A NaN return gives NaN.
+    """
     r = np.asarray(returns, dtype=float)
-    return float(r.mean() / r.std(ddof=1) * np.sqrt(periods_per_year))
+    if r.size < 2:
+        errors.fail("sharpe", "at least 2 returns", size=r.size)
+    std = r.std(ddof=1)
+    if std <= 1e-12 * max(1.0, float(np.abs(r).max())):
+        errors.fail("sharpe", "returns that vary (a constant series has no Sharpe ratio)", std=float(std))
+    return float(r.mean() / std * np.sqrt(periods_per_year))
 
 
 def equity_curve(returns, start=1.0):
@@ -207,6 +222,13 @@ def equity_curve(returns, start=1.0):
 
 
 def max_drawdown(returns):
-    """Largest fall from a running peak of the equity curve, as a positive fraction (0.5 = -50%)."""
+    """Largest fall from a running peak of the equity curve, as a positive fraction (0.5 = -50%).
+
+    A return below -100% (more than everything lost) is refused: the equity curve would go
+    negative and the drawdown exceed 100%. Returns are simple returns, r = p1 / p0 - 1 >= -1.
+    """
+    r = np.asarray(returns, dtype=float)
+    if r.size and np.any(r < -1):
+        errors.fail("max_drawdown", "simple returns >= -1 (a loss of at most 100%)", min_return=float(np.nanmin(r)))
     eq = np.concatenate([[1.0], equity_curve(returns)])  # the start counts as a peak
     return float(np.max(1.0 - eq / np.maximum.accumulate(eq)))
