@@ -524,7 +524,7 @@ def _parse_chunk(chunk, needed, style, owner, dayfirst, first_row, floats=False)
     number = ((lambda c: chunk[c].to_numpy(dtype=float)) if floats else
               (lambda c: parse_numbers(chunk[c], owner, c, shown, *style, first_row=first_row)))
     out = pd.DataFrame({c: number(c) for c in needed[1:]}, index=pd.DatetimeIndex(dates, name="date"))
-    for col in chunk.columns:
-        if col not in needed:
-            out[col] = chunk[col].to_numpy()
+    others = [c for c in chunk.columns if c not in needed]
+    if others:  # one concat, not one insertion per column (a file may have thousands)
+        out = pd.concat([out, chunk[others].set_axis(out.index, axis=0)], axis=1)
     return out
