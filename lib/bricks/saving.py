@@ -96,11 +96,8 @@ def atomic_file(path):
 
 def weight_entries(layer, prefix=""):
     """(path, owner layer, key, array) for every weight, in `weight_arrays()` order."""
-    path = f"{prefix}{layer.name}/"
-    out = [(path + k, layer, k, w) for k, w in list(layer.params.items()) + list(layer.state.items())]
-    for sub in layer.sublayers:
-        out += weight_entries(sub, path)
-    return out
+    return [(path + k, owner, k, w) for path, owner in layer.walk(prefix)
+            for k, w in (*owner.params.items(), *owner.state.items())]
 
 
 def _compile_config(model):
@@ -364,11 +361,8 @@ def _restore_optimizer(path, model, state, arrays):
 
 def _noise_layers(layer, prefix=""):
     """(path, layer) of every layer that draws noise while it runs (it holds a seed_generator)."""
-    path = f"{prefix}{layer.name}"
-    out = [(path, layer)] if isinstance(getattr(layer, "seed_generator", None), backend.SeedGenerator) else []
-    for sub in layer.sublayers:
-        out += _noise_layers(sub, path + "/")
-    return out
+    return [(path[:-1], owner) for path, owner in layer.walk(prefix)
+            if isinstance(getattr(owner, "seed_generator", None), backend.SeedGenerator)]
 
 
 def _noise_state(model):
