@@ -26,7 +26,7 @@ import zipfile
 import numpy as np
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
-import jax  # noqa: E402
+import jax
 
 jax.config.update("jax_enable_x64", True)
 import keras  # noqa: E402
@@ -110,7 +110,8 @@ def record():
                         store[p + f"mask{i}"] = mi
             else:
                 store[p + k] = m
-        cases[name] = {"class_name": cls, "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
+        config = {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()}
+        cases[name] = {"class_name": cls, "config": config,
                        "call": call, "n_inputs": len(xs), "weights": [v.path for v in layer.trainable_variables],
                        "masks": {k: ([None if m is None else True for m in v] if k == "mask" else True)
                                  for k, v in masks.items()}}

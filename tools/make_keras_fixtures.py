@@ -34,8 +34,8 @@ import zipfile
 import numpy as np
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
-import keras  # noqa: E402
-from keras import layers as L  # noqa: E402
+import keras
+from keras import layers as L
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "keras"
@@ -235,7 +235,8 @@ def optimizer_fixtures():
     rng = np.random.default_rng(5)
     x = rng.normal(size=(64, 4)).astype("float32")
     y = (x @ np.array([[1.0], [-2.0], [0.5], [0.0]]) + 0.1 * rng.normal(size=(64, 1))).astype("float32")
-    opts = {"adam": keras.optimizers.Adam(1e-2), "sgd_nesterov": keras.optimizers.SGD(1e-2, momentum=0.9, nesterov=True),
+    opts = {"adam": keras.optimizers.Adam(1e-2),
+            "sgd_nesterov": keras.optimizers.SGD(1e-2, momentum=0.9, nesterov=True),
             "rmsprop_centered": keras.optimizers.RMSprop(1e-2, momentum=0.5, centered=True)}
     for name, opt in opts.items():
         keras.utils.set_random_seed(1)

@@ -23,7 +23,7 @@ import jupytext
 import nbformat
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import shown_code  # noqa: E402
+import shown_code
 
 SKIP_DIRS = {"_static", "_templates", ".ipynb_checkpoints", "_build"}
 
@@ -188,7 +188,8 @@ def export(out, book="book", runnable_folder=True, trace=False):
         write_ipynb(with_tracer(nb, path, target) if trace else nb, target)
     for extra in book.rglob("*"):  # conftest.py (seconds per notebook) and data files the chapters read
         rel = extra.relative_to(book)
-        if runnable_folder and extra.is_file() and extra.suffix not in {".md", ".ipynb"} and not SKIP_DIRS & set(rel.parts):
+        wanted = extra.is_file() and extra.suffix not in {".md", ".ipynb"} and not SKIP_DIRS & set(rel.parts)
+        if runnable_folder and wanted:
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(extra, out / rel)
     return paths

@@ -71,7 +71,7 @@ def check_packages():
         try:
             if dist not in SERVER_SIDE:
                 importlib.import_module(module)
-        except Exception as error:  # noqa: BLE001 - any import failure is the answer
+        except Exception as error:
             wrong.append(f"{dist}: import {module} fails: {type(error).__name__}: {error}")
             continue
         if installed != pinned:
@@ -81,7 +81,7 @@ def check_packages():
     try:
         import bricks
         done.append(f"bricks from {pathlib.Path(bricks.__file__).parent}")
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         wrong.append(f"import bricks fails: {error} (pip install --no-deps -e .)")
     if wrong:
         return False, "; ".join(wrong)
@@ -192,7 +192,7 @@ def main():
         t0 = time.monotonic()
         try:
             ok, detail = fn(*args)
-        except Exception as error:  # noqa: BLE001 - a check that crashes has failed
+        except Exception as error:
             ok, detail = False, f"{type(error).__name__}: {error}"
         rows.append((name, ok, detail, time.monotonic() - t0))
         print(f"{'PASS' if ok else 'FAIL'}  {name:<9} {time.monotonic() - t0:5.1f} s  {detail}", flush=True)
@@ -206,7 +206,7 @@ def main():
     t0 = time.monotonic()
     try:
         km, kc = _kernel()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         rows.append(("kernel", False, f"no kernel: {type(error).__name__}: {error}", time.monotonic() - t0))
         print(f"FAIL  kernel    {rows[-1][3]:5.1f} s  {rows[-1][2]}")
     if kc is not None:

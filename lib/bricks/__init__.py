@@ -18,14 +18,14 @@ reader writes `bricks.Dense`, `bricks.Adam`, `bricks.load_model`; the applicatio
 from bricks import (activations, backend, errors, initializers, limits, losses, metrics,  # noqa: F401
                     optimizers, playground, quant, regularizers, schedules, teaching)
 from bricks.backend import clear_session, floatx, set_floatx, set_random_seed  # noqa: F401
-from bricks.callbacks import *  # noqa: F401,F403
-from bricks.layers import *  # noqa: F401,F403
+from bricks.callbacks import *  # noqa: F403
+from bricks.layers import *  # noqa: F403
 from bricks.layers import Layer  # noqa: F401
-from bricks.losses import *  # noqa: F401,F403
-from bricks.model import *  # noqa: F401,F403
-from bricks.optimizers import *  # noqa: F401,F403
+from bricks.losses import *  # noqa: F403
+from bricks.model import *  # noqa: F403
+from bricks.optimizers import *  # noqa: F403
 from bricks.regularizers import L1, L1L2, L2  # noqa: F401
-from bricks.saving import *  # noqa: F401,F403
-from bricks.schedules import *  # noqa: F401,F403
+from bricks.saving import *  # noqa: F403
+from bricks.schedules import *  # noqa: F403
 
 __version__ = "0.1.0"

@@ -250,4 +250,4 @@ class LambdaCallback(Callback):
                 setattr(self, name, fn)
 
 
-from bricks.progbar import ProgbarLogger  # noqa: E402,F401  (needs Callback above; exported here, as Keras)
+from bricks.progbar import ProgbarLogger  # noqa: E402  (needs Callback above; exported here, as Keras)

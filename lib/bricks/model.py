@@ -20,7 +20,7 @@ Example: XOR, the four points no straight line separates:
     >>> history.history["accuracy"][-1], model.predict(x).round().ravel()
     (1.0, array([0., 1., 1., 0.]))
 """
-import numpy as np
+import numpy as np  # noqa: F401  (the doctests' np)
 
 from bricks import errors, limits, summary
 from bricks.layers.base import Layer, deserialize, serialize
@@ -153,6 +153,7 @@ class Sequential(Layer, Trainer):
         return model
 
     def save(self, path):
-        """Write the architecture and the weights to one file: .npz (bricks's), or .keras (Keras 3's); see bricks.saving."""
+        """Write the architecture and the weights to one file: .npz (bricks's), or .keras (Keras 3's);
+        see bricks.saving."""
         from bricks.saving import save_model
         return save_model(self, path)

@@ -159,7 +159,7 @@ def _check_savable(model, header, arrays):
     try:
         with backend.preserved_rng(), backend.expected_weights(_expected_shapes(header["weights"]), "save_model"):
             deserialize(json.loads(text)["model"], "save_model")  # what load_model will do, on a copy
-    except Exception as e:  # noqa: BLE001  any failure here is a file that could not be read back
+    except Exception as e:
         errors.fail("save_model", "a model that load_model can rebuild from its configuration",
                     problem=f"{type(e).__name__}: {e}")
     return text
@@ -262,8 +262,10 @@ def _check_header(path, header):
         if not isinstance(c, dict) or not isinstance(c.get("optimizer"), (str, dict)):
             _bad(path, "compile as {optimizer, loss, metrics}", compile=c if not isinstance(c, dict) else sorted(c))
         opt = c["optimizer"]
-        if isinstance(opt, dict) and not (isinstance(opt.get("class_name"), str) and isinstance(opt.get("config", {}), dict)
-                                          and isinstance(opt.get("config", {}).get("name", ""), str)):
+        well_formed = (isinstance(opt, dict) and isinstance(opt.get("class_name"), str)
+                       and isinstance(opt.get("config", {}), dict)
+                       and isinstance(opt.get("config", {}).get("name", ""), str))
+        if isinstance(opt, dict) and not well_formed:
             _bad(path, "an optimizer {class_name: text, config: {name: text, ...}}", optimizer=opt)
         if not isinstance(c.get("loss"), (str, dict, type(None))):
             _bad(path, "a loss given by name or {class_name, config}", loss=c.get("loss"))
@@ -313,7 +315,7 @@ def _assign_weights(path, model, header, arrays):
     missing = [p for p in [p for p, _, _, _ in entries] if p not in stored]
     if missing or extra:
         _bad(path, "one stored array for each weight of the model", missing=missing[:5], unexpected=extra[:5])
-    for p, owner, key, w in entries:
+    for p, _, _, w in entries:
         if stored[p].shape != w.shape:
             _bad(path, f"{p} of shape {w.shape}", stored=stored[p].shape)
         w[...] = stored[p]  # in place: layers keep their arrays

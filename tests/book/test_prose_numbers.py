@@ -49,10 +49,13 @@ def problems(path):
             continue
         for expr in EVAL.findall(cell.source):
             if not ALLOWED.match(expr):
-                found.append(f"{{eval}}`{expr}`: not a spelling the site allows (f\"{{name:fmt}}\" or num(\"name:fmt\"))")
+                found.append(f"{{eval}}`{expr}`: not a spelling the site allows "
+                             f"(f\"{{name:fmt}}\" or num(\"name:fmt\"))")
             elif (m := NUM.match(expr)) and not kept_somehow(m.group(1), code_above):
                 found.append(f"{{eval}}`{expr}`: {m.group(1)!r} is not kept in any code cell above")
-            elif (m := FSTR.match(expr)) and not re.search(rf"\b{m.group(1)}\b\s*(=|,.*=|\bin\b)|def {m.group(1)}\b|import .*\b{m.group(1)}\b|for .*\b{m.group(1)}\b", code_above):
+            elif (m := FSTR.match(expr)) and not re.search(
+                    rf"\b{m.group(1)}\b\s*(=|,.*=|\bin\b)|def {m.group(1)}\b|import .*\b{m.group(1)}\b"
+                    rf"|for .*\b{m.group(1)}\b", code_above):
                 found.append(f"{{eval}}`{expr}`: {m.group(1)!r} is not assigned in any code cell above")
     return found
 
@@ -66,6 +69,8 @@ def test_every_prose_number_is_computed_above_it(path):
 def test_the_check_catches_a_number_kept_below_its_paragraph(tmp_path):
     chapter = tmp_path / "c.md"
     chapter.write_text((ROOT / "book/part1-bricks/01-neuron.md").read_text().replace(
-        "# A neuron is a brick\n", '# A neuron is a brick\n\nEarly: {eval}`num("never_kept:.2f")` and {eval}`f"{nowhere:.1f}"`, {eval}`len(x)`.\n', 1))
+        "# A neuron is a brick\n",
+        '# A neuron is a brick\n\nEarly: {eval}`num("never_kept:.2f")` and {eval}`f"{nowhere:.1f}"`, '
+        '{eval}`len(x)`.\n', 1))
     found = problems(chapter)
     assert len(found) == 3 and "never_kept" in found[0] and "nowhere" in found[1] and "allows" in found[2], found

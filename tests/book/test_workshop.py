@@ -92,7 +92,8 @@ def test_student_set_synthetic(tmp_path):
     assert "Compute the gradient." in text and "Question two." in text  # exercises stay
     assert "Then try the next one." in text and "After the gated solution." in text
     assert workshop.STUB.strip() in text
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in student.cells if c.cell_type == "code")
+    code = [c for c in student.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     assert (tmp_path / "ws/student/part1/prices.csv").is_file()
     nbformat.validate(student)
     stub = student.cells[-2].source
@@ -226,7 +227,7 @@ def _mistakes():
 
     def no_return(v):
         s = sigmoid(v)
-        s * (1 - s)  # noqa: B018  (the mistake: the value is dropped)
+        s * (1 - s)
 
     def softmax(v):
         e = np.exp(v)

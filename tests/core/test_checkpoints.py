@@ -200,7 +200,8 @@ def test_saving_draws_no_random_number(tmp_path):
 
 
 NOISE = {"Dropout": lambda: bricks.Dropout(0.3, seed=1), "GaussianNoise": lambda: bricks.GaussianNoise(0.2, seed=2),
-         "GaussianDropout": lambda: bricks.GaussianDropout(0.2), "AlphaDropout": lambda: bricks.AlphaDropout(0.2, seed=3)}
+         "GaussianDropout": lambda: bricks.GaussianDropout(0.2),
+         "AlphaDropout": lambda: bricks.AlphaDropout(0.2, seed=3)}
 
 
 def _noisy():

@@ -42,7 +42,8 @@ def layer_and_input(draw):
         return bricks.Conv2D(draw(st.integers(1, 2)), k, strides=draw(st.integers(1, 2)), padding=pad), (n, h, w, 2)
     if kind == "pool1d":
         p = draw(st.integers(1, 3))
-        return bricks.AveragePooling1D(p, padding=draw(st.sampled_from(["valid", "same"]))), (n, draw(st.integers(p, 7)), 2)
+        padding = draw(st.sampled_from(["valid", "same"]))
+        return bricks.AveragePooling1D(p, padding=padding), (n, draw(st.integers(p, 7)), 2)
     if kind == "rnn":
         cls = draw(st.sampled_from([bricks.SimpleRNN, bricks.LSTM, bricks.GRU]))
         layer = cls(draw(st.integers(1, 3)), return_sequences=draw(st.booleans()), go_backwards=draw(st.booleans()))

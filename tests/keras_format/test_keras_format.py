@@ -295,7 +295,8 @@ def test_keras2_weights_only_file_loads(tmp_path):
     model = bricks.Sequential([bricks.Input((6,)), bricks.Dense(8, "relu"), bricks.Dropout(0.3),
                                bricks.Dense(3, "softmax")])  # other names: matched in order, as Keras 2 does
     keras_format.load_weights(model, tmp_path / "w.h5")
-    assert max_rel_diff(model.predict(np.load(FIXTURES / "dense_mlp.x.npy")), np.load(FIXTURES / "dense_mlp.y.npy")) < 1e-6
+    x, y = np.load(FIXTURES / "dense_mlp.x.npy"), np.load(FIXTURES / "dense_mlp.y.npy")
+    assert max_rel_diff(model.predict(x), y) < 1e-6
 
 
 def test_activation_bricks_lacks_is_refused(tmp_path):

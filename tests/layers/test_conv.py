@@ -170,7 +170,8 @@ def test_backward_before_forward():
     (lambda: Conv1D(2, 3), np.ones((4, 5)), r"conv1d: expected input of rank 3 .*x.shape=\(4, 5\)"),
     (lambda: Conv2D(2, 3), np.ones((1, 5, 5)), r"conv2d: expected input of rank 4"),
     (lambda: Conv3D(2, 3), np.ones((1, 5, 5, 5)), r"conv3d: expected input of rank 5"),
-    (lambda: Conv1D(2, 6), np.ones((1, 5, 2)), r"conv1d: expected spatial dims of at least \(6,\).*x.shape=\(1, 5, 2\)"),
+    (lambda: Conv1D(2, 6), np.ones((1, 5, 2)),
+     r"conv1d: expected spatial dims of at least \(6,\).*x.shape=\(1, 5, 2\)"),
     (lambda: Conv1D(2, 3, dilation_rate=3), np.ones((1, 6, 2)), r"conv1d: expected spatial dims of at least \(7,\)"),
     (lambda: Conv2D(2, (2, 4)), np.ones((1, 5, 3, 1)), r"conv2d: .*\(2, 4\).*x.shape=\(1, 5, 3, 1\)"),
     (lambda: Conv2DTranspose(2, 3), np.ones((1, 5, 1)), r"conv2d_transpose: expected input of rank 4"),
@@ -242,7 +243,8 @@ def test_matches_keras_if_installed(rng):
 
 
 def test_a_model_too_deep_for_its_input_fails_at_build():
-    with pytest.raises(ValueError, match=r"conv1d_1: expected spatial dims of at least \(5,\).*input_shape=\(None, 3, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"conv1d_1: expected spatial dims of at least \(5,\).*input_shape=\(None, 3, 2\)"):
         bricks.Sequential([bricks.Input((7, 1)), Conv1D(2, 5), Conv1D(2, 5)])
 
 
@@ -259,7 +261,8 @@ def test_save_and_load_a_conv_model(tmp_path, rng):
     loaded = bricks.load_model(str(path))
     x = rng.normal(size=(2, 12, 2))
     np.testing.assert_array_equal(loaded(x), model(x))
-    up = bricks.Sequential([bricks.Input((4, 4, 2)), Conv2DTranspose(3, 3, strides=2, padding="same", output_padding=1)])
+    up = bricks.Sequential([bricks.Input((4, 4, 2)),
+                            Conv2DTranspose(3, 3, strides=2, padding="same", output_padding=1)])
     up.save(str(tmp_path / "up.npz"))
     x = rng.normal(size=(1, 4, 4, 2))
     np.testing.assert_array_equal(bricks.load_model(str(tmp_path / "up.npz"))(x), up(x))

@@ -23,7 +23,8 @@ def naive_pool(x, pool, strides, padding, mode):
         lo = [max((o - 1) * s + p - n, 0) // 2 for o, s, p, n in zip(out, strides, pool, spatial)]
     y = np.zeros((x.shape[0], *out, x.shape[-1]))
     for i in itertools.product(*map(range, out)):
-        cells = [range(max(s * j - l, 0), min(s * j - l + p, n)) for j, s, l, p, n in zip(i, strides, lo, pool, spatial)]
+        cells = [range(max(s * j - a, 0), min(s * j - a + p, n))
+                 for j, s, a, p, n in zip(i, strides, lo, pool, spatial)]
         block = x[(slice(None), *(slice(c.start, c.stop) for c in cells), slice(None))]
         block = block.reshape(x.shape[0], -1, x.shape[-1])
         y[(slice(None), *i)] = block.max(axis=1) if mode == "max" else block.mean(axis=1)
@@ -132,7 +133,8 @@ def test_backward_before_forward():
     (AveragePooling2D, np.ones((1, 5, 5)), r"average_pooling2d: expected input of rank 4"),
     (MaxPooling3D, np.ones((1, 5, 5, 5)), r"max_pooling3d: expected input of rank 5"),
     (GlobalMaxPooling2D, np.ones((1, 5, 5)), r"global_max_pooling2d: expected input of rank 4"),
-    (lambda: MaxPooling1D(4), np.ones((1, 3, 2)), r"max_pooling1d: expected spatial dims of at least pool_size=\(4,\).*x.shape=\(1, 3, 2\)"),
+    (lambda: MaxPooling1D(4), np.ones((1, 3, 2)),
+     r"max_pooling1d: expected spatial dims of at least pool_size=\(4,\).*x.shape=\(1, 3, 2\)"),
     (lambda: AveragePooling2D((2, 6)), np.ones((1, 5, 5, 1)), r"average_pooling2d: .*pool_size=\(2, 6\)"),
 ])
 def test_bad_inputs(make, x, match):
@@ -179,6 +181,7 @@ def test_matches_keras_if_installed(rng):
 
 
 def test_compute_output_shape_rejects_a_pool_larger_than_the_input():
-    with pytest.raises(ValueError, match=r"max_pooling1d: expected spatial dims of at least pool_size=\(4,\).*input_shape"):
+    with pytest.raises(ValueError,
+                       match=r"max_pooling1d: expected spatial dims of at least pool_size=\(4,\).*input_shape"):
         MaxPooling1D(4).compute_output_shape((None, 3, 2))
     assert MaxPooling1D(4).compute_output_shape((None, None, 2)) == (None, None, 2)

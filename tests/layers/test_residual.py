@@ -14,7 +14,6 @@ def check_layer(layer, x, **kwargs):
     return _check_layer(layer, x, seed=12345, **kwargs)
 
 
-needs_dense = pytest.mark.skipif(not hasattr(bricks, "Dense"), reason="bricks.Dense not written yet")
 
 
 class Scale(bricks.Layer):
@@ -78,7 +77,6 @@ def test_residual_passes_training_flag(rng):
     np.testing.assert_array_equal(block.layers[0].state["moving_mean"], before)
 
 
-@needs_dense
 def test_residual_dense_gradcheck(rng):
     block = bricks.Residual([bricks.Dense(4, activation="tanh"), bricks.Dense(4)])
     errs = check_layer(block, rng.normal(size=(3, 4)))
@@ -86,7 +84,6 @@ def test_residual_dense_gradcheck(rng):
     assert max(errs.values()) < 1e-7, errs
 
 
-@needs_dense
 def test_residual_projection(rng):
     block = bricks.Residual([bricks.Dense(5, activation="tanh")], projection=bricks.Dense(5, use_bias=False))
     x = rng.normal(size=(3, 2))
@@ -99,7 +96,6 @@ def test_residual_projection(rng):
     assert max(errs.values()) < 1e-7, errs
 
 
-@needs_dense
 def test_residual_mismatch_names_block_and_shapes(rng):
     block = bricks.Residual([bricks.Dense(16)])
     with pytest.raises(ValueError, match=r"residual: .*x\.shape=\(None, 8\).*F\(x\)\.shape=\(None, 16\)"):
@@ -145,7 +141,6 @@ def test_residual_config_round_trip_is_json(rng):
     assert clone.name == "skip" and clone.get_config() == block.get_config()
 
 
-@pytest.mark.skipif(not hasattr(bricks, "load_model"), reason="bricks.saving not written yet")
 def test_residual_saves_and_loads_inside_a_model(rng, tmp_path):
     model = bricks.Sequential([bricks.Input((4,)), bricks.Dense(8),
                                bricks.Residual([bricks.Dense(8, activation="tanh"), bricks.BatchNormalization()]),
@@ -159,7 +154,6 @@ def test_residual_saves_and_loads_inside_a_model(rng, tmp_path):
     assert [w.shape for w in clone.get_weights()] == [w.shape for w in model.get_weights()]
 
 
-@pytest.mark.skipif(not hasattr(bricks, "Sequential"), reason="bricks.Sequential not written yet")
 def test_residual_around_a_sequential(rng):
     block = bricks.Residual([bricks.Sequential([bricks.Dense(3, activation="tanh"), bricks.Dense(3)])])
     errs = check_layer(block, rng.normal(size=(4, 3)))

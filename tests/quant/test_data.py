@@ -4,7 +4,6 @@ import io
 import numpy as np
 import pytest
 
-import bricks
 from bricks import quant
 from bricks.quant import data
 
@@ -223,7 +222,8 @@ def test_fill_forward_and_drop_use_the_past_only():
     np.testing.assert_array_equal(data.fill_forward(x2)[:3], f[:3])
     y = np.array([1.0, 2.0, 3.0, np.nan])
     xs, ys = data.drop_nonfinite(f, y)
-    np.testing.assert_array_equal(ys, [2.0, 3.0]) and np.testing.assert_array_equal(xs, f[1:3])
+    np.testing.assert_array_equal(ys, [2.0, 3.0])
+    np.testing.assert_array_equal(xs, f[1:3])  # was after an `and`: it never ran
     assert data.finite_rows(f).tolist() == [False, True, True, True]
     with pytest.raises(ValueError, match="same length"):
         data.finite_rows(f, y[:2])

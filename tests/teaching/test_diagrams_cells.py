@@ -2,10 +2,10 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from bricks.teaching.diagrams import cells, draw, layers  # noqa: E402
+from bricks.teaching.diagrams import cells, draw, layers
 
 
 def texts(ax):

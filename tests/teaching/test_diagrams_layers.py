@@ -2,10 +2,10 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from bricks.teaching.diagrams import draw, layers  # noqa: E402
+from bricks.teaching.diagrams import layers
 
 
 def test_conv_taps_labels_every_tap_and_the_padding():

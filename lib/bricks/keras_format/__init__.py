@@ -30,7 +30,7 @@ result (recurrent dropout, masking, RMS scaling, constraints, mixed precision), 
 """
 import pathlib
 
-from bricks.keras_format.files import KERAS_VERSION, load_model, load_weights, save_model, save_weights  # noqa: F401
+from bricks.keras_format.files import KERAS_VERSION, load_model, load_weights, save_model, save_weights
 
 __all__ = ["load_model", "save_model", "load_weights", "save_weights", "KERAS_VERSION", "EXAMPLES"]
 

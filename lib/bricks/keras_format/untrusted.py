@@ -14,7 +14,8 @@ refuses a file that has any, naming the file and the object, before any dataset 
     >>> with h5py.File(buffer, "r") as h5:
     ...     check_hdf5(h5, Refuser("m.keras"), "model.weights.h5")   # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: m.keras: model.weights.h5: expected datasets stored inside the file (...). Received: dataset='layers/dense/vars/0', external_files=['/etc/passwd']
+    ValueError: m.keras: model.weights.h5: expected datasets stored inside the file (...). \
+Received: dataset='layers/dense/vars/0', external_files=['/etc/passwd']
 
 Sizes are read from the file's declarations and compared with `bricks.limits` first: every
 dataset's shape against `array_bytes`, their sum against `file_bytes` (so a small compressed

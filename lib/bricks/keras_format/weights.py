@@ -50,7 +50,7 @@ def _unique(name, used):
 def slots(layer, path=""):
     """[(group path, Keras object name, [weight arrays of `layer`])] in Keras's saving order."""
     kind = type(layer).__name__
-    join = (lambda part: f"{path}/{part}") if path else (lambda part: part)  # noqa: E731
+    join = (lambda part: f"{path}/{part}") if path else (lambda part: part)
     if kind == "Sequential":
         out, used = [(join("vars"), layer.name, [])], {}
         if not path and any(type(sub).__name__ in ATTENTION_LAYERS for sub in layer.sublayers):
@@ -115,7 +115,8 @@ def read_legacy(h5, model, fail):
     if all(layer.name in groups for layer in layers):
         pairs = [(layer, groups[layer.name]) for layer in layers]
     else:
-        order = [n.decode() if isinstance(n, bytes) else str(n) for n in np.asarray(root.attrs.get("layer_names", [])).ravel()]
+        names = np.asarray(root.attrs.get("layer_names", [])).ravel()
+        order = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
         ordered = [groups[n] for n in order if n in groups and _names(groups[n])]
         if len(ordered) != len(layers):
             fail("weights", f"{len(layers)} layers with weights, matched by name or in order "

@@ -185,7 +185,8 @@ class Layer:
         return cls(**config)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name!r} built={self.built} params={self.count_params() if self.built else '?'}>"
+        params = self.count_params() if self.built else "?"
+        return f"<{type(self).__name__} name={self.name!r} built={self.built} params={params}>"
 
 
 def _float_dtype(owner, dtype):

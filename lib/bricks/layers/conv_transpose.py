@@ -61,9 +61,11 @@ class Conv2DTranspose(Conv):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation, use_bias,
                          kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs)
         if output_padding is not None:
-            output_padding = tuple(int(p) for p in ((output_padding,) * 2 if np.isscalar(output_padding) else output_padding))
+            pair = (output_padding,) * 2 if np.isscalar(output_padding) else output_padding
+            output_padding = tuple(int(p) for p in pair)
             if len(output_padding) != 2 or any(p < 0 or p >= s for p, s in zip(output_padding, self.strides)):
-                errors.fail(self, f"output_padding of 2 ints in [0, strides={self.strides})", output_padding=output_padding)
+                errors.fail(self, f"output_padding of 2 ints in [0, strides={self.strides})",
+                            output_padding=output_padding)
         self.output_padding = output_padding
 
     def kernel_shape(self, channels):
@@ -97,7 +99,8 @@ class Conv2DTranspose(Conv):
         dz = self.activation.backward(grad_output, z, a)  # (N, H', W', F)
         dz = np.asarray(dz, dtype=self.dtype)
         # the adjoint of the adjoint: a plain conv of dz with the same kernel
-        dx, cache = conv_forward(dz, self.params["kernel"], None, self.strides, self.dilation_rate, pads)  # (N, H, W, C)
+        # (N, H, W, C)
+        dx, cache = conv_forward(dz, self.params["kernel"], None, self.strides, self.dilation_rate, pads)
         cols = cache[0]  # (N*H*W, KH*KW*F): windows of dz
         self.grads["kernel"][...] = (cols.T @ x.reshape(-1, x.shape[-1])).reshape(self.params["kernel"].shape)
         if self.use_bias:

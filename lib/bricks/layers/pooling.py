@@ -106,7 +106,8 @@ class Pooling(Layer):
 
     def forward(self, x, training=False):
         x = self._prepare(x)  # (N, *S, C)
-        pads = [win.pad_amounts(n, p, s, 1, self.padding) for n, p, s in zip(x.shape[1:-1], self.pool_size, self.strides)]
+        pads = [win.pad_amounts(n, p, s, 1, self.padding)
+                for n, p, s in zip(x.shape[1:-1], self.pool_size, self.strides)]
         padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
         if any(p < k for p, k in zip(padded, self.pool_size)):
             errors.fail(self, f"spatial dims of at least pool_size={self.pool_size} after {self.padding!r} padding",
@@ -145,7 +146,9 @@ class GlobalPooling(Layer):
         self.keepdims = keepdims
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], *(1,) * self.rank, input_shape[-1]) if self.keepdims else (input_shape[0], input_shape[-1])
+        if self.keepdims:
+            return (input_shape[0], *(1,) * self.rank, input_shape[-1])
+        return (input_shape[0], input_shape[-1])
 
     def forward(self, x, training=False):
         x = self._prepare(x)  # (N, *S, C)
@@ -253,7 +256,8 @@ class GlobalAveragePooling1D(GlobalPooling):
 
 
 class GlobalAveragePooling2D(GlobalPooling):
-    """2D average over all positions, input (batch, height, width, channels); equations and arguments in `GlobalPooling`.
+    """2D average over all positions, input (batch, height, width, channels); equations and arguments
+    in `GlobalPooling`.
 
     Example:
         >>> GlobalAveragePooling2D()(np.zeros((4, 6, 6, 3))).shape
@@ -264,7 +268,8 @@ class GlobalAveragePooling2D(GlobalPooling):
 
 
 class GlobalAveragePooling3D(GlobalPooling):
-    """3D average over all positions, input (batch, depth, height, width, channels); equations and arguments in `GlobalPooling`.
+    """3D average over all positions, input (batch, depth, height, width, channels); equations and
+    arguments in `GlobalPooling`.
 
     Example:
         >>> GlobalAveragePooling3D()(np.zeros((1, 4, 4, 4, 2))).shape
@@ -297,7 +302,8 @@ class GlobalMaxPooling2D(GlobalPooling):
 
 
 class GlobalMaxPooling3D(GlobalPooling):
-    """3D max over all positions, input (batch, depth, height, width, channels); equations and arguments in `GlobalPooling`.
+    """3D max over all positions, input (batch, depth, height, width, channels); equations and
+    arguments in `GlobalPooling`.
 
     Example:
         >>> GlobalMaxPooling3D()(np.zeros((1, 4, 4, 4, 2))).shape

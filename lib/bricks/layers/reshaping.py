@@ -16,7 +16,7 @@ share one N-d helper pair (in `spatial.py`) that acts on a tuple of spatial
 import numpy as np
 
 from bricks import errors
-from bricks.layers.spatial import (CroppingBase, data_format_arg, pairs_arg, sizes_arg, UpSamplingBase, ZeroPaddingBase,  # noqa: F401
+from bricks.layers.spatial import (CroppingBase, data_format_arg, pairs_arg, sizes_arg, UpSamplingBase, ZeroPaddingBase,
                        crop_backward, crop_forward, pad_backward, pad_forward, upsample_backward,
                        upsample_forward)
 from bricks.layers.base import Layer

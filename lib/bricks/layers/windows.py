@@ -108,7 +108,8 @@ def col2im(cols, padded_shape, strides, dilation):
     dxp = np.zeros(padded_shape, dtype=cols.dtype)  # (N, *P, C)
     lead = (slice(None),) * (1 + rank)
     for tap in itertools.product(*(range(k) for k in kernel)):  # one slice-add per kernel tap
-        dxp[(slice(None), *tap_slices(tap, strides, dilation, out), slice(None))] += cols[(*lead, *tap, slice(None))]  # (N, *O, C)
+        # (N, *O, C)
+        dxp[(slice(None), *tap_slices(tap, strides, dilation, out), slice(None))] += cols[(*lead, *tap, slice(None))]
     return dxp
 
 

@@ -33,7 +33,8 @@ from bricks import backend, errors
 __all__ = ["CLASS_COLORS", "xor", "circles", "spirals", "moons", "blobs", "DATASETS", "make_dataset",
            "parse_csv", "read_csv", "CSV_COLUMNS", "MIN_ROWS", "plane_grid", "build_model",
            "train", "Run", "hidden_maps", "draw_surface", "draw_loss", "draw_accuracy", "draw_neurons",
-           "draw_training", "draw_playground", "draw_curves", "error_frame", "neuron_mosaic", "parse_hidden", "uploaded_csv",
+           "draw_training", "draw_playground", "draw_curves", "error_frame", "neuron_mosaic", "parse_hidden",
+           "uploaded_csv",
            "playground_frames", "controls", "FEATURES", "cross_features", "split", "dead_units"]
 
 CSV_COLUMNS = ("x1", "x2", "label")

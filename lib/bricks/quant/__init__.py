@@ -12,4 +12,4 @@
 - `bricks.quant.panel`: a generated A-share daily panel (listings, suspensions, ST, limits, index).
 """
 from bricks.quant import ashare, attribution, data, evaluation, factors, panel, pipelines, power, prep  # noqa: F401
-from bricks.quant.evaluation import *  # noqa: F401,F403
+from bricks.quant.evaluation import *  # noqa: F403

@@ -43,7 +43,8 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["STAMP_DUTY", "TRANSFER_FEE", "ST_MAIN_10PCT_FROM", "stamp_duty_rate", "transfer_fee",
-           "order_cost", "order_costs", "round_trip_bp", "board_of", "limit_band", "limit_bands", "limit_pct", "limit_prices",
+           "order_cost", "order_costs", "round_trip_bp", "board_of", "limit_band", "limit_bands", "limit_pct",
+           "limit_prices",
            "fill_status", "min_order", "round_shares", "synthetic_panel", "execute", "execute_daily",
            "benchmark_report", "synthetic_index", "broker_export"]
 
@@ -111,7 +112,8 @@ def order_cost(value, side, date, commission=0.00025, min_commission=5.0, transf
 
 def round_trip_bp(value, date, **kw):
     """Cost of buying and later selling `value` CNY, in basis points of `value`."""
-    return 1e4 * (order_cost(value, "buy", date, **kw)["total"] + order_cost(value, "sell", date, **kw)["total"]) / value
+    buy, sell = order_cost(value, "buy", date, **kw)["total"], order_cost(value, "sell", date, **kw)["total"]
+    return 1e4 * (buy + sell) / value
 
 
 def board_of(code):

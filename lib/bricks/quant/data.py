@@ -23,7 +23,7 @@ import os
 import numpy as np
 
 from bricks import backend
-from bricks.quant.prep import *  # noqa: F401,F403  sliding_windows, walk_forward, scalers, panel features
+from bricks.quant.prep import *  # noqa: F403  sliding_windows, walk_forward, scalers, panel features
 from bricks.quant.prep import __all__ as _prep_all
 from bricks.quant.csv_reader import ALIASES, load_csv  # noqa: F401  the broker-export reader
 

@@ -21,7 +21,8 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["sliding_windows", "walk_forward", "Split", "StandardScaler", "MinMaxScaler", "rolling_zscore",
-           "finite_rows", "drop_nonfinite", "fill_forward", "cross_sectional_zscore", "cross_sectional_rank", "panel_features", "panel_windows",
+           "finite_rows", "drop_nonfinite", "fill_forward", "cross_sectional_zscore", "cross_sectional_rank",
+           "panel_features", "panel_windows",
            "coverage", "Windows"]
 
 Split = namedtuple("Split", "train test train_dates test_dates")
@@ -267,7 +268,6 @@ def _window_sum(r, lo, hi, min_periods):
 
 def _window_std(r, window, min_periods):
     """std (ddof 0) of the finite r over the last `window` rows, NaN under `min_periods` values."""
-    D = len(r)
     out = np.full(r.shape, np.nan)
     W = sliding_windows(r, window)  # (D-w+1, w, A)
     ok = np.isfinite(W)

@@ -25,7 +25,8 @@ def ewma_zscore(x, halflife=60, warmup=None, eps=1e-12):
     """z_t = (x_t - m_{t-1}) / sqrt(v_{t-1}) along axis 0, exponentially weighted, past only.
 
     Input shape (N, ...). Output the same; z is NaN until a column has `warmup` (default
-    `halflife`) observations behind it (on a panel without NaN: the first `warmup` rows). A NaN entry (a suspension, a date before listing) leaves that column's running
+    `halflife`) observations behind it (on a panel without NaN: the first `warmup` rows). A NaN entry
+    (a suspension, a date before listing) leaves that column's running
     mean and variance exactly as they were: the statistics age by observations, not by rows,
     so a value after a 100-row gap is scaled like one after no gap.
     """

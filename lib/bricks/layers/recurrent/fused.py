@@ -191,7 +191,8 @@ def gru_forward_reset_before(layer, x_tm, states):
     gives -a_z, -a_r and -2 xw_h; then -2 (r h_{t-1}) W_h is added."""
     T, N, D = x_tm.shape
     H, buf = layer.units, layer._buffer
-    Ms, hx = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], [-1.0, -1.0, -2.0])  # (3H, K), (T + 1, K, N)
+    scale = [-1.0, -1.0, -2.0]
+    Ms, hx = stacked_steps(layer, gru_stacked_weights(layer), x_tm, states[0], scale)  # (3H, K), (T + 1, K, N)
     Wh_T = (layer.params["recurrent_kernel"][:, 2 * H:] * -2.0).T.copy()  # (H, H)  (-2 W_h)^T
     pre, m_all, hh_all = buf("pre", (T, 3 * H, N)), buf("m", (T, H, N)), buf("hh", (T, H, N))
     for t in range(T):

@@ -21,10 +21,10 @@ reader's own data instead, the format found from what the path holds.
 """
 import os
 
-from bricks.quant.loaders.assemble import assemble  # noqa: F401
-from bricks.quant.loaders.folder import load_csv_folder, load_long  # noqa: F401
-from bricks.quant.loaders.qlib_bin import load_qlib, write_qlib  # noqa: F401
-from bricks.quant.loaders.tdx import load_tdx, read_day_file, write_day_file  # noqa: F401
+from bricks.quant.loaders.assemble import assemble
+from bricks.quant.loaders.folder import load_csv_folder, load_long
+from bricks.quant.loaders.qlib_bin import load_qlib, write_qlib
+from bricks.quant.loaders.tdx import load_tdx, read_day_file, write_day_file
 
 __all__ = ["load_panel", "detect", "load_tdx", "read_day_file", "write_day_file", "load_qlib", "write_qlib",
            "load_csv_folder", "load_long", "assemble", "ENV"]

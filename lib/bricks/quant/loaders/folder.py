@@ -78,7 +78,8 @@ def load_long(path, sep=None, encoding=None):
     dates = parse_dates(df["date"], owner, "date")
     shown = pd.DatetimeIndex(dates).strftime("%Y-%m-%d").to_numpy()
     nums = [c for c in ("open", "high", "low", "close", "volume", "amount", "adj_factor") if c in df.columns]
-    vals = pd.DataFrame({c: parse_numbers(df[c], owner, c, shown) for c in nums}, index=pd.DatetimeIndex(dates, name="date"))
+    vals = pd.DataFrame({c: parse_numbers(df[c], owner, c, shown) for c in nums},
+                        index=pd.DatetimeIndex(dates, name="date"))
     codes = df["code"].astype(str).str.extract(CODE.pattern, expand=False)
     if codes.isna().any():
         i = int(np.flatnonzero(codes.isna().to_numpy())[0])

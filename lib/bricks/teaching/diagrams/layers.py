@@ -42,7 +42,7 @@ def conv_taps(k=3, dilation=1, t=6, T=10, causal=True, ax=None, figsize=(7.5, 2.
     fig, ax = canvas(figsize, xlim=(-1.6 - pad, T + 0.2), ylim=(-0.9, 3.4), ax=ax)
     for p in range(pad):                                       # the causal padding zeros
         _cell(ax, -pad + p, 2.2, "0", fill="white", hatch="///", color=COLORS["muted"])
-    xs = _row(ax, [f"$x_{{{i}}}$" for i in range(T)], 2.2, fmt="{}", fill=COLORS["input"])
+    _row(ax, [f"$x_{{{i}}}$" for i in range(T)], 2.2, fmt="{}", fill=COLORS["input"])
     taps = [t - dilation * (k - 1 - j) for j in range(k)]      # input positions read
     for j, pos in enumerate(taps):
         _cell(ax, pos, 2.2, "", fill="none", color=COLORS["highlight"], lw=3.0)
