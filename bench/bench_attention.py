@@ -71,8 +71,7 @@ def run(report):
     for dtype in ("float64", "float32"):
         t_layer, t_mm, t_exp = measure(dtype)
         report(f"MultiHeadAttention fwd+bwd B={B} T={T} D={D} N={N} H={H} {dtype}", t_layer,
-               f"matmul floor {t_mm * 1e3:.2f} ms (x{t_layer / t_mm:.2f}), "
-               f"+exp floor {(t_mm + t_exp) * 1e3:.2f} ms (x{t_layer / (t_mm + t_exp):.2f})")
+               f"+exp floor {(t_mm + t_exp) * 1e3:.2f} ms (x{t_layer / (t_mm + t_exp):.2f})", ("matmul floor", t_mm))
 
 
 if __name__ == "__main__":

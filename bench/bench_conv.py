@@ -1,4 +1,4 @@
-"""Convolution and pooling: forward + backward wall-clock times (float64).
+"""Convolution and pooling: forward + backward wall-clock times (float64; Conv2D also float32).
 
 The last cases time design choices. A conv's dx: one matmul + slice-add per
 kernel tap (what bricks uses) against building all window gradients
@@ -10,7 +10,7 @@ import numpy as np
 import bricks
 from bricks.layers import windows as win
 from bricks.layers.conv import conv_input_grad
-from run import timed
+from run import copy_floor, timed
 
 
 def forward_backward(layer, x):
@@ -18,6 +18,18 @@ def forward_backward(layer, x):
         y = layer.forward(x, training=True)
         layer.backward(np.ones_like(y))
     return step
+
+
+def im2col_matmuls(x, kernel, y):
+    """A conv's floor: its three matrix products on the im2col shapes (windows built in advance):
+    cols (N*O, K*C) @ W (K*C, F) forward; cols^T @ dy (dW) and dy @ W^T (the window gradients) backward."""
+    rng = np.random.default_rng(1)
+    F = kernel.shape[-1]
+    rows = int(np.prod(y.shape[:-1]))  # N * output positions
+    cols = rng.standard_normal((rows, int(np.prod(kernel.shape[:-1])))).astype(x.dtype)
+    w = kernel.reshape(-1, F)
+    dy = rng.standard_normal((rows, F)).astype(x.dtype)
+    return lambda: (cols @ w, cols.T @ dy, dy @ w.T)
 
 
 def col2im_add_at(cols, padded_shape, strides, dilation):
@@ -48,7 +60,17 @@ def run(report):
     ]
     for name, layer, shape in cases:
         x = rng.standard_normal(shape)
-        report(f"{name} fwd+bwd", timed(forward_backward(layer, x)))
+        y = layer.forward(x)
+        if "kernel" in layer.params and not isinstance(layer, bricks.Conv2DTranspose):
+            floor = ("im2col matmul floor", timed(im2col_matmuls(x, layer.params["kernel"], y)))
+        else:
+            floor = ("copy floor", copy_floor(x, y))
+        report(f"{name} fwd+bwd", timed(forward_backward(layer, x)), "float64", floor)
+    x32 = rng.standard_normal((32, 28, 28, 8)).astype(np.float32)
+    conv32 = bricks.Conv2D(16, 3, padding="same", dtype="float32")
+    y32 = conv32.forward(x32)
+    floor = ("im2col matmul floor", timed(im2col_matmuls(x32, conv32.params["kernel"], y32)))
+    report("Conv2D 16x3x3 same, x (32, 28, 28, 8) fwd+bwd", timed(forward_backward(conv32, x32)), "float32", floor)
 
     dy = rng.standard_normal((32, 28, 28, 16))  # Conv2D case: dx of a 3x3 conv, 8 -> 16 channels
     kernel = rng.standard_normal((3, 3, 8, 16))
@@ -59,14 +81,18 @@ def run(report):
         return win.crop(win.col2im(dcols, (32, 30, 30, 8), (1, 1), (1, 1)), [(1, 1), (1, 1)])
 
     assert np.allclose(conv_input_grad(*args), dx_col2im())
-    report("Conv2D dx (32, 28, 28, 8): matmul + slice-add per tap", timed(lambda: conv_input_grad(*args)))
-    report("Conv2D dx (32, 28, 28, 8): window grads + col2im", timed(dx_col2im), "alternative, not used")
+    used = timed(lambda: conv_input_grad(*args))
+    floor = ("its matmul", timed(lambda: dy.reshape(-1, 16) @ kernel.reshape(-1, 16).T))
+    report("Conv2D dx (32, 28, 28, 8): matmul + slice-add per tap", used, "", floor)
+    report("Conv2D dx (32, 28, 28, 8): window grads + col2im", timed(dx_col2im), "alternative, not used",
+           ("the slice-add used", used))
 
     cols = rng.standard_normal((32, 28, 28, 3, 3, 8))  # Conv2D case: (N, *O, *K, C)
     padded = (32, 30, 30, 8)
     a = win.col2im(cols, padded, (1, 1), (1, 1))
     b = col2im_add_at(cols, padded, (1, 1), (1, 1))
     assert np.allclose(a, b)
-    report("col2im 3x3 taps (32, 28, 28, 8): loop over 9 taps", timed(lambda: win.col2im(cols, padded, (1, 1), (1, 1))))
-    report("col2im 3x3 taps (32, 28, 28, 8): one np.add.at", timed(lambda: col2im_add_at(cols, padded, (1, 1), (1, 1)),
-                                                                     repeat=2), "alternative, not used")
+    loop = timed(lambda: win.col2im(cols, padded, (1, 1), (1, 1)))
+    report("col2im 3x3 taps (32, 28, 28, 8): loop over 9 taps", loop, "", ("copy floor", copy_floor(cols, a)))
+    add_at = timed(lambda: col2im_add_at(cols, padded, (1, 1), (1, 1)), repeat=2)
+    report("col2im 3x3 taps (32, 28, 28, 8): one np.add.at", add_at, "alternative, not used", ("the loop used", loop))

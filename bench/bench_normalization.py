@@ -5,11 +5,11 @@ import bricks
 from bricks.layers import BatchNormalization, LayerNormalization, Residual
 
 try:
-    from run import timed
+    from run import copy_floor, timed
 except ImportError:  # run directly: python bench/bench_normalization.py
     import sys, pathlib  # noqa: E401
     sys.path.insert(0, str(pathlib.Path(__file__).parent))
-    from run import timed
+    from run import copy_floor, timed
 
 IMG, SEQ, FEAT = (32, 28, 28, 8), (64, 60, 64), (256, 128)
 
@@ -20,7 +20,8 @@ def _case(report, layer, x, training=False, note=""):
         layer.backward(np.ones_like(y))
 
     shape = "x".join(str(d) for d in x.shape)
-    report(f"{layer.name} {shape}{' train' if training else ''}", timed(step, repeat=10), note)
+    floor = ("copy floor", copy_floor(x, layer.forward(x, training=training)))
+    report(f"{layer.name} {shape}{' train' if training else ''}", timed(step, repeat=10), note, floor)
 
 
 def run(report):
@@ -40,7 +41,7 @@ def run(report):
 
 
 if __name__ == "__main__":
-    def _print(name, seconds, note=""):
+    def _print(name, seconds, note="", floor=None):
         print(f"  {name:<58s} {seconds * 1e3:10.2f} ms  {note}")
 
     run(_print)

@@ -7,11 +7,11 @@ from bricks.layers import (AlphaDropout, Cropping1D, Cropping2D, Cropping3D, Dro
                            UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 
 try:
-    from run import timed
+    from run import copy_floor, timed
 except ImportError:  # run directly: python bench/bench_reshaping_noise.py
     import sys, pathlib  # noqa: E401
     sys.path.insert(0, str(pathlib.Path(__file__).parent))
-    from run import timed
+    from run import copy_floor, timed
 
 IMG, SEQ, VOL = (32, 28, 28, 8), (64, 60, 8), (8, 12, 12, 12, 4)
 
@@ -24,7 +24,8 @@ def _case(report, layer, x, training=False, note=""):
         layer.backward(upstream)
 
     shape = "x".join(str(d) for d in x.shape)
-    report(f"{layer.name} {shape}{' train' if training else ''}", timed(step), note)
+    floor = ("copy floor", copy_floor(x, upstream))
+    report(f"{layer.name} {shape}{' train' if training else ''}", timed(step), note, floor)
 
 
 def run(report):
@@ -50,4 +51,4 @@ def run(report):
 
 
 if __name__ == "__main__":
-    run(lambda name, s, note="": print(f"  {name:<40s} {s * 1e3:9.3f} ms  {note}"))
+    run(lambda name, s, note="", floor=None: print(f"  {name:<40s} {s * 1e3:9.3f} ms  {note}"))

@@ -161,7 +161,8 @@ def main(argv=None):
         print(f"{args.check} holds every wheel {reqfile.name} needs on {label}.")
         return 0
     short = "".join(args.python.split(".")[:2])
-    dest = pathlib.Path(args.dest or ROOT / "wheelhouse" / f"{native_name() if args.platform == 'native' else args.platform}-py{short}")
+    plat = native_name() if args.platform == "native" else args.platform
+    dest = pathlib.Path(args.dest or ROOT / "wheelhouse" / f"{plat}-py{short}")
     dest.mkdir(parents=True, exist_ok=True)
     pip_download(["-r", str(reqfile)] + BUILD, dest, args.platform, args.python)
     for _ in range(10):  # each round adds the dependencies the last round's wheels brought in

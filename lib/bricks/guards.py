@@ -92,30 +92,31 @@ class Snapshot:
             self.arrays += (*layer.params.values(), *layer.state.values())  # references, in Keras order
             if hasattr(layer, "seed_generator"):
                 self.streams.append(layer.seed_generator)
-        self.saved = [w.copy() for w in self.arrays]
         self.stream_states = [gen.get_state() for gen in self.streams]
         self.global_stream = backend.get_rng_state()
         self.optimizer, self.iterations = optimizer, optimizer.iterations
-        self.slots = {path: {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}
-                      for path, state in optimizer.slots.items()}
+        self.slots = {path: dict(state) for path, state in optimizer.slots.items()}  # its arrays and counts
+        slot_arrays = [v for state in self.slots.values() for v in state.values() if isinstance(v, np.ndarray)]
+        self.copied = self.arrays + slot_arrays
+        self.saved = np.concatenate([a.ravel() for a in self.copied]) if self.copied else None  # one copy
 
     def restore(self):
         """Put every weight, statistic, random stream, optimizer slot and counter back."""
-        for w, s in zip(self.arrays, self.saved):
-            w[...] = s
+        start = 0
+        for a in self.copied:
+            a[...] = self.saved[start:start + a.size].reshape(a.shape)
+            start += a.size
         for gen, state in zip(self.streams, self.stream_states):
             gen.set_state(state)
         backend.set_rng_state(self.global_stream)
-        self.optimizer.slots = self.slots
+        self.optimizer.slots = {path: dict(state) for path, state in self.slots.items()}
         self.optimizer.iterations = self.iterations
 
     def all_finite(self):
-        """True when every weight and state array is finite (one sum each; a NaN or inf makes
-        the sum non-finite, and an overflowing sum is confirmed element by element)."""
-        for w in self.arrays:
-            if not np.isfinite(np.add.reduce(w, axis=None)) and not np.isfinite(w).all():
-                return False
-        return True
+        """True when every weight and state array is finite (one sum each: a NaN or inf makes the
+        total non-finite; an overflowing total is confirmed element by element)."""
+        total = sum(np.add.reduce(w, axis=None) for w in self.arrays)
+        return bool(np.isfinite(total)) or all(np.isfinite(w).all() for w in self.arrays)
 
 
 def guarded_step(model, x, y):
