@@ -61,4 +61,5 @@ def test_every_chapter_parses_and_loses_its_asserts_on_the_site():
 def test_checks_inside_a_loop_go_the_loop_stays_a_def_is_untouched():
     cell = ("for k in ks:\n    y = f(k)\n    # shapes\n    assert y.shape == (2,)\n    print(y)\n"
             "if ok:\n    assert a\nelse:\n    print(b)\n")
-    assert sp.shown_source(cell, set()) == "for k in ks:\n    y = f(k)\n    print(y)\nif ok:\n    assert a\nelse:\n    print(b)"
+    assert sp.shown_source(cell, set()) == ("for k in ks:\n    y = f(k)\n    print(y)\n"
+                                            "if ok:\n    assert a\nelse:\n    print(b)")

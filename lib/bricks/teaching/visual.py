@@ -23,8 +23,8 @@ Legibility: a figure of width w inches is shown at w * 96 CSS px, CSS's own inch
 point of text = 4/3 CSS px, as in any web page), or at w * dpi if its dpi is lower (never
 upscaled), and shrinks to fit a narrower column. It is rendered at `dpi` (default 108).
 Frames are drawn with the book's figure style (`LEGIBLE`), and any text a draw function
-made smaller than 10 pt is raised to 10 pt: text of at least 10 pt, so at least 12.5 CSS px on a desktop and about 8 on a 390 px phone for a
-6-inch figure. Each player records the smallest text it
+made smaller than 10 pt is raised to 10 pt: text of at least 10 pt, so at least 12.5 CSS px on a
+desktop and about 8 on a 390 px phone for a 6-inch figure. Each player records the smallest text it
 actually drew (every `draw_text` call of matplotlib's renderer), in CSS px at full width,
 as `data-min-text`, so the site test can check it at the page's real width.
 
