@@ -115,12 +115,12 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory site
 
-## unit: ruff (rules in pyproject.toml), the library's unit tests and every docstring example (doctests)
+## unit: the library's unit tests and every docstring example (doctests), then ruff (rules in pyproject.toml)
 ## (--ignore: tests/conftest.py is loaded as a conftest, not collected as a doctest module,
 ## whose name would clash with lib/conftest.py's)
 unit: $(STAMP)
-	$(BIN)/ruff check lib tools tests bench
 	$(BIN)/python -m pytest tests lib/bricks --doctest-modules --ignore=tests/conftest.py -n $(JOBS) --dist loadscope -m "not site"
+	$(BIN)/ruff check lib tools tests bench
 
 ## notebooks: every chapter (MyST Markdown, book/**/*.md) exported to .ipynb, then run by nbval,
 ## with the workshop's unsolved student set (tools/workshop.py: your-turn stubs) in the same run;

@@ -12,12 +12,10 @@ A chapter is a `.md` file under book/ whose front matter names jupytext; other M
 (glossary, workshop guide, API pages) is prose only.
 """
 import argparse
-import ast
 import pathlib
 import re
 import shutil
 import sys
-import textwrap
 
 import jupytext
 import nbformat

@@ -50,9 +50,6 @@ def lab(tmp_path_factory):
     pytest.importorskip("playwright", reason="Python package playwright missing (requirements.txt)")
     if not jupyter.exists():
         pytest.skip(f"JupyterLab not installed next to {sys.executable}")
-    sys.path.insert(0, str(ROOT / "tools"))
-    import notebooks
-
     work = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "book", work / "book", ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
     # the settings `make venv` installs (tools/lab-config: Jupytext Notebook as the .md viewer,
@@ -143,7 +140,8 @@ MYST = """([id, RAW]) => {
   const md = [...panel.node.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst')];
   const text = md.map(e => e.textContent).join('\\n');
   const raw = text.match(new RegExp(RAW, 'g')) || [];
-  return {markdown_cells: md.length, raw_prose: raw.slice(0, 10), raw_term_roles: (text.match(/\\{term\\}/g) || []).length,
+  return {markdown_cells: md.length, raw_prose: raw.slice(0, 10),
+          raw_term_roles: (text.match(/\\{term\\}/g) || []).length,
           raw_directives: (text.match(/```\\{/g) || []).length,
           folded_solutions: panel.node.querySelectorAll('details').length};
 }"""

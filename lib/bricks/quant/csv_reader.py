@@ -236,7 +236,8 @@ def parse_numbers(raw, owner, column, shown, thousands=",", decimal=".", first_r
     empty = (text == "").to_numpy()
     if empty.any():
         refuse(empty, f"a value in every row of column {column!r}")
-    style = f"a number in every row of column {column!r} (written with thousands={thousands!r}, decimal={decimal!r}; pass yours)"
+    style = (f"a number in every row of column {column!r} (written with thousands={thousands!r}, "
+             f"decimal={decimal!r}; pass yours)")
     plain = text
     if thousands:
         grouped = text.str.contains(thousands, regex=False).to_numpy()
@@ -268,13 +269,16 @@ def number_style(columns, owner, thousands=None, decimal=None):
     import pandas as pd
     if thousands is not None and decimal is not None:
         return thousands or None, decimal
-    text = pd.concat([c.astype(str).str.strip() for c in columns], keys=range(len(columns))) if columns else pd.Series([], dtype=str)
+    if columns:
+        text = pd.concat([c.astype(str).str.strip() for c in columns], keys=range(len(columns)))
+    else:
+        text = pd.Series([], dtype=str)
     marked = text[text.str.contains(r"[.,]", regex=True)]
     evidence = {}  # (what it shows) -> first example (column, row, value)
 
     def note(kind, mask):
         if mask.any():
-            (col, row), value = mask[mask].index[0], marked[mask].iloc[0]
+            (_, row), value = mask[mask].index[0], marked[mask].iloc[0]
             evidence.setdefault(kind, (int(row) + 1, value))
     note("decimal .", marked.str.fullmatch(r"[+-]?(\d{1,3}(,\d{3})+|\d*)\.\d*([eE][+-]?\d+)?") &
          ~marked.str.fullmatch(r"[+-]?\d{1,3}\.\d{3}"))
@@ -387,9 +391,11 @@ def _chunks(table, sep, owner, chunk_rows=None, floats=None, decimal=".", nrows=
     """DataFrames of strings, `chunk_rows` rows each; a row with more fields than the header refused.
     `floats`: header names pandas's C parser reads as numbers directly (with `decimal`), the fast path."""
     import pandas as pd
-    dtype = collections.defaultdict(lambda: str, {name: "float64" for name in floats}) if floats else str  # text: 000300 stays
+    # text: 000300 stays
+    dtype = collections.defaultdict(lambda: str, {name: "float64" for name in floats}) if floats else str
     reader = pd.read_csv(io.BytesIO(table.encode("utf-8")), encoding="utf-8", sep=r"\s+" if sep is None else sep,
-                         dtype=dtype, skipinitialspace=True, index_col=False, engine="c", chunksize=chunk_rows or CHUNK_ROWS,
+                         dtype=dtype, skipinitialspace=True, index_col=False, engine="c",
+                         chunksize=chunk_rows or CHUNK_ROWS,
                          keep_default_na=False, na_values={name: [""] for name in floats or []}, decimal=decimal,
                          nrows=nrows)
     try:
@@ -503,7 +509,8 @@ def _read(table, sep, owner, needed, columns, style, dayfirst, progress, floats=
             chunk.columns = columns
             if floats is not None and chunk[needed[1:]].isna().to_numpy().any():
                 raise _Doubt  # an empty or unreadable number: the checked path names it
-            parts.append(_parse_chunk(chunk, needed, style, owner, dayfirst, first_row=n + 1, floats=floats is not None))
+            parts.append(_parse_chunk(chunk, needed, style, owner, dayfirst, first_row=n + 1,
+                                      floats=floats is not None))
             n += len(chunk)
             if progress is not None:
                 progress(n)

@@ -82,7 +82,7 @@ def robust_t(forecast, target, lags=None):
     sxx = float(x @ x)
     lags = int(np.floor(4 * (n / 100) ** (2 / 9))) if lags is None else int(lags)
     s_white = float(u @ u)
-    s_nw = s_white + sum(2 * (1 - l / (lags + 1)) * float(u[l:] @ u[:-l]) for l in range(1, lags + 1))
+    s_nw = s_white + sum(2 * (1 - k / (lags + 1)) * float(u[k:] @ u[:-k]) for k in range(1, lags + 1))
     return {"ic": base["ic"], "t_iid": base["t"], "t_white": b / math.sqrt(s_white / sxx**2),
             "t_nw": b / math.sqrt(max(s_nw, 1e-300) / sxx**2), "lags": lags, "n": n}
 

@@ -78,5 +78,5 @@ def nw_mean_t(x, lags=None):
     n = len(x)
     lags = int(np.floor(4 * (n / 100) ** (2 / 9))) if lags is None else int(lags)
     u = x - x.mean()
-    s = u @ u / n + sum(2 * (1 - l / (lags + 1)) * (u[l:] @ u[:-l]) / n for l in range(1, lags + 1))
+    s = u @ u / n + sum(2 * (1 - k / (lags + 1)) * (u[k:] @ u[:-k]) / n for k in range(1, lags + 1))
     return {"mean": float(x.mean()), "t_nw": float(x.mean() / np.sqrt(s / n)), "lags": lags, "n": n}

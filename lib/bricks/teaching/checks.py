@@ -10,7 +10,8 @@ cell can end with a check and a notebook can `assert` it:
     Correct: dW1 matches (shape (2, 3), max abs difference 0).
     True
     >>> check_array(my_dW1.T, x.T @ dz, "dW1")
-    Not yet: dW1 has shape (3, 2), expected (2, 3). It is the transpose of what was expected: check the order of a matrix product.
+    Not yet: dW1 has shape (3, 2), expected (2, 3). It is the transpose of what was expected: \
+check the order of a matrix product.
     False
 
 When the answer is wrong the verdict says how: a different shape (and whether the
