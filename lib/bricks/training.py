@@ -237,7 +237,8 @@ class Trainer:
         if len(x) == 0:  # no samples: an empty array of the output's shape (Keras returns the same)
             shape = self.output_shape[1:]
             if None in shape:
-                errors.fail(self, "at least one sample (the output's shape depends on the input)", **{"x.shape": x.shape})
+                errors.fail(self, "at least one sample (the output's shape depends on the input)",
+                            **{"x.shape": x.shape})
             return np.zeros((0, *shape), dtype=self.dtype)
         outs = [self.forward(x[i:i + batch_size], training=False) for i in range(0, len(x), batch_size)]
         return np.concatenate(outs, axis=0)

@@ -33,7 +33,8 @@ def test_an_empty_model_is_refused_at_fit_and_predict():
 
 
 def test_predict_on_no_samples_returns_an_empty_array_of_the_output_shape():
-    model = bricks.Sequential([bricks.Input((4, 3)), bricks.Flatten(), bricks.Dense(5, dtype="float32")], dtype="float32")
+    model = bricks.Sequential([bricks.Input((4, 3)), bricks.Flatten(), bricks.Dense(5, dtype="float32")],
+                              dtype="float32")
     x = np.ones((7, 4, 3), np.float32)
     out = model.predict(x[:0])
     assert out.shape == (0, 5) and out.dtype == model.predict(x).dtype
