@@ -388,7 +388,7 @@ def test_the_chapter_list_opens_on_a_phone_and_a_narrow_window(browser, server, 
     assert sum("Backprop by hand" in t for t in links) == 1, links
     assert len(links) >= 20, f"only {len(links)} chapter links visible: {links}"
     page.locator("#pst-primary-sidebar-modal a", has_text="Backprop by hand").first.click()
-    page.wait_for_url("**/02-backprop-by-hand.html", timeout=5000)
+    page.wait_for_url("**/02-backprop-by-hand.html", wait_until="commit", timeout=15000)
     context.close()
     assert not errors, errors
 
