@@ -104,7 +104,7 @@ book: $(STAMP)
 	@# so that sphinx-build can read and execute the notebooks on $(JOBS) cores (`jupyter-book build`
 	@# has no -j). -W: warnings are errors; -n: every reference must resolve; -E: nothing cached.
 	$(BIN)/jupyter-book config sphinx . > /dev/null
-	PYTHONPATH=tools $(BIN)/sphinx-build -E -j $(JOBS) -W -n --keep-going -b html -d _build/doctrees . _build/html
+	PYTHONPATH=tools:lib $(BIN)/sphinx-build -E -j $(JOBS) -W -n --keep-going -b html -d _build/doctrees . _build/html
 	$(BIN)/python tools/postbuild.py _build/html
 	@echo "Open _build/html/index.html in a browser (or: $(BIN)/python -m http.server -d _build/html)."
 
