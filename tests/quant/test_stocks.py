@@ -48,3 +48,15 @@ def test_planted_worlds():
     X, y, d, g = pipelines.planted_index_world(n=5030, ic=0.1, seed=0, world="clustered")
     a = np.abs(y - y.mean())
     assert np.corrcoef(a[1:], a[:-1])[0, 1] > 0.1                          # volatility clusters
+
+
+def test_planted_panel_nonlinear_is_invisible_to_a_line():
+    from bricks.quant import data, prep
+    rets, _ = data.planted_panel(n_dates=400, n_assets=60, ic=0.1, seed=1, shape="nonlinear")
+    r = rets.to_numpy()
+    mom = prep.panel_features(r)[0][..., 0]
+    z = prep.cross_sectional_zscore(mom)
+    ok = np.isfinite(z[:-1])
+    nxt = r[1:][ok]
+    lin, sq = np.corrcoef(z[:-1][ok], nxt)[0, 1], np.corrcoef(z[:-1][ok] ** 2, nxt)[0, 1]
+    assert sq > 0.05 and abs(lin) < sq / 2  # mostly invisible to a line (the U skews returns a little)

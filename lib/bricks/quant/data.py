@@ -102,7 +102,7 @@ def planted_series(n=2500, ic=0.05, vol=0.01, drift=0.0002, start="2000-01-03", 
 
 
 def planted_panel(n_dates=360, n_assets=30, ic=0.1, lookback=12, skip=1, vol=0.05, market_vol=0.04,
-                  start="1990-01-01", seed=None):
+                  start="1990-01-01", seed=None, shape="linear"):
     """A monthly panel whose 12-1 momentum predicts next month's return with a known IC.
 
     signal_t = cross-sectional z-score of sum(r_{t-lookback+1 .. t-skip}) (the momentum
@@ -110,6 +110,10 @@ def planted_panel(n_dates=360, n_assets=30, ic=0.1, lookback=12, skip=1, vol=0.0
     sqrt(1 - ic^2) * e_{t+1,i}), with a market return m common to all assets (it leaves
     the cross-section untouched). The population cross-sectional IC of signal is `ic`;
     its rank IC is (6/pi) * arcsin(ic/2), about 0.955 * ic.
+
+    shape="nonlinear" plants z(signal^2) instead of signal ("both tails win": a U shape whose
+    linear correlation with a symmetric signal is 0, small with the skew the U itself adds to
+    returns), with the same IC.
 
     Returns (returns, factors): DataFrames of shape (n_dates, n_assets) and (n_dates, 3)
     (MktRF = m, SMB and HML pure noise), monthly index starting at `start`.
@@ -123,6 +127,8 @@ def planted_panel(n_dates=360, n_assets=30, ic=0.1, lookback=12, skip=1, vol=0.0
     for t in range(lookback - 1, n_dates - 1):  # sequential: the signal reads past returns
         mom = r[t - lookback + 1:t - skip + 1].sum(axis=0)  # (A,)
         z = (mom - mom.mean()) / mom.std()
+        if shape == "nonlinear":
+            z = (z * z - (z * z).mean()) / (z * z).std()
         r[t + 1] = m[t + 1] + vol * (ic * z + np.sqrt(1 - ic**2) * e[t + 1])
     idx = pd.date_range(start, periods=n_dates, freq="MS", name="date")
     rets = pd.DataFrame(r, index=idx, columns=[f"A{i:02d}" for i in range(n_assets)])

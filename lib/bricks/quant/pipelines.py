@@ -193,6 +193,18 @@ def index_power_run(ic, seed, recipes=None):
     return out
 
 
+def panel_world_run(ic, seed, shape="nonlinear"):
+    """`panel_power_run` on `data.planted_panel(shape=...)`, chapter recipe only: {model: t}."""
+    from bricks import quant
+    from bricks.quant import data
+    rets, factors = data.planted_panel(n_dates=360, n_assets=30, ic=ic, seed=seed, shape=shape)
+    run = panel_run(rets, factors, train_size=180, test_size=60, seed=seed, **PANEL_RECIPES["LSTM (chapter)"])
+    m, nxt = run["months"], run["nxt"][run["months"]]
+    out = {base: quant.ic_summary(quant.ic_by_date(run["pred"][base][m], nxt))["t"] for base in ("momentum", "linear")}
+    out["LSTM (chapter)"] = quant.ic_summary(quant.ic_by_date(run["pred"]["LSTM"][m], nxt))["t"]
+    return out
+
+
 def panel_power_run(ic, seed, recipes=None):
     """One planted experiment in chapter 14's shapes: {model: t of its mean monthly IC}."""
     from bricks import quant
