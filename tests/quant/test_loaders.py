@@ -164,3 +164,15 @@ def test_load_panel_switch(monkeypatch, tmp_path, gen):
     monkeypatch.setenv(loaders.ENV, str(tmp_path))
     p = loaders.load_panel()
     assert p["meta"]["source"] == "qlib" and not p["meta"]["generated"]
+
+
+def test_wind_headers_with_units_are_read_and_lots_are_not_misread():
+    import io
+    from bricks.quant import data
+    wind = "日期,开盘价(元),最高价(元),最低价(元),收盘价(元),成交量(股),成交额(元)\n" \
+           "2024-01-02,10,11,9,10.5,1000,10500\n2024-01-03,10.5,11,10,10.8,2000,21600\n"
+    df = data.load_csv(io.StringIO(wind))
+    assert list(df.columns[:5]) == ["open", "high", "low", "close", "volume"] and df["amount"].iloc[1] == 21600
+    lots = wind.replace("成交量(股)", "成交量(手)")
+    with pytest.raises(ValueError, match="volume"):
+        data.load_csv(io.StringIO(lots))

@@ -46,7 +46,13 @@ ALIASES = {"日期": "date", "交易日期": "date", "trade_date": "date", "时�
            "开盘": "open", "开盘价": "open", "今开": "open", "最高": "high", "最高价": "high",
            "最低": "low", "最低价": "low", "收盘": "close", "收盘价": "close", "成交量": "volume",
            "vol": "volume", "成交额": "amount", "成交金额": "amount", "adj close": "adj_close",
-           "adj_close": "adj_close"}
+           "adj_close": "adj_close",
+           # Wind / Choice headers carry their units; only units equal to ours are aliased
+           # (成交量(手) counts lots of 100 shares and stays unmapped, so it is refused, not misread).
+           "开盘价(元)": "open", "最高价(元)": "high", "最低价(元)": "low", "收盘价(元)": "close",
+           "成交量(股)": "volume", "成交额(元)": "amount", "成交金额(元)": "amount", "金额": "amount",
+           "开盘价（元）": "open", "最高价（元）": "high", "最低价（元）": "low", "收盘价（元）": "close",
+           "成交量（股）": "volume", "成交额（元）": "amount"}
 NUMERIC_EXTRAS = {"amount", "adj_close"}  # optional columns that are numbers: the fast path parses them as such
 DELIMITERS = ["\t", ";", ",", "|"]
 YEAR_FIRST = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
