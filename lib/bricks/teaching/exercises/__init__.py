@@ -16,6 +16,10 @@ exercises `ch02.*`), never in the notebook, so the student set carries no answer
   slip when an answer behaves like one of them, and `tests/teaching/test_mistakes.py`
   proves that every one of them is caught.
 
+A new chapter adds a module here (`attn.py` holds the exercises "attn.*"): it is found
+without editing this file, and the tests hold it to the same rules (at least two argument
+sets, at least five slips, each caught and named).
+
 A determined student can read this package; the notebook gives nothing away.
 """
 
@@ -131,13 +135,19 @@ def register(exercise_id, **fields: Any) -> Exercise:
     return ex
 
 
+def _modules():
+    """The chapter modules: MODULES in book order, then any other module of this package (a new chapter's)."""
+    import pkgutil
+    found = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    return list(MODULES) + [m for m in found if m not in MODULES]
+
+
 def get(exercise_id) -> Exercise:
     """The exercise `exercise_id` ("ch02.sigmoid_grad"), importing its chapter's module."""
     chapter = exercise_id.split(".", 1)[0]
-    if chapter not in MODULES:
-        raise KeyError(
-            f"exercises.get: no chapter module {chapter!r} for {exercise_id!r}; expected one of {', '.join(MODULES)}"
-        )
+    if chapter not in _modules():
+        raise KeyError(f"exercises.get: no chapter module {chapter!r} for {exercise_id!r}; "
+                       f"expected one of {', '.join(_modules())}")
     importlib.import_module(f"{__name__}.{chapter}")
     if exercise_id not in _REGISTRY:
         known = sorted(k for k in _REGISTRY if k.startswith(chapter + "."))
@@ -147,7 +157,8 @@ def get(exercise_id) -> Exercise:
 
 def all_exercises() -> list[Exercise]:
     """Every exercise of every chapter, in book order."""
-    for chapter in MODULES:
+    modules = _modules()
+    for chapter in modules:
         importlib.import_module(f"{__name__}.{chapter}")
-    order = {c: i for i, c in enumerate(MODULES)}
-    return sorted(_REGISTRY.values(), key=lambda e: order[e.id.split(".", 1)[0]])
+    order = {c: i for i, c in enumerate(modules)}
+    return sorted(_REGISTRY.values(), key=lambda e: order.get(e.id.split(".", 1)[0], len(order)))
