@@ -213,9 +213,8 @@ def test_workshop_on_the_book(tmp_path, capsys):
 # ---- the workshop guide's list of common mistakes: every quoted verdict is what the check prints ----
 def _mistakes():
     """{mistake: a function that makes it under the check that catches it} (the guide's order)."""
-    import numpy as np
-
     import bricks
+    import numpy as np
     from bricks.teaching import checks
 
     rng = np.random.default_rng(0)
@@ -287,3 +286,58 @@ def test_guide_quotes_the_checks_word_for_word(capsys):
         printed = capsys.readouterr().out.rstrip("\n")
         assert tiny.sub("rel_error 1e-1x", printed) == tiny.sub("rel_error 1e-1x", text), \
             f"the guide's verdict for {what!r} differs from what the check prints:\n{printed}"
+
+
+# Lines of the chapters' own exposition that coincide with a solution line or a reference's
+# expression (up to variable names): the derivation a chapter shows, helpers, plotting code.
+# Everything else that matches a solution is a leak.
+EXPOSITION = {
+    "return 1.0 / (1.0 + np.exp(-z))": "the sigmoid, defined in chapters 2 and 2a (chapter 1's answer)",
+    "dL_dh2 = (h2 - Y) / N": "chapter 2's derivation, one factor at a time",
+    "dL_dh1 = delta2 @ W2.T": "chapter 2's derivation, one factor at a time",
+    "delta1 = (delta2 @ W2.T) * h1 * (1 - h1)": "chapter 2's gradients(), the derivation as one function",
+    "delta1 = (delta2 @ V2.T) * h1 * (1 - h1)": "chapters 2 and 2a: the training loops",
+    "d1 = (d2 @ A2.T) * a1 * (1 - a1)": "chapter 2's trained network",
+    "p_up = 1 / (1 + np.exp(-logit))": "a sigmoid in chapter 4",
+    "sigmoid = lambda a: 1 / (1 + np.exp(-a))": "a helper of chapter 10's diagrams",
+    "c = f * c + i * g": "chapter 10's LSTM equations as code, the lesson the exercise practises",
+    "h = z * h + (1 - z) * h_cand": "chapter 10's GRU equations as code",
+    "alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)": "chapter 12 reuses chapter 3a's Adam",
+    "e = np.exp(s - s.max(axis=1, keepdims=True))": "the attention chapter reuses chapter 2a's softmax",
+    "return e / e.sum(axis=1, keepdims=True)": "the attention chapter reuses chapter 2a's softmax",
+}
+
+
+@pytest.fixture(scope="module")
+def book_student_set(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ws")
+    workshop.build(ROOT / "book", out, quiet=True)
+    return out / "student"
+
+
+def test_the_book_student_set_has_no_solution_line(book_student_set):
+    """No line of a solution block or of a registry reference reaches a student notebook."""
+    lines = workshop.solution_lines(ROOT / "book")
+    assert len(lines) > 150
+    found = workshop.leaks(book_student_set, lines)
+    leaked = [(pathlib.Path(p).name, line, origin) for p, line, origin in found if line not in EXPOSITION]
+    assert not leaked, "\n".join(f"{p}: {line}  ({origin})" for p, line, origin in leaked)
+
+
+def test_every_book_your_turn_cell_uses_the_registry(book_student_set):
+    """A student's your-turn cell holds the stub and `name = checks.your_turn(name, "<id>")` only."""
+    from bricks.teaching import exercises
+    call = re.compile(r'^(\w+) = checks\.your_turn\(\1,\s*"([\w.]+)"(,\s*\w+=\w+)?\)$', re.M)
+    n = 0
+    for path in sorted(book_student_set.rglob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "your-turn" not in cell.get("metadata", {}).get("tags", []):
+                continue
+            n += 1
+            src = re.sub(r"\s*\n\s+", " ", cell.source.split("# END SOLUTION")[-1])  # join continued lines
+            assert "reference=" not in cell.source and "args=" not in cell.source, (path.name, cell.source)
+            ids = [m.group(2) for m in call.finditer(cell.source.replace(",\n", ", ").replace("(\n", "("))]
+            assert ids or "checks.your_turn(" not in src, (path.name, cell.source)
+            for exercise_id in ids:
+                exercises.get(exercise_id)  # raises on an unknown id
+    assert n >= 50
