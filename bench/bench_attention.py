@@ -79,7 +79,8 @@ if __name__ == "__main__":
     import sys
     sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-    def _print(name, seconds, note=""):
-        print(f"  {name:<58s} {seconds * 1e3:10.2f} ms  {note}")
+    def _print(name, seconds, note="", floor=None):
+        ratio = "" if floor is None else f"x{seconds / floor[1]:.2f} of {floor[0]} {floor[1] * 1e3:.2f} ms  "
+        print(f"  {name:<58s} {seconds * 1e3:10.2f} ms  {ratio}{note}")
 
     run(_print)
