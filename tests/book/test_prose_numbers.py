@@ -10,6 +10,10 @@ For `{eval}`num("name:fmt")``: some code cell above keeps `name` (`keep(name=...
 `glue("name", ...)`, a `"name":` key of a dict passed to keep/glue, or an f-string key such as
 `glue(f"ch03_h{n}_loss", ...)` whose pattern matches). For `{eval}`f"{name:fmt}"``: some code cell
 above assigns `name`. And every `{eval}` is one of the two spellings the site allows.
+
+A cell tagged `remove-cell` does not count: the site executes inline and never runs it (myst-nb
+drops removed cells before executing), so a number computed only there is a NameError on the site
+although it renders in JupyterLab. Hide such a cell with `remove-input` instead.
 """
 import pathlib
 import re
@@ -45,7 +49,8 @@ def problems(path):
     code_above, found = "", []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            code_above += cell.source + "\n"
+            if not {"remove-cell", "remove_cell"} & set(cell.metadata.get("tags", [])):
+                code_above += cell.source + "\n"
             continue
         for expr in EVAL.findall(cell.source):
             if not ALLOWED.match(expr):
