@@ -144,6 +144,16 @@ def _bool_mask(owner, mask, shape, name):
     return m.astype(bool)
 
 
+
+def layer_dropout_mask(layer, shape):
+    """The attention weights' dropout mask for `layer` (Attention, MultiHeadAttention): a fresh one
+    from the layer's seed generator, or the last one again while `layer.freeze_noise` is set and
+    the shape is the same (a gradient check needs the same mask in every forward)."""
+    if layer.freeze_noise and layer._noise is not None and layer._noise.shape == shape:
+        return layer._noise
+    layer._noise = dropout_mask(shape, layer.dropout, layer.seed_generator.rng, layer.dtype)
+    return layer._noise
+
 class Attention(Layer):
     """Dot-product (Luong-style) attention, Keras's `Attention`: inputs [query, value(, key)].
 
@@ -254,10 +264,7 @@ class Attention(Layer):
                             return_attention_scores=return_attention_scores, use_causal_mask=use_causal_mask)
 
     def _dropout_mask(self, shape):
-        if self.freeze_noise and self._noise is not None and self._noise.shape == shape:
-            return self._noise
-        self._noise = dropout_mask(shape, self.dropout, self.seed_generator.rng, self.dtype)
-        return self._noise
+        return layer_dropout_mask(self, shape)
 
     def backward(self, grad_output):
         q, v, k, p, drop, qm, n, has_key = self._cached()

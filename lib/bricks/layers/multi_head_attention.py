@@ -21,9 +21,8 @@ import math
 import numpy as np
 
 from bricks import backend, errors, initializers, regularizers
-from bricks.layers.attention import MASK_VALUE, causal_mask, softmax_backward
+from bricks.layers.attention import MASK_VALUE, causal_mask, layer_dropout_mask, softmax_backward
 from bricks.layers.base import Layer
-from bricks.layers.noise import dropout_mask
 
 __all__ = ["MultiHeadAttention"]
 
@@ -210,10 +209,7 @@ class MultiHeadAttention(Layer):
                             return_attention_scores=return_attention_scores, use_causal_mask=use_causal_mask)
 
     def _dropout_mask(self, shape):
-        if self.freeze_noise and self._noise is not None and self._noise.shape == shape:
-            return self._noise
-        self._noise = dropout_mask(shape, self.dropout, self.seed_generator.rng, self.dtype)
-        return self._noise
+        return layer_dropout_mask(self, shape)
 
     def backward(self, grad_output):
         q_in, v_in, k_in, n, Q, K, V, p0, m, drop, C = self._cached()
