@@ -133,7 +133,7 @@ notebooks: $(STAMP)
 
 ## site: open the built website (make book) in headless Chromium, network blocked
 site: $(STAMP)
-	$(BIN)/python -m pytest tests -m site -n $(JOBS) --dist load
+	$(BIN)/python -m pytest tests -m site -n $(JOBS) --dist loadfile  # test_report sums its own file's checks: one worker per file
 
 ## lab: JupyterLab on book/ (the instructors' notebooks, solutions in the cells); chapters (.md) open
 ## as notebooks (jupytext, set by tools/lab-config), MyST renders (jupyterlab-myst).
