@@ -1,27 +1,17 @@
 """Core training stack: Dense forward+backward against its three matrix products, and one fit
 epoch of a small MLP, guarded (all-or-nothing steps, the default) against unguarded (the bare
 `train_step`), timed in alternation in CPU seconds (see bench_recurrent.py on why)."""
-import time
 
 import numpy as np
 
 import bricks
+from bench_recurrent import interleaved_minima
 from run import timed
 
 
 def matmuls(x, w, g):
     """The Dense floor: x W forward; g W^T and x^T g backward."""
     return lambda: (x @ w, g @ w.T, x.T @ g)
-
-
-def interleaved_minima(fns, rounds=9, clock=time.process_time):
-    best = [np.inf] * len(fns)
-    for _ in range(rounds):
-        for i, fn in enumerate(fns):
-            start = clock()
-            fn()
-            best[i] = min(best[i], clock() - start)
-    return best
 
 
 def run(report):
@@ -51,7 +41,7 @@ def run(report):
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     epoch = {guard: (lambda guard=guard: model.fit(xs, ys, batch_size=32, epochs=1, verbose=0, guard=guard))
              for guard in (True, False)}
-    guarded, bare = interleaved_minima([epoch[True], epoch[False]])
+    guarded, bare = interleaved_minima([epoch[True], epoch[False]], rounds=9)
     report("fit 1 epoch: MLP 20-64-64-1, N=2048, batch 32, Adam", guarded, "64 steps, guarded (CPU s)",
            ("unguarded", bare))
     weights, hidden = [layer.params["kernel"] for layer in model.layers], np.ones((2048, 64))
