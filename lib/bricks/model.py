@@ -23,13 +23,14 @@ Example: XOR, the four points no straight line separates:
 import numpy as np  # noqa: F401  (the doctests' np)
 
 from bricks import errors, limits, summary
-from bricks.layers.base import Layer, deserialize, serialize
+from bricks.layers.base import LAYERS, Layer, deserialize, serialize
 from bricks.layers.core import InputLayer
 from bricks.training import Trainer
 
 __all__ = ["Sequential"]
 
 
+@LAYERS.register
 class Sequential(Layer, Trainer):
     """A linear stack of layers, itself a Layer (so it nests inside Residual blocks).
 
@@ -121,11 +122,10 @@ class Sequential(Layer, Trainer):
         x = self._prepare(x)  # builds on the first call, checks the shape against the model's input
         for layer in self.sublayers:
             x = layer.forward(x, training=training)
-        self.cache = True
-        return x
+        return self._keep(True, x)  # the layers keep their own caches
 
     def backward(self, grad_output):
-        self._cached()
+        self._cached(grad_output)
         for layer in reversed(self.sublayers):
             grad_output = layer.backward(grad_output)
         return grad_output

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import bricks
+from bricks.layers.base import LAYERS
 from bricks.teaching.gradcheck import check_layer as _check_layer
 
 
@@ -16,6 +17,7 @@ def check_layer(layer, x, **kwargs):
 
 
 
+@LAYERS.register  # a layer of its own: registered, so a config naming it loads
 class Scale(bricks.Layer):
     """A tiny test layer y = x * w (w per feature), so these tests need no other layer family."""
 

@@ -23,7 +23,7 @@ features; any leading axes (B, or B and heads) are written "...".
 import numpy as np
 
 from bricks import backend, errors
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 from bricks.layers.noise import dropout_mask
 
 __all__ = ["Attention", "AdditiveAttention", "softmax", "causal_mask", "attention_taught",
@@ -154,6 +154,7 @@ def layer_dropout_mask(layer, shape):
     layer._noise = dropout_mask(shape, layer.dropout, layer.seed_generator.rng, layer.dtype)
     return layer._noise
 
+@LAYERS.register
 class Attention(Layer):
     """Dot-product (Luong-style) attention, Keras's `Attention`: inputs [query, value(, key)].
 
@@ -256,8 +257,7 @@ class Attention(Layer):
         qm = None if q_mask is None else q_mask[:, :, None].astype(self.dtype)  # (B, Tq, 1)
         if qm is not None:
             out = out * qm
-        self.cache = (q, v, k, p, drop, qm, n, rest != [])
-        return (out, w) if return_attention_scores else out
+        return self._keep((q, v, k, p, drop, qm, n, rest != []), (out, w) if return_attention_scores else out)
 
     def __call__(self, inputs, mask=None, training=False, return_attention_scores=False, use_causal_mask=False):
         return self.forward(inputs, mask=mask, training=training,
@@ -267,7 +267,7 @@ class Attention(Layer):
         return layer_dropout_mask(self, shape)
 
     def backward(self, grad_output):
-        q, v, k, p, drop, qm, n, has_key = self._cached()
+        q, v, k, p, drop, qm, n, has_key = self._cached(grad_output)
         dout, dw = grad_output if isinstance(grad_output, (list, tuple)) else (grad_output, None)
         dout = np.asarray(dout, dtype=self.dtype)
         if qm is not None:
@@ -296,6 +296,7 @@ class Attention(Layer):
         return config
 
 
+@LAYERS.register
 class AdditiveAttention(Attention):
     """Additive (Bahdanau-style) attention, Keras's `AdditiveAttention`.
 

@@ -9,29 +9,30 @@ A subclass writes `build`, `forward` and `backward`, and follows one pattern:
 
     def forward(self, x, training=False):
         x = self._prepare(x)            # float array, rank checked, built lazily
-        self.cache = x                  # what backward needs
-        return x @ self.params["kernel"]
+        y = x @ self.params["kernel"]
+        return self._keep(x, y)         # keeps x for backward, notes y's shape, returns y
 
     def backward(self, grad_output):
-        x = self._cached()              # RuntimeError if forward never ran
-        self.grads["kernel"][...] = x.T @ grad_output
+        x = self._cached(grad_output)   # RuntimeError if forward never ran; ValueError if
+        self.grads["kernel"][...] = x.T @ grad_output   # grad_output is not shaped like y
         return grad_output @ self.params["kernel"].T
 
 `backward` writes the data gradient only; weight penalties (L1/L2) are added
 by the model through `regularization_loss` / `add_regularization_grads`.
 
-The base class checks, once for every layer, that `grad_output` has the shape of the
-output the last `forward` returned: `__init_subclass__` wraps each subclass's `forward`
-(to note the output shape) and `backward` (to compare), so a subclass never repeats it.
-"""
-import functools
+`_keep` and `_cached` are the two plain calls that let the base class check, for every
+layer, that `grad_output` has the shape of the output the last `forward` returned.
 
+A class that `load_model` and `deserialize` may build by name is registered explicitly,
+with `@LAYERS.register` above it (Keras's `register_keras_serializable`); a subclass a
+user writes is not, until they register it the same way.
+"""
 import numpy as np
 
 from bricks import backend, errors, initializers, limits, regularizers
 from bricks.registry import Registry
 
-LAYERS = Registry("layers", kind="layer class")  # every Layer subclass, by class name: what get_config/load_model name
+LAYERS = Registry("layers", kind="layer class")  # the loadable layers by class name (@LAYERS.register)
 
 
 class Layer:
@@ -39,12 +40,6 @@ class Layer:
 
     input_rank = None  # int or tuple of ints the input may have; None: any
     layout = ""  # e.g. "(batch, features)", used in error messages
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):  # private helpers and test doubles are not loadable
-            LAYERS.register(cls)
-        _wrap_passes(cls)
 
     def __init__(self, name=None, dtype=None, trainable=True, input_shape=None, **kwargs):
         if kwargs:
@@ -61,7 +56,8 @@ class Layer:
         self.sublayers = []
         self.input_shape = None
         self.built = False
-        self.cache = None
+        self.cache = None  # what the last forward kept for backward
+        self.last_output_shape = None  # the shape of what it returned (a list for several outputs)
 
     # ---- building -------------------------------------------------------
     def build(self, input_shape):
@@ -117,10 +113,21 @@ class Layer:
         if self.input_shape and x.ndim == len(self.input_shape) and self.input_shape[-1] is not None:
             errors.check_axis(self, x, -1, self.input_shape[-1], "last axis (features/channels)")
 
-    def _cached(self):
-        """What forward kept for backward; RuntimeError when forward has not run."""
+    def _keep(self, cache, out):
+        """Keep `cache` for backward and note the shape of `out`, what forward returns; returns `out`."""
+        self.cache = cache
+        self.last_output_shape = _output_shapes(out)
+        return out
+
+    def _cached(self, grad_output=None):
+        """What forward kept for backward. RuntimeError when forward has not run; ValueError
+        when `grad_output` is not shaped like the output forward returned."""
         if self.cache is None:
             raise RuntimeError(f"{self.name}: backward() called before forward()")
+        expected = self.last_output_shape
+        if grad_output is not None and expected is not None and not (
+                type(grad_output) is np.ndarray and grad_output.shape == expected):  # the usual case: no call
+            errors.check_grad_shape(self, grad_output, expected)
         return self.cache
 
     # ---- weights ----------------------------------------------------------
@@ -203,27 +210,6 @@ def _float_dtype(owner, dtype):
 def _output_shapes(out):
     """The shape of a forward's output, or a list of shapes for a list of outputs."""
     return [np.shape(o) for o in out] if isinstance(out, (list, tuple)) else np.shape(out)
-
-
-def _wrap_passes(cls):
-    """Wrap `cls.forward` to note its output shape and `cls.backward` to check grad_output's."""
-    forward, backward = cls.__dict__.get("forward"), cls.__dict__.get("backward")
-    if forward is not None and not hasattr(forward, "__wrapped__"):
-        @functools.wraps(forward)
-        def noted_forward(self, *args, **kwargs):
-            out = forward(self, *args, **kwargs)
-            self._last_output_shape = _output_shapes(out)
-            return out
-        cls.forward = noted_forward
-    if backward is not None and not hasattr(backward, "__wrapped__"):
-        @functools.wraps(backward)
-        def checked_backward(self, grad_output, *args, **kwargs):
-            expected = self.__dict__.get("_last_output_shape")
-            fast = type(grad_output) is np.ndarray and grad_output.shape == expected  # the usual case
-            if not fast and expected is not None and self.cache is not None:
-                errors.check_grad_shape(self, grad_output, expected)
-            return backward(self, grad_output, *args, **kwargs)
-        cls.backward = checked_backward
 
 
 def serialize(layer):

@@ -22,7 +22,7 @@ import numpy as np
 
 from bricks import activations, errors, initializers, regularizers
 from bricks.layers import windows as win
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["Conv", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose",
            "conv_forward", "conv_backward", "conv_input_grad"]
@@ -176,11 +176,10 @@ class Conv(Layer):
         z, conv_cache = conv_forward(x, self.params["kernel"], self.params.get("bias"),
                                      self.strides, self.dilation_rate, pads)  # (N, *O, F)
         a = self.activation.forward(z)  # (N, *O, F)
-        self.cache = (conv_cache, z, a)
-        return a
+        return self._keep((conv_cache, z, a), a)
 
     def backward(self, grad_output):
-        conv_cache, z, a = self._cached()
+        conv_cache, z, a = self._cached(grad_output)
         dz = self.activation.backward(grad_output, z, a)  # (N, *O, F)
         dx, dkernel, dbias = conv_backward(np.asarray(dz, dtype=self.dtype), conv_cache)
         self.grads["kernel"][...] = dkernel  # (*K, C, F)
@@ -200,6 +199,7 @@ class Conv(Layer):
         return config
 
 
+@LAYERS.register
 class Conv1D(Conv):
     """1D convolution over time: x (batch, steps, channels) -> (batch, new_steps, filters).
 
@@ -216,6 +216,7 @@ class Conv1D(Conv):
     paddings = ("valid", "same", "causal")
 
 
+@LAYERS.register
 class Conv2D(Conv):
     """2D convolution: x (batch, height, width, channels) -> (batch, new_h, new_w, filters).
 
@@ -230,6 +231,7 @@ class Conv2D(Conv):
     layout = "(batch, height, width, channels)"
 
 
+@LAYERS.register
 class Conv3D(Conv):
     """3D convolution: x (batch, depth, height, width, channels) -> (batch, d', h', w', filters).
 

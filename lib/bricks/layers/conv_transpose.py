@@ -9,6 +9,7 @@ import numpy as np
 
 from bricks import errors
 from bricks.layers import windows as win
+from bricks.layers.base import LAYERS
 from bricks.layers.conv import Conv, conv_forward, conv_input_grad
 
 __all__ = ["Conv2DTranspose", "transpose_geometry"]
@@ -32,6 +33,7 @@ def transpose_geometry(n, kernel, stride, dilation, padding, output_padding):
     return length, (total // 2, total - total // 2)
 
 
+@LAYERS.register
 class Conv2DTranspose(Conv):
     """Transposed 2D convolution ("deconvolution"): the adjoint of Conv2D, used to upsample.
 
@@ -91,11 +93,10 @@ class Conv2DTranspose(Conv):
         if self.use_bias:
             z = z + self.params["bias"]  # (N, H', W', F)
         a = self.activation.forward(z)  # (N, H', W', F)
-        self.cache = (x, pads, z, a)
-        return a
+        return self._keep((x, pads, z, a), a)
 
     def backward(self, grad_output):
-        x, pads, z, a = self._cached()
+        x, pads, z, a = self._cached(grad_output)
         dz = self.activation.backward(grad_output, z, a)  # (N, H', W', F)
         dz = np.asarray(dz, dtype=self.dtype)
         # the adjoint of the adjoint: a plain conv of dz with the same kernel

@@ -13,7 +13,7 @@ leading axes are flattened into rows for dW and db.
 import numpy as np
 
 from bricks import activations, backend, errors, initializers, regularizers
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["Input", "InputLayer", "Dense", "Activation", "dense_forward", "dense_backward"]
 
@@ -34,6 +34,7 @@ def dense_backward(dz, x, kernel):
     return dx, dkernel, dbias
 
 
+@LAYERS.register
 class InputLayer(Layer):
     """Fixes the input shape of a Sequential model; forward is the identity (after a shape check).
 
@@ -76,11 +77,10 @@ class InputLayer(Layer):
 
     def forward(self, x, training=False):
         x = self._prepare(x)
-        self.cache = True
-        return x
+        return self._keep(True, x)
 
     def backward(self, grad_output):
-        self._cached()
+        self._cached(grad_output)
         return grad_output
 
     def compute_output_shape(self, input_shape):
@@ -91,10 +91,12 @@ class InputLayer(Layer):
                 "batch_size": self.batch_size}
 
 
+@LAYERS.register
 class Input(InputLayer):
     """`Input(shape)`: the InputLayer a Sequential model starts with (keras.Input's role)."""
 
 
+@LAYERS.register
 class Dense(Layer):
     """Densely connected layer: a = activation(x @ kernel + bias), on the last axis.
 
@@ -148,11 +150,10 @@ class Dense(Layer):
         x = self._prepare(x)  # (N, ..., D)
         z = dense_forward(x, self.params["kernel"], self.params.get("bias"))  # (N, ..., U)
         a = self.activation.forward(z)  # (N, ..., U)
-        self.cache = (x, z, a)
-        return a
+        return self._keep((x, z, a), a)
 
     def backward(self, grad_output):
-        x, z, a = self._cached()
+        x, z, a = self._cached(grad_output)
         dz = self.activation.backward(grad_output, z, a)  # (N, ..., U)
         dx, dkernel, dbias = dense_backward(dz, x, self.params["kernel"])
         self.grads["kernel"][...] = dkernel  # (D, U)
@@ -172,6 +173,7 @@ class Dense(Layer):
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
 
 
+@LAYERS.register
 class Activation(Layer):
     """Applies an activation elementwise: a = f(x); backward dx = f'(x) * da (softmax: last axis).
 
@@ -194,11 +196,10 @@ class Activation(Layer):
     def forward(self, x, training=False):
         x = self._prepare(x)
         a = self.activation.forward(x)
-        self.cache = (x, a)
-        return a
+        return self._keep((x, a), a)
 
     def backward(self, grad_output):
-        x, a = self._cached()
+        x, a = self._cached(grad_output)
         return self.activation.backward(grad_output, x, a)
 
     def compute_output_shape(self, input_shape):

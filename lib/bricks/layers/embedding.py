@@ -13,7 +13,7 @@ is why it is `np.add.at`, not `dW[ids] += dy`).
 import numpy as np
 
 from bricks import errors, initializers, regularizers
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["Embedding", "embedding_forward", "embedding_backward"]
 
@@ -30,6 +30,7 @@ def embedding_backward(grad_output, ids, input_dim):
     return dW
 
 
+@LAYERS.register
 class Embedding(Layer):
     """Turn non-negative integer ids into dense vectors of size `output_dim` (Keras Embedding).
 
@@ -101,11 +102,10 @@ class Embedding(Layer):
 
     def forward(self, x, training=False):
         ids = self._prepare(x)  # (N, ...)
-        self.cache = ids
-        return embedding_forward(ids, self.params["embeddings"])  # (N, ..., D)
+        return self._keep(ids, embedding_forward(ids, self.params["embeddings"]))  # (N, ..., D)
 
     def backward(self, grad_output):
-        ids = self._cached()  # (N, ...)
+        ids = self._cached(grad_output)  # (N, ...)
         self.grads["embeddings"][...] = embedding_backward(grad_output, ids, self.input_dim)  # (V, D)
         return np.zeros(ids.shape, dtype=self.dtype)  # ids get no gradient
 

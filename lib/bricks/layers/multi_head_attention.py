@@ -22,13 +22,14 @@ import numpy as np
 
 from bricks import backend, errors, initializers, regularizers
 from bricks.layers.attention import MASK_VALUE, causal_mask, layer_dropout_mask, softmax_backward
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["MultiHeadAttention"]
 
 PROJECTIONS = ("query", "key", "value")
 
 
+@LAYERS.register
 class MultiHeadAttention(Layer):
     """Multi-head attention with Keras 3's arguments, weights and call.
 
@@ -200,8 +201,7 @@ class MultiHeadAttention(Layer):
         if self.use_bias:
             y += self.params["attention_output/bias"].reshape(-1)
         y = y.reshape(B, T, *Wo.shape[2:])
-        self.cache = (q_in, v_in, k_in, n, Q, K, V, s, m, drop, C)
-        return (y, p) if return_attention_scores else y
+        return self._keep((q_in, v_in, k_in, n, Q, K, V, s, m, drop, C), (y, p) if return_attention_scores else y)
 
     def __call__(self, query, value=None, key=None, training=False, attention_mask=None,
                  return_attention_scores=False, use_causal_mask=False):
@@ -212,7 +212,7 @@ class MultiHeadAttention(Layer):
         return layer_dropout_mask(self, shape)
 
     def backward(self, grad_output):
-        q_in, v_in, k_in, n, Q, K, V, p0, m, drop, C = self._cached()
+        q_in, v_in, k_in, n, Q, K, V, p0, m, drop, C = self._cached(grad_output)
         dy, dscores = grad_output if isinstance(grad_output, (list, tuple)) else (grad_output, None)
         dy = np.asarray(dy, dtype=self.dtype)
         B, T = q_in.shape[:2]

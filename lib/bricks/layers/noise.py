@@ -24,7 +24,7 @@ import numpy as np
 
 from bricks import backend, errors
 from bricks.activations import SELU_ALPHA, SELU_SCALE  # SELU's constants (Klambauer et al. 2017), as Keras
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise",
            "dropout_mask", "dropout_forward", "dropout_backward"]
@@ -79,16 +79,14 @@ class _Noise(Layer):
     def forward(self, x, training=False):
         x = self._prepare(x)
         if not training or not self._active():
-            self.cache = ("identity", None)
-            return x
+            return self._keep(("identity", None), x)
         if not (self.freeze_noise and self.noise is not None and self._noise_for == x.shape):
             self.noise = self._draw(self._noise_shape(x), x.dtype)
             self._noise_for = x.shape
-        self.cache = ("noise", self.noise)
-        return self._apply(x, self.noise)
+        return self._keep(("noise", self.noise), self._apply(x, self.noise))
 
     def backward(self, grad_output):
-        kind, noise = self._cached()
+        kind, noise = self._cached(grad_output)
         return grad_output if kind == "identity" else self._grad(grad_output, noise)
 
     def get_config(self):
@@ -118,6 +116,7 @@ class _RateNoise(_Noise):
         return {**super().get_config(), "rate": self.rate, "noise_shape": ns}
 
 
+@LAYERS.register
 class Dropout(_RateNoise):
     """Zero a fraction `rate` of the inputs while training and scale the rest by 1 / (1 - rate).
 
@@ -149,6 +148,7 @@ class Dropout(_RateNoise):
         return dropout_backward(grad_output, mask)
 
 
+@LAYERS.register
 class AlphaDropout(_RateNoise):
     """Dropout for SELU networks: dropped units are set to SELU's negative saturation, then an
     affine map restores the mean and variance (0 and 1) of the input.
@@ -184,6 +184,7 @@ class AlphaDropout(_RateNoise):
         return a * keep * grad_output
 
 
+@LAYERS.register
 class GaussianDropout(_RateNoise):
     """Multiply the inputs by Gaussian noise of mean 1 while training.
 
@@ -218,6 +219,7 @@ class GaussianDropout(_RateNoise):
         return config
 
 
+@LAYERS.register
 class GaussianNoise(_Noise):
     """Add zero-mean Gaussian noise while training: y = x + e, e ~ N(0, stddev^2); dx = dy.
 

@@ -15,7 +15,7 @@ BatchNormalization), m the number of values sharing one mean.
 import numpy as np
 
 from bricks import errors, initializers, regularizers
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["BatchNormalization", "LayerNormalization", "batchnorm_forward", "batchnorm_backward",
            "batchnorm_backward_compact", "layernorm_forward", "layernorm_backward"]
@@ -199,6 +199,7 @@ class _Normalization(Layer):
         return config
 
 
+@LAYERS.register
 class BatchNormalization(_Normalization):
     """Normalize each channel with batch statistics in training, moving averages at inference.
 
@@ -261,17 +262,16 @@ class BatchNormalization(_Normalization):
             for key, batch in (("moving_mean", cache["mean"]), ("moving_variance", cache["var"])):
                 moving = self.state[key]  # (C,), updated in place
                 moving[...] = self.momentum * moving + (1.0 - self.momentum) * batch
-            self.cache = ("train", cache)
-            return out
+            return self._keep(("train", cache), out)
         shape = [1] * x.ndim
         shape[self.axes[0]] = c  # (1, ..., C)
         istd = 1.0 / np.sqrt(self.state["moving_variance"] + self.epsilon)  # (C,)
         xhat = (x - self.state["moving_mean"].reshape(shape)) * istd.reshape(shape)  # (N, ..., C)
-        self.cache = ("infer", xhat, (gamma * istd).reshape(shape))
-        return gamma.reshape(shape) * xhat + beta.reshape(shape)  # (N, ..., C)
+        out = gamma.reshape(shape) * xhat + beta.reshape(shape)  # (N, ..., C)
+        return self._keep(("infer", xhat, (gamma * istd).reshape(shape)), out)
 
     def backward(self, grad_output):
-        cache = self._cached()
+        cache = self._cached(grad_output)
         other = tuple(i for i in range(grad_output.ndim) if i != self.axes[0])  # summed for dgamma
         if cache[0] == "train":
             dx, dgamma, dbeta = batchnorm_backward_compact(grad_output, cache[1])
@@ -291,6 +291,7 @@ class BatchNormalization(_Normalization):
         return config
 
 
+@LAYERS.register
 class LayerNormalization(_Normalization):
     """Normalize each sample over its feature axis: the same function in training and inference.
 
@@ -334,10 +335,10 @@ class LayerNormalization(_Normalization):
     def forward(self, x, training=False):
         x = self._prepare(x)  # (N, ..., D)
         gamma, beta = self._gamma_beta(tuple(self.input_shape[a] for a in self.axes))
-        out, self.cache = layernorm_forward(x, gamma, beta, self.epsilon, self.axes)
-        return out  # (N, ..., D)
+        out, cache = layernorm_forward(x, gamma, beta, self.epsilon, self.axes)
+        return self._keep(cache, out)  # (N, ..., D)
 
     def backward(self, grad_output):
-        dx, dgamma, dbeta = layernorm_backward(grad_output, self._cached())
+        dx, dgamma, dbeta = layernorm_backward(grad_output, self._cached(grad_output))
         self._store_grads(dgamma, dbeta)
         return dx

@@ -16,7 +16,7 @@ import numpy as np
 
 from bricks import errors
 from bricks.layers import windows as win
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
            "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
@@ -112,11 +112,11 @@ class Pooling(Layer):
         if any(p < k for p, k in zip(padded, self.pool_size)):
             errors.fail(self, f"spatial dims of at least pool_size={self.pool_size} after {self.padding!r} padding",
                         **{"x.shape": tuple(x.shape)})
-        y, self.cache = pool_forward(x, self.pool_size, self.strides, pads, self.mode)
-        return y
+        y, cache = pool_forward(x, self.pool_size, self.strides, pads, self.mode)
+        return self._keep(cache, y)
 
     def backward(self, grad_output):
-        cache = self._cached()
+        cache = self._cached(grad_output)
         return pool_backward(np.asarray(grad_output, dtype=self.dtype), cache)
 
     def get_config(self):
@@ -158,11 +158,11 @@ class GlobalPooling(Layer):
             y = np.take_along_axis(flat, arg[:, None, :], axis=1)[:, 0, :]  # (N, C)
         else:
             arg, y = None, flat.mean(axis=1)  # (N, C)
-        self.cache = (x.shape, arg)
-        return y.reshape(x.shape[0], *(1,) * self.rank, x.shape[-1]) if self.keepdims else y
+        y = y.reshape(x.shape[0], *(1,) * self.rank, x.shape[-1]) if self.keepdims else y
+        return self._keep((x.shape, arg), y)
 
     def backward(self, grad_output):
-        shape, arg = self._cached()
+        shape, arg = self._cached(grad_output)
         dy = np.asarray(grad_output, dtype=self.dtype).reshape(shape[0], shape[-1])  # (N, C)
         m = int(np.prod(shape[1:-1]))
         if self.mode == "max":
@@ -178,6 +178,7 @@ class GlobalPooling(Layer):
         return config
 
 
+@LAYERS.register
 class MaxPooling1D(Pooling):
     """1D max pooling, input (batch, steps, channels); equations and arguments in `Pooling`.
 
@@ -189,6 +190,7 @@ class MaxPooling1D(Pooling):
     rank, mode = 1, "max"
 
 
+@LAYERS.register
 class MaxPooling2D(Pooling):
     """2D max pooling, input (batch, height, width, channels); equations and arguments in `Pooling`.
 
@@ -200,6 +202,7 @@ class MaxPooling2D(Pooling):
     rank, mode = 2, "max"
 
 
+@LAYERS.register
 class MaxPooling3D(Pooling):
     """3D max pooling, input (batch, depth, height, width, channels); equations and arguments in `Pooling`.
 
@@ -211,6 +214,7 @@ class MaxPooling3D(Pooling):
     rank, mode = 3, "max"
 
 
+@LAYERS.register
 class AveragePooling1D(Pooling):
     """1D average pooling, input (batch, steps, channels); equations and arguments in `Pooling`.
 
@@ -222,6 +226,7 @@ class AveragePooling1D(Pooling):
     rank, mode = 1, "average"
 
 
+@LAYERS.register
 class AveragePooling2D(Pooling):
     """2D average pooling, input (batch, height, width, channels); equations and arguments in `Pooling`.
 
@@ -233,6 +238,7 @@ class AveragePooling2D(Pooling):
     rank, mode = 2, "average"
 
 
+@LAYERS.register
 class AveragePooling3D(Pooling):
     """3D average pooling, input (batch, depth, height, width, channels); equations and arguments in `Pooling`.
 
@@ -244,6 +250,7 @@ class AveragePooling3D(Pooling):
     rank, mode = 3, "average"
 
 
+@LAYERS.register
 class GlobalAveragePooling1D(GlobalPooling):
     """1D average over all positions, input (batch, steps, channels); equations and arguments in `GlobalPooling`.
 
@@ -255,6 +262,7 @@ class GlobalAveragePooling1D(GlobalPooling):
     rank, mode = 1, "average"
 
 
+@LAYERS.register
 class GlobalAveragePooling2D(GlobalPooling):
     """2D average over all positions, input (batch, height, width, channels); equations and arguments
     in `GlobalPooling`.
@@ -267,6 +275,7 @@ class GlobalAveragePooling2D(GlobalPooling):
     rank, mode = 2, "average"
 
 
+@LAYERS.register
 class GlobalAveragePooling3D(GlobalPooling):
     """3D average over all positions, input (batch, depth, height, width, channels); equations and
     arguments in `GlobalPooling`.
@@ -279,6 +288,7 @@ class GlobalAveragePooling3D(GlobalPooling):
     rank, mode = 3, "average"
 
 
+@LAYERS.register
 class GlobalMaxPooling1D(GlobalPooling):
     """1D max over all positions, input (batch, steps, channels); equations and arguments in `GlobalPooling`.
 
@@ -290,6 +300,7 @@ class GlobalMaxPooling1D(GlobalPooling):
     rank, mode = 1, "max"
 
 
+@LAYERS.register
 class GlobalMaxPooling2D(GlobalPooling):
     """2D max over all positions, input (batch, height, width, channels); equations and arguments in `GlobalPooling`.
 
@@ -301,6 +312,7 @@ class GlobalMaxPooling2D(GlobalPooling):
     rank, mode = 2, "max"
 
 
+@LAYERS.register
 class GlobalMaxPooling3D(GlobalPooling):
     """3D max over all positions, input (batch, depth, height, width, channels); equations and
     arguments in `GlobalPooling`.

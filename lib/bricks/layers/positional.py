@@ -15,7 +15,7 @@ to its inputs. In a Sequential model that addition is a residual block:
 import numpy as np
 
 from bricks import errors, initializers
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["SinePositionEncoding", "PositionEmbedding", "sine_position_encoding"]
 
@@ -29,6 +29,7 @@ def sine_position_encoding(length, dim, max_wavelength=10000.0, start_index=0):
     return np.where(i % 2 == 0, np.sin(angles), np.cos(angles))  # (T, D)
 
 
+@LAYERS.register
 class SinePositionEncoding(Layer):
     """Fixed sinusoidal positions (KerasHub's `SinePositionEncoding`); no weights.
 
@@ -45,12 +46,11 @@ class SinePositionEncoding(Layer):
 
     def forward(self, x, training=False):
         x = self._prepare(x)  # (B, T, D)
-        self.cache = x.shape
         table = sine_position_encoding(x.shape[1], x.shape[2], self.max_wavelength).astype(self.dtype)
-        return np.broadcast_to(table, x.shape).copy()  # (B, T, D)
+        return self._keep(x.shape, np.broadcast_to(table, x.shape).copy())  # (B, T, D)
 
     def backward(self, grad_output):
-        return np.zeros(self._cached(), dtype=self.dtype)
+        return np.zeros(self._cached(grad_output), dtype=self.dtype)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -59,6 +59,7 @@ class SinePositionEncoding(Layer):
         return {**super().get_config(), "max_wavelength": self.max_wavelength}
 
 
+@LAYERS.register
 class PositionEmbedding(Layer):
     """Learned positions (KerasHub's `PositionEmbedding`): a table of `sequence_length` rows.
 
@@ -86,11 +87,11 @@ class PositionEmbedding(Layer):
         x = self._prepare(x)  # (B, T, D)
         if x.shape[1] > self.sequence_length:
             errors.fail(self, f"at most sequence_length={self.sequence_length} steps", **{"x.shape": x.shape})
-        self.cache = x.shape
-        return np.broadcast_to(self.params["embeddings"][:x.shape[1]], x.shape).copy()  # (B, T, D)
+        y = np.broadcast_to(self.params["embeddings"][:x.shape[1]], x.shape).copy()  # (B, T, D)
+        return self._keep(x.shape, y)
 
     def backward(self, grad_output):
-        shape = self._cached()
+        shape = self._cached(grad_output)
         self.grads["embeddings"][...] = 0.0
         self.grads["embeddings"][:shape[1]] = grad_output.sum(axis=0)  # (T, D)
         return np.zeros(shape, dtype=self.dtype)

@@ -19,7 +19,7 @@ from bricks import errors
 from bricks.layers.spatial import (CroppingBase, data_format_arg, pairs_arg, sizes_arg, UpSamplingBase, ZeroPaddingBase,
                        crop_backward, crop_forward, pad_backward, pad_forward, upsample_backward,
                        upsample_forward)
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 
 __all__ = ["Flatten", "Reshape", "Cropping1D", "Cropping2D", "Cropping3D",
            "UpSampling1D", "UpSampling2D", "UpSampling3D",
@@ -29,6 +29,7 @@ __all__ = ["Flatten", "Reshape", "Cropping1D", "Cropping2D", "Cropping3D",
 
 
 # ---- Flatten and Reshape --------------------------------------------------------
+@LAYERS.register
 class Flatten(Layer):
     """Flatten every axis but the batch axis: (N, d1, ..., dk) -> (N, d1 * ... * dk).
 
@@ -59,13 +60,13 @@ class Flatten(Layer):
     def forward(self, x, training=False):
         x = self._prepare(x)
         perm = self._perm(x.ndim)
-        self.cache = (x.shape, perm)
+        shape = x.shape
         if perm is not None:
             x = x.transpose(perm)
-        return x.reshape(x.shape[0], -1)  # (N, D)
+        return self._keep((shape, perm), x.reshape(x.shape[0], -1))  # (N, D)
 
     def backward(self, grad_output):
-        shape, perm = self._cached()
+        shape, perm = self._cached(grad_output)
         if perm is None:
             return grad_output.reshape(shape)
         moved = tuple(shape[p] for p in perm)
@@ -75,6 +76,7 @@ class Flatten(Layer):
         return {**super().get_config(), "data_format": self.data_format}
 
 
+@LAYERS.register
 class Reshape(Layer):
     """Reshape all but the batch axis to `target_shape`; one entry may be -1 (inferred).
 
@@ -107,17 +109,17 @@ class Reshape(Layer):
         if int(np.prod(target)) != size:
             errors.fail(self, f"an input with the same number of values per sample as target_shape={self.target_shape}",
                         **{"x.shape": tuple(x.shape)})
-        self.cache = x.shape
-        return x.reshape(x.shape[0], *target)  # (N, *target)
+        return self._keep(x.shape, x.reshape(x.shape[0], *target))  # (N, *target)
 
     def backward(self, grad_output):
-        return grad_output.reshape(self._cached())
+        return grad_output.reshape(self._cached(grad_output))
 
     def get_config(self):
         return {**super().get_config(), "target_shape": list(self.target_shape)}
 
 
 # ---- Cropping / ZeroPadding / UpSampling: thin classes over the bases in _spatial.py ----
+@LAYERS.register
 class Cropping1D(CroppingBase):
     """Crop `left` steps off the start and `right` off the end of the time axis.
 
@@ -136,6 +138,7 @@ class Cropping1D(CroppingBase):
         self.cropping = pairs_arg(self, cropping, 1, "cropping")
 
 
+@LAYERS.register
 class Cropping2D(CroppingBase):
     """Crop rows off the top and bottom and columns off the left and right.
 
@@ -156,6 +159,7 @@ class Cropping2D(CroppingBase):
         self.cropping = pairs_arg(self, cropping, 2, "cropping")
 
 
+@LAYERS.register
 class Cropping3D(CroppingBase):
     """Crop both ends of each of the three spatial axes.
 
@@ -175,6 +179,7 @@ class Cropping3D(CroppingBase):
         self.cropping = pairs_arg(self, cropping, 3, "cropping")
 
 
+@LAYERS.register
 class ZeroPadding1D(ZeroPaddingBase):
     """Add zeros at the start and the end of the time axis.
 
@@ -194,6 +199,7 @@ class ZeroPadding1D(ZeroPaddingBase):
         self.padding = pairs_arg(self, padding, 1, "padding")
 
 
+@LAYERS.register
 class ZeroPadding2D(ZeroPaddingBase):
     """Add rows of zeros above and below and columns of zeros left and right.
 
@@ -213,6 +219,7 @@ class ZeroPadding2D(ZeroPaddingBase):
         self.padding = pairs_arg(self, padding, 2, "padding")
 
 
+@LAYERS.register
 class ZeroPadding3D(ZeroPaddingBase):
     """Add zeros around each of the three spatial axes.
 
@@ -232,6 +239,7 @@ class ZeroPadding3D(ZeroPaddingBase):
         self.padding = pairs_arg(self, padding, 3, "padding")
 
 
+@LAYERS.register
 class UpSampling1D(UpSamplingBase):
     """Repeat each time step `size` times (nearest-neighbour upsampling).
 
@@ -250,6 +258,7 @@ class UpSampling1D(UpSamplingBase):
         self.size = sizes_arg(self, size, 1)
 
 
+@LAYERS.register
 class UpSampling2D(UpSamplingBase):
     """Repeat each row `sh` times and each column `sw` times (nearest neighbour).
 
@@ -277,6 +286,7 @@ class UpSampling2D(UpSamplingBase):
         return {**super().get_config(), "interpolation": self.interpolation}
 
 
+@LAYERS.register
 class UpSampling3D(UpSamplingBase):
     """Repeat along each of the three spatial axes (nearest neighbour).
 

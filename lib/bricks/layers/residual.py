@@ -5,11 +5,12 @@ is the identity plus F's Jacobian, so the upstream gradient reaches x at least
 unchanged however deep the network gets: dx = dy + F.backward(dy).
 """
 from bricks import errors
-from bricks.layers.base import Layer, deserialize, serialize
+from bricks.layers.base import LAYERS, Layer, deserialize, serialize
 
 __all__ = ["Residual"]
 
 
+@LAYERS.register
 class Residual(Layer):
     """A skip connection around a stack of layers: y = shortcut(x) + F(x).
 
@@ -82,11 +83,10 @@ class Residual(Layer):
         short = x if self.projection is None else self.projection.forward(x, training=training)
         if short.shape != h.shape:
             self._mismatch(short.shape, h.shape)
-        self.cache = True  # the layers keep their own caches
-        return short + h  # (N, ..., D)
+        return self._keep(True, short + h)  # (N, ..., D); the layers keep their own caches
 
     def backward(self, grad_output):
-        self._cached()
+        self._cached(grad_output)
         dh = grad_output  # (N, ..., D)
         for layer in reversed(self.layers):
             dh = layer.backward(dh)  # back through F, to x

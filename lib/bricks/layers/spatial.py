@@ -158,11 +158,10 @@ class CroppingBase(SpatialLayer):
         for (lo, hi), a in zip(self.cropping, self.axes):
             if lo + hi >= x.shape[a]:
                 errors.fail(self, f"axis {a} longer than cropping {lo} + {hi}", **{"x.shape": tuple(x.shape)})
-        self.cache = x.shape
-        return crop_forward(x, self.cropping, self.axes)
+        return self._keep(x.shape, crop_forward(x, self.cropping, self.axes))
 
     def backward(self, grad_output):
-        self._cached()
+        self._cached(grad_output)
         return crop_backward(grad_output, self.cropping, self.axes)
 
     def get_config(self):
@@ -176,11 +175,10 @@ class ZeroPaddingBase(SpatialLayer):
 
     def forward(self, x, training=False):
         x = self._prepare(x)
-        self.cache = x.shape
-        return pad_forward(x, self.padding, self.axes)
+        return self._keep(x.shape, pad_forward(x, self.padding, self.axes))
 
     def backward(self, grad_output):
-        self._cached()
+        self._cached(grad_output)
         return pad_backward(grad_output, self.padding, self.axes)
 
     def get_config(self):
@@ -194,11 +192,10 @@ class UpSamplingBase(SpatialLayer):
 
     def forward(self, x, training=False):
         x = self._prepare(x)
-        self.cache = x.shape
-        return upsample_forward(x, self.size, self.axes)
+        return self._keep(x.shape, upsample_forward(x, self.size, self.axes))
 
     def backward(self, grad_output):
-        self._cached()
+        self._cached(grad_output)
         return upsample_backward(grad_output, self.size, self.axes)
 
     def get_config(self):

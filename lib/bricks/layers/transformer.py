@@ -14,7 +14,7 @@ Attention mixes information *across time steps*; the feed-forward part works on 
 steps, each skip adding the upstream gradient unchanged, as `Residual` does.
 """
 from bricks import errors
-from bricks.layers.base import Layer
+from bricks.layers.base import LAYERS, Layer
 from bricks.layers.core import Dense
 from bricks.layers.multi_head_attention import MultiHeadAttention
 from bricks.layers.noise import Dropout
@@ -23,6 +23,7 @@ from bricks.layers.normalization import LayerNormalization
 __all__ = ["TransformerEncoder"]
 
 
+@LAYERS.register
 class TransformerEncoder(Layer):
     """One encoder block on (B, T, D) sequences; output shape = input shape.
 
@@ -91,11 +92,10 @@ class TransformerEncoder(Layer):
         y = x1 + self.drop2.forward(f, training=training)
         if not pre:
             y = self.norm2.forward(y)
-        self.cache = True  # the sublayers keep their own caches
-        return y
+        return self._keep(True, y)  # the sublayers keep their own caches
 
     def backward(self, grad_output):
-        self._cached()
+        self._cached(grad_output)
         pre = self.normalize_first
         dy = grad_output if pre else self.norm2.backward(grad_output)  # d(x1 + f)
         dh = self.dense1.backward(self.dense2.backward(self.drop2.backward(dy)))

@@ -114,12 +114,12 @@ class Recurrent(Layer):
         x_tm = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, N, D) time-major: step t is contiguous
         with np.errstate(over="ignore"):  # exp(-a) -> inf in the sigmoid is harmless
             path, hs, finals, loop_cache = self.recurrence(x_tm, states)  # (T + 1, N, H), [(N, H)]
-        self.cache = (path, x_tm, hs, loop_cache, (N, T, D))  # backward takes the path forward took
         if self.return_sequences:
             out = np.ascontiguousarray(hs[1:].transpose(1, 0, 2))  # (N, T, H) in processing order, like Keras
         else:
             out = hs[-1].copy()  # (N, H)
-        return [out, *[s.copy() for s in finals]] if self.return_state else out
+        out = [out, *[s.copy() for s in finals]] if self.return_state else out
+        return self._keep((path, x_tm, hs, loop_cache, (N, T, D)), out)  # backward takes the path forward took
 
     def __call__(self, x, training=False, initial_state=None):
         return self.forward(x, training=training, initial_state=initial_state)
@@ -147,7 +147,7 @@ class Recurrent(Layer):
         return dy, dstates
 
     def backward(self, grad_output):
-        path, x_tm, hs, loop_cache, (N, T, D) = self._cached()
+        path, x_tm, hs, loop_cache, (N, T, D) = self._cached(grad_output)
         dy, dstates = self._split_grads(grad_output, N, T)
         if self.return_sequences:
             dy_tm = dy.transpose(1, 0, 2)  # (T, N, H) view, time-major like the loop

@@ -17,7 +17,7 @@ Weights are Keras's order: the forward layer's, then the backward layer's.
 import numpy as np
 
 from bricks import errors
-from bricks.layers.base import Layer, deserialize, serialize
+from bricks.layers.base import LAYERS, Layer, deserialize, serialize
 
 __all__ = ["Bidirectional"]
 
@@ -31,6 +31,7 @@ def _renamed_copy(layer, prefix, **changes):
     return type(layer).from_config(config)
 
 
+@LAYERS.register
 class Bidirectional(Layer):
     """Bidirectional wrapper for SimpleRNN, LSTM and GRU, as Keras's.
 
@@ -109,7 +110,7 @@ class Bidirectional(Layer):
             y, y_rev = y[0], y_rev[0]
         if self.return_sequences:
             y_rev = y_rev[:, ::-1]  # (N, T, H) back to the forward time order
-        self.cache = (y, y_rev)
+        cache = (y, y_rev)
         mode = self.merge_mode
         if mode == "concat":
             out = np.concatenate([y, y_rev], axis=-1)  # (N, [T,] H_f + H_b)
@@ -122,14 +123,14 @@ class Bidirectional(Layer):
         else:
             out = [y, np.ascontiguousarray(y_rev)]
         if self.return_state:
-            return (out if mode is None else [out]) + states
-        return out
+            out = (out if mode is None else [out]) + states
+        return self._keep(cache, out)
 
     def __call__(self, x, training=False, initial_state=None):
         return self.forward(x, training=training, initial_state=initial_state)
 
     def backward(self, grad_output):
-        y, y_rev = self._cached()
+        y, y_rev = self._cached(grad_output)
         fwd, bwd = self.sublayers
         grads = list(grad_output) if isinstance(grad_output, (list, tuple)) else [grad_output]
         n_out = 2 if self.merge_mode is None else 1

@@ -31,6 +31,7 @@ import numpy as np
 
 from bricks import initializers
 from bricks.layers.recurrent import fused
+from bricks.layers.base import LAYERS
 from bricks.layers.recurrent.base import Recurrent
 from bricks.layers.recurrent.steps import (get_activation, gru_step_backward, gru_step_forward, lstm_step_backward,
                                             lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
@@ -39,6 +40,7 @@ from bricks.layers.recurrent.bidirectional import Bidirectional
 __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
 
+@LAYERS.register
 class SimpleRNN(Recurrent):
     """Fully connected recurrence h_t = act(x_t U + h_{t-1} W + b), the Elman network.
 
@@ -76,6 +78,7 @@ class SimpleRNN(Recurrent):
         return dA, [dh_next]
 
 
+@LAYERS.register
 class LSTM(Recurrent):
     """Long short-term memory (Hochreiter & Schmidhuber 1997), Keras gates i, f, c, o.
 
@@ -137,6 +140,7 @@ class LSTM(Recurrent):
         return config
 
 
+@LAYERS.register
 class GRU(Recurrent):
     """Gated recurrent unit (Cho et al. 2014), Keras gates z, r, h and both reset_after modes.
 
