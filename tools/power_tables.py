@@ -1,8 +1,8 @@
-"""Compute the power tables of chapters 12 and 14 into lib/bricks/quant/tables/*.json.
+"""Compute the power tables of chapters 14 and 16 into lib/bricks/quant/tables/*.json.
 
     python tools/power_tables.py            # both tables (several minutes on one core)
     python tools/power_tables.py --check    # rerun one strength and seed of each, compare
-    python tools/power_tables.py --worlds   # chapters 12 and 14 in other worlds (a few min of CPU)
+    python tools/power_tables.py --worlds   # chapters 14 and 16 in other worlds (a few min of CPU)
 
 Each table holds, for every planted IC and seed, the t-statistic of each model's test IC
 (`bricks.quant.power.calibrate`). The chapters load the stored tables, which take too long
@@ -14,8 +14,8 @@ import sys
 from bricks.quant import pipelines, power
 
 STRENGTHS = (0.02, 0.03, 0.05, 0.10)
-TABLES = {"ch12": (pipelines.index_power_run, range(5), "5030 days, 16 walk-forward folds of 1000/250"),
-          "ch14": (pipelines.panel_power_run, range(10), "360 months x 30 assets, 120 test months")}
+TABLES = {"ch14": (pipelines.index_power_run, range(5), "5030 days, 16 walk-forward folds of 1000/250"),
+          "ch16": (pipelines.panel_power_run, range(10), "360 months x 30 assets, 120 test months")}
 
 
 def compute(name):
@@ -46,7 +46,7 @@ def compute_real(name):
     print(name, "real", out)
 
 
-# Chapter 12's test beyond the idealised world: (world, planted ICs, expanding window, RNN too).
+# Chapter 14's test beyond the idealised world: (world, planted ICs, expanding window, RNN too).
 WORLDS = {"iid": ("iid", (0.0,), False, True),
           "clustered": ("clustered", (0.0, 0.05), False, True),
           "nonlinear": ("nonlinear", (0.10,), False, True),
@@ -55,7 +55,7 @@ WORLD_SEEDS = range(12)
 
 
 def compute_worlds(names=None):
-    """tables/power-ch12-worlds.json: {world: calibrate table}, 12 seeds per cell, iid and NW t."""
+    """tables/power-ch14-worlds.json: {world: calibrate table}, 12 seeds per cell, iid and NW t."""
     import functools
     out = {}
     for name, (world, strengths, expanding, rnn) in WORLDS.items():
@@ -67,12 +67,12 @@ def compute_worlds(names=None):
                                     meta={"world": world, "expanding": expanding, "script": "tools/power_tables.py"})
         print(name, f"{out[name]['seconds']:.0f} s", flush=True)
         print(power.power_table_text(out[name]), flush=True)
-    path = power.stored_path("ch12-worlds")
+    path = power.stored_path("ch14-worlds")
     power.save_table(out, path)
 
 
 def compute_worlds14():
-    """tables/power-ch14-worlds.json: chapter 14's test with a U-shaped planted signal, and IC 0."""
+    """tables/power-ch16-worlds.json: chapter 16's test with a U-shaped planted signal, and IC 0."""
     import functools
     out = {}
     for shape, strengths in (("nonlinear", (0.10,)), ("linear", (0.0,))):
@@ -81,7 +81,7 @@ def compute_worlds14():
         out[shape] = power.calibrate(run, strengths, range(10), meta=meta)
         print(shape, f"{out[shape]['seconds']:.0f} s", flush=True)
         print(power.power_table_text(out[shape]), flush=True)
-    power.save_table(out, power.stored_path("ch14-worlds"))
+    power.save_table(out, power.stored_path("ch16-worlds"))
 
 
 if __name__ == "__main__":
@@ -89,12 +89,12 @@ if __name__ == "__main__":
     ap.add_argument("tables", nargs="*", default=list(TABLES))
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--real", action="store_true", help="the real-data seed runs instead")
-    ap.add_argument("--worlds", action="store_true", help="chapter 12 in other worlds (vol clustering, ...)")
+    ap.add_argument("--worlds", action="store_true", help="chapters 14 and 16 in other worlds (vol clustering, ...)")
     args = ap.parse_args()
-    if args.worlds:  # --worlds ch12 / --worlds ch14 / --worlds (both)
-        if "ch12" in args.tables:
-            compute_worlds()
+    if args.worlds:  # --worlds ch14 / --worlds ch16 / --worlds (both)
         if "ch14" in args.tables:
+            compute_worlds()
+        if "ch16" in args.tables:
             compute_worlds14()
         sys.exit(0)
     worst = 0.0

@@ -302,7 +302,7 @@ EXPOSITION = {
     "sigmoid = lambda a: 1 / (1 + np.exp(-a))": "a helper of chapter 10's diagrams",
     "c = f * c + i * g": "chapter 10's LSTM equations as code, the lesson the exercise practises",
     "h = z * h + (1 - z) * h_cand": "chapter 10's GRU equations as code",
-    "alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)": "chapter 12 reuses chapter 3a's Adam",
+    "alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)": "chapter 14 reuses chapter 3a's Adam",
     "e = np.exp(s - s.max(axis=1, keepdims=True))": "the attention chapter reuses chapter 2a's softmax",
     "return e / e.sum(axis=1, keepdims=True)": "the attention chapter reuses chapter 2a's softmax",
 }

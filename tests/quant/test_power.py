@@ -33,8 +33,8 @@ def test_calibrate_and_detection_rates(tmp_path):
     assert "IC 0.10" in power.power_table_text(table, n=100)
 
 
-@pytest.mark.parametrize("name,run", [("ch14", pipelines.panel_power_run),
-                                      ("ch12", pipelines.index_power_run)])
+@pytest.mark.parametrize("name,run", [("ch16", pipelines.panel_power_run),
+                                      ("ch14", pipelines.index_power_run)])
 def test_stored_power_table_reproduces(name, run):
     table = power.load_table(power.stored_path(name))
     i = table["strengths"].index(0.05)

@@ -1,4 +1,4 @@
-"""bricks.quant.scaling: the past-only normalisers of chapter 13."""
+"""bricks.quant.scaling: the past-only normalisers of chapter 15."""
 import numpy as np
 
 from bricks.quant import scaling

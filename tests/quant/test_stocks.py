@@ -1,4 +1,4 @@
-"""bricks.quant.stocks and the chapter 12 helpers added for A shares and other worlds."""
+"""bricks.quant.stocks and the chapter 14 helpers added for A shares and other worlds."""
 import numpy as np
 import pandas as pd
 

@@ -1,4 +1,4 @@
-"""What a factor researcher checks after the headline IC (chapters 14 and 15).
+"""What a factor researcher checks after the headline IC (chapters 16 and 17).
 
 - `neutralize`: the part of each date's scores that industry and size do not explain
   (cross-sectional least squares residual), so a score is not an industry bet in disguise;

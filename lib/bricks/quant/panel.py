@@ -26,7 +26,7 @@ lacks:
 
 Every (date, stock) cell before listing or after delisting is NaN in the price arrays and
 False in `listed`. Everything is generated; `stylised_facts` prints its statistics beside
-published A-share figures, with their sources, in chapter 14a.
+published A-share figures, with their sources, in chapter 16a.
 
     >>> p = generate(n_stocks=60, years=2, index_size=20, seed=0)
     >>> p["close"].shape, p["codes"][:3].tolist()                 # 496 trading days, 60 stocks
@@ -49,7 +49,7 @@ SPRING_FESTIVAL = {2014: "01-31", 2015: "02-19", 2016: "02-08", 2017: "01-28", 2
                    2020: "01-25", 2021: "02-12", 2022: "02-01", 2023: "01-22", 2024: "02-10", 2025: "01-29",
                    2026: "02-17", 2027: "02-06", 2028: "01-26"}
 
-# Published A-share figures the generator imitates (chapter 14a prints them beside its own).
+# Published A-share figures the generator imitates (chapter 16a prints them beside its own).
 PUBLISHED = {
     "index_daily_std": (0.0147, "CSI 300 daily returns, std 1.47% (2,292 days), Technological Forecasting & "
                                 "Social Change 167 (2021) 120710, Table 1"),

@@ -1,4 +1,4 @@
-"""The walk-forward pipelines of chapters 12 and 14, as functions (so the power
+"""The walk-forward pipelines of chapters 14 and 16, as functions (so the power
 calibration in tools/power_tables.py runs exactly the code the chapters run).
 
 Each fold fits its own scaler on its own training block, trains a fresh model, and
@@ -12,7 +12,7 @@ forecasts the test block; nothing sees a test date or a later one. Two training 
 Usage::
 
     fc = rnn_forecasts(X, y, folds, units=8, epochs=5)             # (N,) NaN off-test
-    run = panel_run(rets, factors, train_size=180, test_size=60)   # chapter 14
+    run = panel_run(rets, factors, train_size=180, test_size=60)   # chapter 16
 """
 import numpy as np
 
@@ -76,7 +76,7 @@ def linear_forecasts(X, y, folds, lags=10):
 
 def panel_run(rets, factors, train_size, test_size, T=6, units=8, epochs=5, patience=None,
               n_models=1, seed=0, models=("LSTM", "linear")):
-    """Chapter 14's walk-forward on a (months, assets) panel: scores of each model.
+    """Chapter 16's walk-forward on a (months, assets) panel: scores of each model.
 
     Features from `prep.panel_features`, z-scored across assets each month, windows of T
     months; target the next month's cross-sectional rank in [-0.5, 0.5]; expanding
@@ -109,7 +109,7 @@ def panel_run(rets, factors, train_size, test_size, T=6, units=8, epochs=5, pati
 
 
 def planted_index(n=5030, ic=0.05, seed=0, window=20):
-    """Chapter 12's shapes with a planted signal: windows (N, window, 3), targets (N,), dates.
+    """Chapter 14's shapes with a planted signal: windows (N, window, 3), targets (N,), dates.
 
     The three inputs of each day t are the planted return r_t, the visible signal s_t with
     corr(s_t, r_{t+1}) = ic (`data.planted_series`), and an input of pure noise in the
@@ -182,7 +182,7 @@ PANEL_RECIPES = {"LSTM (chapter)": {"epochs": 5},
 
 
 def index_power_run(ic, seed, recipes=None):
-    """One planted experiment in chapter 12's shapes: {model: t of its pooled test IC}."""
+    """One planted experiment in chapter 14's shapes: {model: t of its pooled test IC}."""
     from bricks.quant import power
     X, y, d = planted_index(ic=ic, seed=seed)
     folds = prep.walk_forward(d, train_size=1000, test_size=250, gap=1)
@@ -206,7 +206,7 @@ def panel_world_run(ic, seed, shape="nonlinear"):
 
 
 def panel_power_run(ic, seed, recipes=None):
-    """One planted experiment in chapter 14's shapes: {model: t of its mean monthly IC}."""
+    """One planted experiment in chapter 16's shapes: {model: t of its mean monthly IC}."""
     from bricks import quant
     from bricks.quant import data
     rets, factors = data.planted_panel(n_dates=360, n_assets=30, ic=ic, seed=seed)
@@ -222,7 +222,7 @@ def panel_power_run(ic, seed, recipes=None):
 
 
 def index_windows(px, window=20):
-    """Chapter 12's inputs from daily OHLCV: windows (N, window, 3), next returns (N,), dates.
+    """Chapter 14's inputs from daily OHLCV: windows (N, window, 3), next returns (N,), dates.
 
     Day t's inputs: the return r_t of the adjusted close (the close if the file has no
     adj_close column, as an index export has none), the range log(H_t / L_t), the change in
@@ -238,13 +238,13 @@ def index_windows(px, window=20):
 def real_runs(name, seeds=range(5)):
     """The chapters' real-data results for several seeds, chapter and tuned recipes.
 
-    ch12: {recipe: {"acc", "ic", "t", "sharpe"} lists over seeds} on the S&P 500;
-    ch14: {recipe: {"ic", "t", "net_sharpe"} lists} on the French panel.
+    ch14: {recipe: {"acc", "ic", "t", "sharpe"} lists over seeds} on the S&P 500;
+    ch16: {recipe: {"ic", "t", "net_sharpe"} lists} on the French panel.
     """
     from bricks import quant
     from bricks.quant import data, power
     out = {}
-    if name == "ch12":
+    if name == "ch14":
         X, y, d = index_windows(data.load_sp500())
         folds = prep.walk_forward(d, train_size=1000, test_size=250, gap=1)
         test = np.concatenate([f.test for f in folds])

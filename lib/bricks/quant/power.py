@@ -128,7 +128,7 @@ def detection_rates(table, threshold=None):
 
 
 def stored_path(name, kind="power"):
-    """Where a stored table lives: lib/bricks/quant/tables/KIND-NAME.json (e.g. power-ch12)."""
+    """Where a stored table lives: lib/bricks/quant/tables/KIND-NAME.json (e.g. power-ch14)."""
     return os.path.join(TABLES, f"{kind}-{name}.json")
 
 

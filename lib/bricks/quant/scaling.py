@@ -1,4 +1,4 @@
-"""Past-only normalisers for time series, the alternatives to batch statistics (chapter 13).
+"""Past-only normalisers for time series, the alternatives to batch statistics (chapter 15).
 
 - `ewma_zscore`: exponential smoothing of the mean and variance, z_t = (x_t - m_{t-1}) /
   s_{t-1}, with m_t = m_{t-1} + a (x_t - m_{t-1}), v_t = (1 - a)(v_{t-1} + a (x_t - m_{t-1})^2),

@@ -45,11 +45,11 @@ MODULES = (
     "ch10",
     "ch11",
     "attn",  # Part III, chapters 12-13: attention and the Transformer
-    "ch12",
-    "ch13",
     "ch14",
-    "ch14a",
     "ch15",
+    "ch16",
+    "ch16a",
+    "ch17",
     "playground",
 )
 

@@ -1,6 +1,4 @@
-"""Chapter 15, attribution: the ReLU network's input gradient, the correlation of two IC series."""
-
-import types
+"""Chapter 15, leakage: a batch standardised with its own statistics, a past-only EWMA z-score."""
 
 import numpy as np
 
@@ -8,125 +6,95 @@ from bricks.teaching.exercises import Case, Mistake, register
 from bricks.teaching.exercises._common import rng
 
 
-def _grad(model):
-    def relu_net_gradient(x, k):
-        on = (model.weights1 @ x + model.bias1) > 0  # (3,) which ReLUs pass
-        return (model.weights2[k] * on) @ model.weights1  # (3,)
-
-    return relu_net_gradient
+def batch_standardize(xb):
+    return (xb - xb.mean(axis=0)) / xb.std(axis=0)
 
 
-def _seed_model():
-    return types.SimpleNamespace(
-        weights1=np.array([[-4, -3, -2], [-1, 0, 1], [2, 3, 4]]),
-        bias1=np.array([0, 0, 0]),
-        weights2=np.array([[-3, -2, -1], [1, 2, 3]]),
-        bias2=np.array([1, 1]),
-    )
-
-
-def _rng_cases(model):
-    return [
-        Case((np.array([1.0, 2.0, 3.0]), 1), note="the seed's input"),
-        Case((np.array([1.0, 2.0, 3.0]), 0)),
-        Case((np.array([-1.0, 0.5, 2.0]), 1), note="another pattern of units on"),
-        Case((np.array([3.0, -2.0, -1.0]), 0)),
-        Case((np.zeros(3), 1), note="every unit on its kink (z = 0 counts as off)"),
-    ]
-
-
-register(
-    "ch15.relu_net_gradient",
-    make_reference=lambda model: _grad(model),
-    cases=_rng_cases,
-    test_context=lambda: {"model": _seed_model()},
-    forbidden=("bricks.quant.attribution:input_gradient",),
-    mistakes=[],  # filled below: they read the seed's weights, like the student's function
-)
-
-
-def _relu_mistakes(model):
-    """The plausible slips, bound to `model` (the seed's network, as in the chapter)."""
-    W1, b1, W2 = model.weights1, model.bias1, model.weights2
-    on = lambda x: (W1 @ x + b1) > 0  # noqa: E731
-    return [
-        Mistake(
-            lambda x, k: W1[k],
-            "the seed's bug: the first layer's weights alone, the second layer left out",
-            "missing term",
-        ),
-        Mistake(lambda x, k: W2[k] @ W1, "no ReLU mask: the units that are off pass gradient too", "missing term"),
-        Mistake(
-            lambda x, k: (W2[k] * on(x)) @ W1.T, "W1 transposed: the first layer's rows are its units", "transpose"
-        ),
-        Mistake(
-            lambda x, k: (W2[k] * ((W1 @ x + b1) >= 0)) @ W1,
-            "the kink counted as on (>= 0): the ReLU's gradient at 0 is 0",
-            "off-by-one",
-        ),
-        Mistake(lambda x, k: (W2[1 - k] * on(x)) @ W1, "the other output's weights (row 1 - k)", "index"),
-        Mistake(lambda x, k: -(W2[k] * on(x)) @ W1, "the sign flipped", "sign"),
-        Mistake(
-            lambda x, k: (W2[k] * on(x)) @ W1 * x,
-            "gradient times input: that is the attribution, not the gradient",
-            "formula",
-        ),
-    ]
-
-
-def ic_correlation(ic_a, ic_b):
-    ok = np.isfinite(ic_a) & np.isfinite(ic_b)
-    return np.corrcoef(ic_a[ok], ic_b[ok])[0, 1]
-
-
-def _ic_pair(seed, n, holes_a, holes_b):
+def _batch(seed, B, F):
     r = rng(seed)
-    a = r.normal(0.03, 0.1, n)
-    b = 0.5 * a + r.normal(0, 0.1, n)
-    a[list(holes_a)] = np.nan
-    b[list(holes_b)] = np.nan
-    return Case((a, b), note=f"NaN at {sorted(holes_a)} and {sorted(holes_b)}")
-
-
-def _fill0(a, b):
-    return np.corrcoef(np.nan_to_num(a), np.nan_to_num(b))[0, 1]
+    return r.normal(np.linspace(-1, 2, F), np.linspace(0.5, 2.0, F), (B, F))
 
 
 register(
-    "ch15.ic_correlation",
-    reference=ic_correlation,
-    cases=lambda: [
-        _ic_pair(1, 40, {0, 1, 2}, {0, 1, 2}),
-        _ic_pair(2, 30, {3, 9}, {5, 20, 21}),
-        _ic_pair(3, 25, set(), {0}),
-        _ic_pair(4, 20, {7}, set()),
-    ],
+    "ch15.batch_standardize",
+    reference=batch_standardize,
+    cases=lambda: [Case((_batch(1, 32, 4),)), Case((_batch(2, 8, 3),)), Case((_batch(3, 5, 5),), note="B = F")],
+    forbidden=("bricks.quant.prep:StandardScaler",),
     mistakes=[
         Mistake(
-            lambda a, b: np.corrcoef(a, b)[0, 1], "the NaN months are not dropped: the result is NaN", "missing term"
-        ),
-        Mistake(
-            lambda a, b: (lambda ok: np.corrcoef(a[ok], b[ok])[0, 1])(np.isfinite(a)),
-            "only ic_a's NaN months dropped",
-            "missing term",
-        ),
-        Mistake(_fill0, "NaN months filled with 0: they count as months with no skill", "formula"),
-        Mistake(
-            lambda a, b: (lambda ok: np.cov(a[ok], b[ok])[0, 1])(np.isfinite(a) & np.isfinite(b)),
-            "the covariance, not the correlation",
-            "formula",
-        ),
-        Mistake(
-            lambda a, b: np.corrcoef(
-                a[np.isfinite(a)][: min(np.isfinite(a).sum(), np.isfinite(b).sum())],
-                b[np.isfinite(b)][: min(np.isfinite(a).sum(), np.isfinite(b).sum())],
-            )[0, 1],
-            "each series' NaNs dropped on its own: the months no longer line up",
+            lambda xb: (xb - xb.mean(axis=1, keepdims=True)) / xb.std(axis=1, keepdims=True),
+            "per row (axis 1): each sample across its features",
             "index",
         ),
+        Mistake(lambda xb: (xb - xb.mean(axis=0)) / xb.std(axis=0, ddof=1), "ddof=1: the unbiased std", "factor"),
+        Mistake(lambda xb: xb / xb.std(axis=0), "the mean is not subtracted", "missing term"),
+        Mistake(
+            lambda xb: (xb - xb.mean()) / xb.std(), "one mean and std for the whole batch, not per column", "shape"
+        ),
+        Mistake(lambda xb: (xb - xb.mean(axis=0)) / xb.var(axis=0), "divided by the variance", "formula"),
+        Mistake(lambda xb: (xb.mean(axis=0) - xb) / xb.std(axis=0), "mean minus x", "sign"),
     ],
 )
 
 
-get_relu = __import__("bricks.teaching.exercises", fromlist=["get"]).get
-get_relu("ch15.relu_net_gradient").mistakes.extend(_relu_mistakes(_seed_model()))
+def ewma_z(x, halflife):
+    from bricks.quant import scaling
+
+    return scaling.ewma_zscore(x, halflife)
+
+
+def _ewma(update_first=False, a_of=None, warm=None, sqrt=True):
+    def wrong(x, halflife):
+        a = a_of(halflife) if a_of else 1 - 2 ** (-1 / halflife)
+        m, v = x[0], 0.0
+        z = np.full(len(x), np.nan)
+        for t in range(1, len(x)):
+            d = x[t] - m
+            if update_first:
+                m, v = m + a * d, (1 - a) * (v + a * d * d)
+            z[t] = (x[t] - m) / (np.sqrt(v + 1e-12) if sqrt else v + 1e-12)
+            if not update_first:
+                m, v = m + a * d, (1 - a) * (v + a * d * d)
+        z[: (warm(halflife) if warm else halflife)] = np.nan
+        return z
+
+    return wrong
+
+
+def _series(seed, n):
+    return np.cumsum(rng(seed).normal(0.01, 1.0, n)) * 0.1 + rng(seed + 1).normal(0, 1, n)
+
+
+register(
+    "ch15.ewma_z",
+    reference=ewma_z,
+    whole=True,
+    cases=lambda: [
+        Case((_series(4, 300), 60)),
+        Case((_series(5, 80), 10), note="halflife 10"),
+        Case((_series(6, 40), 3), note="halflife 3"),
+    ],
+    forbidden=("bricks.quant.scaling:ewma_zscore",),
+    mistakes=[
+        Mistake(
+            _ewma(update_first=True),
+            "the statistics updated with today before today's z: today leaks into its own scale",
+            "formula",
+        ),
+        Mistake(
+            _ewma(a_of=lambda h: 1 / h),
+            "a = 1 / halflife: that is a span, not a half-life (a = 1 - 2^(-1/h))",
+            "formula",
+        ),
+        Mistake(
+            _ewma(warm=lambda h: h - 1), "one warm-up day too few (NaN for the first halflife - 1 days)", "off-by-one"
+        ),
+        Mistake(
+            _ewma(warm=lambda h: 0), "no warm-up: the first days' z-scores rest on almost no history", "missing term"
+        ),
+        Mistake(_ewma(sqrt=False), "divided by the variance, not its square root", "formula"),
+        Mistake(
+            lambda x, h: (lambda z: np.where(np.isnan(z), np.nan, -z))(ewma_z(x, h)), "m - x instead of x - m", "sign"
+        ),
+    ],
+)

@@ -1,4 +1,4 @@
-"""Chapter 14a, the A-share market: a round trip's cost, the daily limit prices."""
+"""Chapter 16a, the A-share market: a round trip's cost, the daily limit prices."""
 
 from bricks.teaching.exercises import Case, Mistake, register
 
@@ -9,7 +9,7 @@ def round_trip(value, stamp):
 
 
 register(
-    "ch14a.round_trip",
+    "ch16a.round_trip",
     reference=round_trip,
     rtol=1e-9,
     cases=lambda: [
@@ -58,7 +58,7 @@ def main_board_limits(prev_close, st=False):
 
 
 register(
-    "ch14a.main_board_limits",
+    "ch16a.main_board_limits",
     reference=main_board_limits,
     cases=lambda: [
         Case((10.05, True), note="ST: 5%, a price halfway between two cents"),
