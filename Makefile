@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: book test unit notebooks site lab lab-student student check wheelhouse offline-install \
+.PHONY: gettext book test unit notebooks site lab lab-student student check wheelhouse offline-install \
         offline-check bench workshop clean venv
 
 venv: $(STAMP)
@@ -104,9 +104,23 @@ book: $(STAMP)
 	@# so that sphinx-build can read and execute the notebooks on $(JOBS) cores (`jupyter-book build`
 	@# has no -j). -W: warnings are errors; -n: every reference must resolve; -E: nothing cached.
 	$(BIN)/jupyter-book config sphinx . > /dev/null
+	rm -rf _build/html/zh
 	PYTHONPATH=tools:lib $(BIN)/sphinx-build -E -j $(JOBS) -W -n --keep-going -b html -d _build/doctrees . _build/html
 	$(BIN)/python tools/postbuild.py _build/html
-	@echo "Open _build/html/index.html in a browser (or: $(BIN)/python -m http.server -d _build/html)."
+	@# The Chinese edition (issue 24): the same pages, replaying the English build's outputs and
+	@# numbers (tools/i18n_replay.py: nothing executes twice), the text from locales/zh_CN.
+	@# First the drift test: every English message must have a current translation.
+	$(MAKE) --no-print-directory gettext
+	$(BIN)/python tools/i18n.py check
+	PYTHONPATH=tools:lib $(BIN)/sphinx-build -E -j $(JOBS) -W -n --keep-going -b html -D language=zh_CN -D nb_replay=replay -d _build/zh/doctrees . _build/zh/html
+	$(BIN)/python tools/postbuild.py _build/zh/html --language zh_CN --into _build/html/zh
+	@echo "Open _build/html/index.html in a browser; the Chinese edition is _build/html/zh/index.html (or: $(BIN)/python -m http.server -d _build/html)."
+
+## gettext: the English messages of every page (_build/gettext/*.pot) from the last `make book`'s
+## record (no execution); then `python tools/i18n.py update` merges them into locales/zh_CN.
+gettext: $(STAMP)
+	$(BIN)/jupyter-book config sphinx . > /dev/null
+	PYTHONPATH=tools:lib $(BIN)/sphinx-build -E -j $(JOBS) -q -b gettext -D nb_replay=replay -d _build/gettext-doctrees . _build/gettext
 
 ## test: unit tests, every notebook under book/ through nbval, the book build, then the site checks
 test: $(STAMP)

@@ -12,10 +12,18 @@
    needs the internet.
 4. Every chapter (MyST Markdown) is written as a runnable .ipynb into `_sources/`, where the
    "Run this page" banner's download link points (tools/notebooks.py).
-5. The budget: no page over 4 MB (players and explorers carry their frames inline), the whole
-   site under 40 MB; over either is an error.
+5. The budget: no page over 4 MB (players and explorers carry their frames inline), each
+   edition under 40 MB; over either is an error.
+6. The Chinese edition (`--language zh_CN --into _build/html/zh`): its downloads (.ipynb and
+   .md sources) are the chapters with Chinese Markdown (tools/i18n.py), and it is moved into the
+   English site's zh/ folder, where every asset identical to the English one (theme, MathJax,
+   fonts, figures) is deleted and its links point to the English copy: a reader downloads each
+   file once, and the Chinese edition adds only its pages.
 Prints what it changed, the largest pages and the site size.
 """
+import argparse
+import filecmp
+import shutil
 import pathlib
 import re
 import sys
@@ -85,19 +93,74 @@ def size_mb(site):
     return sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
 
 
-def main(site="_build/html"):
-    site = pathlib.Path(site)
+ASSET_LINK = re.compile(r"""(?P<q>["'(])(?P<up>(?:\.\./)*)(?P<path>(?:_static|_images)/[^"'?#)\s]+)""")
+
+
+def share_assets(edition, main_site):
+    """Delete edition's _static/_images files identical to main_site's; relink; return MB saved."""
+    shared = set()
+    for folder in ("_static", "_images"):
+        for path in sorted((edition / folder).rglob("*")):
+            twin = main_site / path.relative_to(edition)
+            if path.is_file() and twin.is_file() and filecmp.cmp(path, twin, shallow=False):
+                shared.add(path.relative_to(edition).as_posix())
+    saved = sum((edition / rel).stat().st_size for rel in shared)
+    for page in edition.rglob("*.html"):
+        depth = len(page.relative_to(edition).parts) - 1
+        text = page.read_text(encoding="utf-8")
+
+        def relink(m):
+            if m.group("path") in shared and len(m.group("up")) == 3 * depth:
+                return m.group("q") + m.group("up") + "../" + m.group("path")
+            return m.group(0)
+
+        page.write_text(ASSET_LINK.sub(relink, text), encoding="utf-8")
+    for rel in shared:
+        (edition / rel).unlink()
+    return saved / 1e6
+
+
+def translated_sources(site, language):
+    """The edition's book/ with translated Markdown (tools/i18n.py) and its .md sources replaced."""
+    import i18n
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    book = root / "_build" / language.split("_")[0] / "book"      # zh_CN -> _build/zh/book
+    i18n.translate_book(book)
+    for md in (site / "_sources" / "book").rglob("*.md"):
+        translated = book / md.relative_to(site / "_sources" / "book")
+        if translated.is_file():
+            shutil.copy2(translated, md)
+    return book
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="make the built site offline, and check it")
+    parser.add_argument("site", nargs="?", default="_build/html")
+    parser.add_argument("--language", help="a translated edition (zh_CN): its downloads translated")
+    parser.add_argument("--into", help="move the edition here (inside the English site), sharing assets")
+    args = parser.parse_args(argv)
+    site = pathlib.Path(args.site)
     if not (site / "index.html").is_file():
         print(f"postbuild: no site at {site} (run `make book` first)", file=sys.stderr)
         return 1
     states = strip_pages(site)
     saved = drop_source_maps(site)
     book = pathlib.Path(__file__).resolve().parents[1] / "book"
+    if args.language:
+        book = translated_sources(site, args.language)
     written = notebooks.export(site / "_sources" / "book", book, runnable_folder=False)
     print(f"postbuild: {len(written)} chapters written as .ipynb into {site / '_sources' / 'book'}")
     pages = sum(1 for _ in site.rglob("*.html"))
     print(f"postbuild: removed {states} unused widget-state block(s); "
           f"dropped {saved / 1e6:.1f} MB of source maps")
+    if args.into:
+        into = pathlib.Path(args.into)
+        shutil.rmtree(into, ignore_errors=True)
+        shutil.move(str(site), str(into))
+        site = into
+        print(f"postbuild: moved to {site}; {share_assets(site, site.parent):.1f} MB of assets "
+              f"shared with {site.parent}")
     bad = external_loads(site)
     for path, snippet in bad:
         print(f"postbuild: ERROR {path} loads from the network: {snippet}", file=sys.stderr)
@@ -114,4 +177,4 @@ def main(site="_build/html"):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    sys.exit(main())
