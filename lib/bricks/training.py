@@ -92,7 +92,7 @@ class Trainer:
 
     # ---- fit ---------------------------------------------------------------------------
     def fit(self, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, seed=None, guard=True):
+            validation_data=None, shuffle=True, seed=None, guard=True, validation_batch_size=None):
         """Train for `epochs` passes over (x, y) in shuffled mini-batches; returns a History.
 
         Args:
@@ -106,11 +106,15 @@ class Trainer:
             shuffle: reshuffle the training samples every epoch, with backend.make_rng(seed).
             guard: run every step through `bricks.guards.guarded_step` (all or nothing);
                 False runs the bare `train_step`, as Keras does.
+            validation_batch_size: samples per forward pass when scoring the validation data
+                (None: batch_size, as Keras); the scores do not depend on it, only the time.
         Returns:
             History: history.history["loss"], ["val_loss"], ...; history.stopped_reason.
         """
         self._require_compiled("fit()")
         batch_size, epochs = guards.check_fit_arguments(self, batch_size, epochs, validation_split, verbose)
+        val_batch_size = guards.check_fit_arguments(self, batch_size if validation_batch_size is None
+                                                    else validation_batch_size, 1, 0.0)[0]
         x, y = self._check_xy(x, y)  # once, up front: finite, y in the loss's domain
         x, y, x_val, y_val = self._split_validation(x, y, validation_split, validation_data)
         self._resolve_metrics()
@@ -127,7 +131,7 @@ class Trainer:
             order = rng.permutation(len(x)) if shuffle else np.arange(len(x))  # (N,)
             logs, stop = self._train_epoch(x, y, order, batch_size, cbs, guard)
             if stop is None and x_val is not None:
-                stop = self._validate(x_val, y_val, batch_size, logs)
+                stop = self._validate(x_val, y_val, val_batch_size, logs)
             if stop is None and logs and not history.warnings:  # a finite loss can hide divergence
                 self._warn_divergence(history, logs["loss"])
             if stop is not None:

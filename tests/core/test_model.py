@@ -97,6 +97,23 @@ def test_validation_and_history_keys(rng):
     assert h.history["val_loss"][-1] == pytest.approx(model.evaluate(x[30:], y[30:])[0])
 
 
+def test_validation_batch_size_changes_the_time_not_the_scores(rng):
+    x, y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
+    histories = []
+    for val_batch in (None, 3, 1000):
+        model = Sequential([Input((3,)), Dense(2, "tanh", kernel_initializer=bricks.initializers.GlorotUniform(0)),
+                            Dense(1, kernel_initializer=bricks.initializers.GlorotUniform(1))])
+        model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        histories.append(model.fit(x[:30], y[:30], epochs=3, batch_size=4, validation_data=(x[30:], y[30:]),
+                                   validation_batch_size=val_batch, seed=0, verbose=0).history)
+    for h in histories[1:]:
+        assert h["loss"] == histories[0]["loss"]  # training untouched
+        np.testing.assert_allclose(h["val_loss"], histories[0]["val_loss"], rtol=1e-12)
+        np.testing.assert_allclose(h["val_mae"], histories[0]["val_mae"], rtol=1e-12)
+    with pytest.raises(ValueError, match="batch_size an integer >= 1"):
+        model.fit(x, y, validation_split=0.5, validation_batch_size=0, verbose=0)
+
+
 def test_shuffle_is_seeded(rng):
     x, y = rng.normal(size=(32, 2)), rng.normal(size=(32, 1))
     runs = []

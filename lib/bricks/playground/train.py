@@ -207,7 +207,7 @@ def train(x, y, hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
         rec.snap(0)
     val = None if test is None else (cross_features(test[0], features), test[1].reshape(-1, 1))
     history = model.fit(inputs, y.astype(np.float64)[:, None], batch_size=batch_size, epochs=epochs, verbose=0,
-                        shuffle=True, seed=seed, validation_data=val,
+                        shuffle=True, seed=seed, validation_data=val, validation_batch_size=256,  # one pass
                         callbacks=[LambdaCallback(on_epoch_end=lambda e, logs: rec.on_epoch_end(e, logs, marks))])
     done = len(history.history.get("loss", []))
     if rec.frames and rec.frames[-1]["epoch"] != done and not history.stopped_reason:
