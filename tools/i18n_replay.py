@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 from myst_nb import sphinx_ as nb_sphinx
 from myst_nb.core.execute import NotebookClientBase, create_client
+from docutils import nodes as docutils_nodes
 from myst_nb.ext.eval import EvalRoleAny
 from sphinx.errors import ExtensionError
 from sphinx.transforms import i18n
@@ -130,13 +131,22 @@ def create_client_for_build(notebook, source, nb_config, logger, read_fmt=None):
 
 
 class RememberingEvalRole(EvalRoleAny):
-    """The {eval} role, also remembering each rendered number by (source, line, expression)."""
+    """The {eval} role, also remembering each rendered number by (source, line, expression).
+
+    Its output is wrapped in <span class="nb-eval">, in both languages, so that a test can
+    compare the numbers of the two editions of a page (tests/browser/test_site_zh.py).
+    """
 
     def run(self):
         nodes, messages = super().run()
         text = "".join(node.astext() for node in nodes)
         _eval_text[(str(self.document["source"]), self.line, self.text)] = text
-        return nodes, messages
+        return [docutils_nodes.inline("", "", *nodes, classes=["nb-eval"])], messages
+
+
+def number_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """{nb-number}`0.73`: a number an {eval} computed, put into a translated paragraph."""
+    return [docutils_nodes.inline(rawtext, text, classes=["nb-eval"])], []
 
 
 def _substitute_evals(source: str, source_path: str, source_line: int) -> str:
@@ -145,16 +155,14 @@ def _substitute_evals(source: str, source_path: str, source_line: int) -> str:
 
     def number(match):
         expr = match.group(1)
-        hits = {text for (src, line, e), text in _eval_text.items()
-                if src == path and e == expr and line >= source_line}
-        same_line = [_eval_text[(path, line, expr)] for line in range(source_line, source_line + 200)
-                     if (path, line, expr) in _eval_text]
-        if same_line:
-            return same_line[0]
-        if not hits:
-            raise ExtensionError(f"nb_replay: {path}:{source_line}: the translation uses "
-                                 f"{{eval}}`{expr}`, which the original paragraph does not")
-        return hits.pop()
+        # The role's line lies within its paragraph, at or after the paragraph's first line: the
+        # nearest recorded line from there is this paragraph's (an expression used in two
+        # paragraphs may have two values; within one paragraph it has one).
+        for line in range(source_line, source_line + 200):
+            if (path, line, expr) in _eval_text:
+                return "{nb-number}`%s`" % _eval_text[(path, line, expr)]
+        raise ExtensionError(f"nb_replay: {path}:{source_line}: the translation uses "
+                             f"{{eval}}`{expr}`, which its English paragraph does not")
 
     return EVAL_ROLE.sub(number, source)
 
@@ -176,4 +184,5 @@ def setup(app):
     nb_sphinx.create_client = create_client_for_build
     i18n.publish_msgstr = publish_msgstr
     app.add_role("eval", RememberingEvalRole(), override=True)
+    app.add_role("nb-number", number_role)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

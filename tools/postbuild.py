@@ -117,6 +117,9 @@ def share_assets(edition, main_site):
         page.write_text(ASSET_LINK.sub(relink, text), encoding="utf-8")
     for rel in shared:
         (edition / rel).unlink()
+    for folder in sorted((p for p in edition.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()                          # deepest first: a folder emptied by the above
     return saved / 1e6
 
 
