@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: gettext book test unit notebooks site lab lab-student student check wheelhouse offline-install \
+.PHONY: gettext lab-zh lab-student-zh workshop-zh book test unit notebooks site lab lab-student student check wheelhouse offline-install \
         offline-check bench workshop clean venv
 
 venv: $(STAMP)
@@ -116,11 +116,12 @@ book: $(STAMP)
 	$(BIN)/python tools/postbuild.py _build/zh/html --language zh_CN --into _build/html/zh
 	@echo "Open _build/html/index.html in a browser; the Chinese edition is _build/html/zh/index.html (or: $(BIN)/python -m http.server -d _build/html)."
 
-## gettext: the English messages of every page (_build/gettext/*.pot) from the last `make book`'s
-## record (no execution); then `python tools/i18n.py update` merges them into locales/zh_CN.
+## gettext: the English messages of every page (_build/gettext/*.pot; nothing executes: a message is
+## the English source, never an output); then `python tools/i18n.py update` merges them into
+## locales/zh_CN, and `tools/i18n.py dump/load` are how a translator fills them in.
 gettext: $(STAMP)
 	$(BIN)/jupyter-book config sphinx . > /dev/null
-	PYTHONPATH=tools:lib $(BIN)/sphinx-build -E -j $(JOBS) -q -b gettext -D nb_replay=replay -d _build/gettext-doctrees . _build/gettext
+	PYTHONPATH=tools:lib $(BIN)/sphinx-build -E -j $(JOBS) -Q -b gettext -D nb_execution_mode=off -D nb_replay= -d _build/gettext-doctrees . _build/gettext
 
 ## test: unit tests, every notebook under book/ through nbval, the book build, then the site checks
 test: $(STAMP)
@@ -164,11 +165,28 @@ lab-student: $(STUDENT_STAMP)
 	test -d workshop/student || $(BIN)/python tools/workshop.py
 	$(BIN)/jupyter lab $(ROOT_ARGS) $(LAB_ARGS) workshop/student
 
+## lab-zh, lab-student-zh: the same in Chinese (中文版): every chapter's Markdown from the catalogs
+## in locales/zh_CN (tools/i18n.py book), the code cells byte for byte the English ones.
+lab-zh: $(STUDENT_STAMP)
+	$(BIN)/python tools/i18n.py book workshop/zh/book
+	$(BIN)/jupyter lab $(ROOT_ARGS) $(LAB_ARGS) workshop/zh/book
+
+lab-student-zh: $(STUDENT_STAMP)
+	test -d workshop/zh/student || $(MAKE) --no-print-directory workshop-zh
+	$(BIN)/jupyter lab $(ROOT_ARGS) $(LAB_ARGS) workshop/zh/student
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+## workshop: the student and instructor sets, English (workshop/student, workshop/instructor) and
+## Chinese (workshop/zh/student, workshop/zh/instructor)
 workshop: $(STAMP)
 	$(BIN)/python tools/workshop.py
+	$(MAKE) --no-print-directory workshop-zh
+
+workshop-zh:
+	$(BIN)/python tools/i18n.py book _build/zh/book
+	$(BIN)/python tools/workshop.py --book _build/zh/book --out workshop/zh
 
 clean:
 	rm -rf _build workshop

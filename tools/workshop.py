@@ -203,7 +203,7 @@ def student_version(nb, where="notebook"):
 
 def notebooks(book):
     """The chapters under `book`: MyST Markdown notebooks, and any plain .ipynb."""
-    ipynb = [p for p in pathlib.Path(book).rglob("*.ipynb") if not SKIP_DIRS & set(p.parts)]
+    ipynb = [p for p in pathlib.Path(book).rglob("*.ipynb") if not SKIP_DIRS & set(p.relative_to(book).parts)]
     return sorted(ipynb + book_notebooks.chapters(book))
 
 

@@ -49,7 +49,8 @@ def glossary_chinese():
             pending.append(line.strip().lower())
         elif line.startswith("  ") and "·" in line and pending:
             chinese = line.split("·")[0].strip()
-            alternatives = [c.strip() for c in re.split(r"[/、,，]", chinese) if c.strip()]
+            alternatives = [chinese] + [c.strip() for c in re.split(r"[/、,，]", chinese) if c.strip()]
+            alternatives += [re.sub(r"（[^）]*）|\([^)]*\)", "", a).strip() for a in alternatives]
             for term in pending:
                 names[term] = alternatives
             pending = []
@@ -74,7 +75,12 @@ def test_glossary_terms_use_the_glossary_chinese_name():
             for shown, target in ((m.group(1) or m.group(2), m.group(2)) for m in TERM_ROLE.finditer(message.string)):
                 chinese = names.get(target.strip().lower())
                 if not chinese or not i18n.CJK.search("".join(chinese)):
-                    continue          # an acronym or a name kept in English (XOR, LSTM)
+                    continue          # a name the glossary keeps in English (Transformer)
+                if shown.strip() == target.strip() and len(re.findall(r"[A-Z]", target)) >= 2:
+                    continue          # an acronym shown as itself (XOR, GRU, ICIR, ReLU), as Chinese texts do
+                names_kept = set(re.findall(r"[A-Za-z0-9]{2,}", shown))
+                if names_kept and names_kept <= set(target.split()) and names_kept != set(target.split()):
+                    continue          # a proper name kept from the term (Glorot 初始化, L1): more precise
                 latin = {w.lower() for c in chinese for w in re.findall(r"[A-Za-z]{2,}", c)}
                 shown_latin = set(re.findall(r"[a-z]{2,}", shown.lower()))
                 if not any(c in message.string for c in chinese) and not latin & shown_latin:
