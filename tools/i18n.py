@@ -24,6 +24,8 @@ so nothing executes twice). babel (already a Sphinx dependency) reads and writes
 from __future__ import annotations
 
 import argparse
+import datetime
+import io
 import re
 import shutil
 import sys
@@ -41,6 +43,7 @@ PO_DIR = ROOT / "locales" / LOCALE / "LC_MESSAGES"
 # drift from them. Its landing page (api.md) is translated and says so.
 UNTRANSLATED = {"book/appendix/api-layers", "book/appendix/api-quant", "book/appendix/api-tools",
                 "book/appendix/api-training"}
+FIXED_DATE = datetime.datetime(2026, 12, 6, tzinfo=datetime.timezone.utc)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
@@ -50,12 +53,20 @@ def read_catalog(path: Path) -> Catalog:
 
 
 def write_catalog(catalog: Catalog, path: Path) -> None:
-    """Write atomically, without line wrapping (one message, one line: diffs stay readable)."""
+    """Write atomically, without line wrapping (one message, one line: diffs stay readable).
+
+    The header's dates are fixed, so a catalog whose messages did not change is not rewritten
+    (git shows only real changes).
+    """
+    catalog.creation_date = catalog.revision_date = FIXED_DATE
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, omit_header=False, ignore_obsolete=True,
+             include_previous=True, sort_output=False)
+    if path.exists() and path.read_bytes() == buffer.getvalue():
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".po.tmp")
-    with tmp.open("wb") as f:
-        write_po(f, catalog, width=0, omit_header=False, ignore_obsolete=True,
-                 include_previous=True, sort_output=False)
+    tmp.write_bytes(buffer.getvalue())
     tmp.replace(path)
 
 
