@@ -36,7 +36,7 @@ def test_there_is_a_catalog_for_every_page():
 def test_every_translation_keeps_numbers_links_math_and_code(po):
     bad = []
     for message in i18n.read_catalog(po):
-        if message.id and message.string:
+        if message.id and message.string and not message.fuzzy:   # fuzzy: i18n.py check reports it
             bad += [f"{error}: {message.id[:70]!r}" for error in i18n.structure_errors(message.id, message.string)]
     assert bad == [], f"{po.name}: {len(bad)} translation(s) changed what must be kept:\n" + "\n".join(bad[:10])
 
