@@ -87,16 +87,14 @@ class Snapshot:
     """
 
     def __init__(self, model, optimizer):
-        self.arrays, self.streams = [], []
-        for _, layer in model.walk():
-            self.arrays += (*layer.params.values(), *layer.state.values())  # references, in Keras order
-            if hasattr(layer, "seed_generator"):
-                self.streams.append(layer.seed_generator)
+        layers = [layer for _, layer in model.walk()]
+        self.arrays = [w for layer in layers for d in (layer.params, layer.state) for w in d.values()]  # Keras order
+        self.streams = [layer.seed_generator for layer in layers if hasattr(layer, "seed_generator")]
         self.stream_states = [gen.get_state() for gen in self.streams]
         self.global_stream = backend.get_rng_state()
         self.optimizer, self.iterations = optimizer, optimizer.iterations
         self.slots = {path: dict(state) for path, state in optimizer.slots.items()}  # its arrays and counts
-        slot_arrays = [v for state in self.slots.values() for v in state.values() if isinstance(v, np.ndarray)]
+        slot_arrays = [v for state in self.slots.values() for v in state.values() if type(v) is np.ndarray]
         self.copied = self.arrays + slot_arrays
         self.saved = np.concatenate([a.ravel() for a in self.copied]) if self.copied else None  # one copy
 
@@ -113,9 +111,9 @@ class Snapshot:
         self.optimizer.iterations = self.iterations
 
     def all_finite(self):
-        """True when every weight and state array is finite (one sum each: a NaN or inf makes the
-        total non-finite; an overflowing total is confirmed element by element)."""
-        total = sum(np.add.reduce(w, axis=None) for w in self.arrays)
+        """True when every weight and state array is finite (one sum of squares each, by BLAS: a NaN
+        or inf makes the total non-finite; an overflowing total is confirmed element by element)."""
+        total = sum([np.vdot(w, w) for w in self.arrays])
         return bool(np.isfinite(total)) or all(np.isfinite(w).all() for w in self.arrays)
 
 
