@@ -173,6 +173,12 @@ class Optimizer:
     def update(self, w, dw, state, lr):
         raise NotImplementedError
 
+    def keras_slot_groups(self):
+        """Keras's order of this optimizer's per-weight slots in a .keras file, as groups of slot
+        names; inside a group Keras interleaves them weight by weight (Adam: m0, v0, m1, v1, ...).
+        None: no Keras layout known, and a .keras file then carries no optimizer state."""
+        return None
+
     def apply(self, variables):
         """One step for every (path, layer, key) in `variables` (from `model.variables()`)."""
         variables = list(variables)
@@ -212,6 +218,9 @@ class SGD(Optimizer):
     def update(self, w, dw, state, lr):
         return sgd_update(w, dw, state, lr, self.momentum, self.nesterov)
 
+    def keras_slot_groups(self):
+        return [("m",)] if self.momentum else []
+
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
@@ -228,6 +237,9 @@ class RMSprop(Optimizer):
 
     def update(self, w, dw, state, lr):
         return rmsprop_update(w, dw, state, lr, self.rho, self.momentum, self.epsilon, self.centered)
+
+    def keras_slot_groups(self):
+        return [("v",)] + ([("m",)] if self.momentum else []) + ([("mg",)] if self.centered else [])
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
@@ -246,6 +258,9 @@ class Adam(Optimizer):
 
     def update(self, w, dw, state, lr):
         return adam_update(w, dw, state, lr, self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
+
+    def keras_slot_groups(self):  # AdamW's too: Keras's AdamW keeps Adam's variables
+        return [("m", "v")] + ([("v_hat",)] if self.amsgrad else [])
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -228,10 +228,11 @@ def test_training_resumes_from_keras_optimizer_state(name):
     assert record["keras_resumes_bricks_file"]["ok"] and not record["keras_resumes_bricks_file"]["warnings"]
 
 
-def test_optimizer_state_round_trip_is_exact(tmp_path):
+@pytest.mark.parametrize("optimizer", [bricks.Adam, bricks.AdamW])
+def test_optimizer_state_round_trip_is_exact(tmp_path, optimizer):
     bricks.set_random_seed(4)
     model = bricks.Sequential([bricks.Input((3,)), bricks.Dense(4, "tanh"), bricks.Dense(1)])
-    model.compile(optimizer=bricks.Adam(0.01), loss="mse")
+    model.compile(optimizer=optimizer(0.01), loss="mse")
     x, y = np.random.default_rng(1).normal(size=(8, 3)), np.ones((8, 1))
     model.fit(x, y, epochs=3, batch_size=4, verbose=0)
     again = keras_format.load_model(keras_format.save_model(model, tmp_path / "t.keras"))

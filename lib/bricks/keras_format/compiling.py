@@ -105,23 +105,10 @@ def keras_compile_config(model):
 
 
 # ---- the optimizer's state: Keras's "optimizer/vars" group ------------------------------------------
-def _slot_groups(opt):
-    """Keras's order of an optimizer's per-weight variables, as groups of bricks slot names: within a
-    group Keras interleaves them weight by weight (Adam: m0, v0, m1, v1, ...), groups follow each other."""
-    kind = type(opt).__name__
-    if kind == "Adam":
-        return [("m", "v")] + ([("v_hat",)] if opt.amsgrad else [])
-    if kind == "SGD":
-        return [("m",)] if opt.momentum else []
-    if kind == "RMSprop":
-        return [("v",)] + ([("m",)] if opt.momentum else []) + ([("mg",)] if opt.centered else [])
-    return None
-
-
 def _slots(model):
     """[(state dict, slot name, weight)] in Keras's variable order, or None if the layout is unknown."""
     opt = model.optimizer
-    groups = _slot_groups(opt)
+    groups = opt.keras_slot_groups()  # each optimizer says how Keras lays its slots out
     if groups is None or callable(opt.learning_rate):  # a schedule has no learning_rate variable
         return None
     weights = [(opt.slots.setdefault(path, {}), layer.params[key]) for path, layer, key in model.variables()]
@@ -164,5 +151,5 @@ def read_optimizer_state(h5, model, fail):
     model.optimizer.iterations, model.optimizer.learning_rate = int(iterations), float(rate)
     for (state, name, w), value in zip(slots, stored):
         state[name] = value.astype(w.dtype)
-        if type(model.optimizer).__name__ == "Adam":
-            state["t"] = model.optimizer.iterations  # bricks's Adam counts steps per weight
+        if isinstance(model.optimizer, optimizers.Adam):
+            state["t"] = model.optimizer.iterations  # bricks's Adam (and AdamW) counts steps per weight

@@ -20,12 +20,16 @@ import h5py
 import numpy as np
 
 from bricks.keras_format import attention, untrusted
-from bricks.keras_format.attention import ATTENTION_LAYERS
+from bricks.layers.attention import Attention
 from bricks.layers.core import InputLayer
+from bricks.layers.multi_head_attention import MultiHeadAttention
+from bricks.layers.recurrent.base import Recurrent
+from bricks.layers.recurrent.bidirectional import Bidirectional
+from bricks.model import Sequential
 
 __all__ = ["snake_case", "slots", "read_v3", "write_v3", "read_legacy"]
 
-RECURRENT_CELLS = {"SimpleRNN": "simple_rnn_cell", "LSTM": "lstm_cell", "GRU": "gru_cell"}
+SELF_ATTENTION = (Attention, MultiHeadAttention)  # AdditiveAttention is an Attention
 
 
 def snake_case(name):
@@ -49,23 +53,22 @@ def _unique(name, used):
 
 def slots(layer, path=""):
     """[(group path, Keras object name, [weight arrays of `layer`])] in Keras's saving order."""
-    kind = type(layer).__name__
     join = (lambda part: f"{path}/{part}") if path else (lambda part: part)
-    if kind == "Sequential":
+    if isinstance(layer, Sequential):
         out, used = [(join("vars"), layer.name, [])], {}
-        if not path and any(type(sub).__name__ in ATTENTION_LAYERS for sub in layer.sublayers):
+        if not path and any(isinstance(sub, SELF_ATTENTION) for sub in layer.sublayers):
             out.append(("layers/input_layer/vars", "input_layer", []))  # written as a functional model
         for sub in layer.sublayers:
             if not isinstance(sub, InputLayer):
                 out += slots(sub, join("layers/" + _unique(snake_case(type(sub).__name__), used)))
         return out
-    if kind == "Bidirectional":
+    if isinstance(layer, Bidirectional):
         fwd, bwd = layer.sublayers
         return [(join("vars"), layer.name, [])] + slots(fwd, join("forward_layer")) + slots(bwd, join("backward_layer"))
-    if kind == "MultiHeadAttention":
+    if isinstance(layer, MultiHeadAttention):
         return attention.slots(layer, join)
-    if kind in RECURRENT_CELLS:
-        return [(join("vars"), layer.name, []), (join("cell/vars"), RECURRENT_CELLS[kind], layer.weight_arrays())]
+    if isinstance(layer, Recurrent):  # the weights live in the layer's cell
+        return [(join("vars"), layer.name, []), (join("cell/vars"), layer.keras_cell, layer.weight_arrays())]
     return [(join("vars"), layer.name, layer.weight_arrays())]
 
 

@@ -9,6 +9,8 @@ raises a ValueError naming it.
 from bricks.keras_format import attention
 from bricks.keras_format.reader import KERAS_LAYERS, KERAS_REGULARIZERS
 from bricks.layers.core import InputLayer
+from bricks.layers.recurrent.bidirectional import Bidirectional
+from bricks.model import Sequential
 
 __all__ = ["model_config", "layer_config"]
 
@@ -56,13 +58,13 @@ def _value(key, value):
 
 def layer_config(layer, input_shape, fail):
     """The Keras spec {"module", "class_name", "config", "build_config"} of one built bricks layer."""
-    kind = type(layer).__name__
-    if kind == "Sequential":
+    kind = type(layer).__name__  # Keras names a layer's class in its config
+    if isinstance(layer, Sequential):
         return model_config(layer, fail, input_shape)
     if kind not in KERAS_LAYERS:
         fail(f"layer {layer.name!r} ({kind})", f"a layer Keras has, one of {sorted(KERAS_LAYERS)}", class_name=kind)
     config = {k: _value(k, v) for k, v in layer.get_config().items() if k not in BRICKS_ONLY_KEYS}
-    if kind == "Bidirectional":
+    if isinstance(layer, Bidirectional):
         fwd, bwd = layer.sublayers
         config["layer"] = layer_config(fwd, input_shape, fail)
         config["backward_layer"] = layer_config(bwd, input_shape, fail)
@@ -83,7 +85,7 @@ def _input_spec(model):
 
 def model_config(model, fail, input_shape=None):
     """The Keras 3 config.json content of a built bricks Sequential model."""
-    if type(model).__name__ != "Sequential":
+    if not isinstance(model, Sequential):
         fail("save", "a Sequential model (the only kind bricks writes as .keras)", model=type(model).__name__)
     if not model.built:
         fail(f"model {model.name!r}", "a built model (give it an Input or call it on data first)", built=False)

@@ -31,6 +31,7 @@ class Recurrent(Layer):
     n_gates = 1
     state_names = ("h",)
     fused_path = None  # (forward, backward) pure functions of fused.py, for LSTM and GRU
+    keras_cell = "simple_rnn_cell"  # Keras keeps the weights in a cell object of this name (.keras files)
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,

@@ -95,6 +95,7 @@ class LSTM(Recurrent):
 
     n_gates = 4
     state_names = ("h", "c")
+    keras_cell = "lstm_cell"  # Keras keeps the weights in a cell object of this name (.keras files)
     fused_path = (fused.lstm_forward, fused.lstm_backward)  # the fast path, see Recurrent.recurrence
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
@@ -158,6 +159,7 @@ class GRU(Recurrent):
     """
 
     n_gates = 3
+    keras_cell = "gru_cell"  # Keras keeps the weights in a cell object of this name (.keras files)
     fused_path = (fused.gru_forward, fused.gru_backward)  # the fast path, see Recurrent.recurrence
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
