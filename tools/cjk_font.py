@@ -5,7 +5,8 @@
 
 The site must render Chinese (the glossary's terms, 梯度消失) on a machine without a CJK
 font and without the internet, so it ships its own: the glyphs of every CJK character in
-book/**/*.md (plus _toc.yml and _config.yml), cut from Noto Sans CJK SC Regular (Debian's
+book/**/*.md (plus _toc.yml, _config.yml, the page template and the Chinese edition's
+catalogs locales/**/*.po), cut from Noto Sans CJK SC Regular (Debian's
 `fonts-noto-cjk`, SIL Open Font License 1.1, which allows subsetting and redistribution;
 Noto reserves no font name) with fontTools, saved as WOFF (zlib; WOFF2 would need brotli)
 in book/_static/fonts/ with the licence beside it. neural-bricks.css loads it by
@@ -31,7 +32,9 @@ UNICODE_RANGE = "U+3000-30FF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FF00-FFEF
 
 def book_characters(root=ROOT):
     """Every CJK character in the book's sources, sorted."""
-    files = [*sorted((root / "book").rglob("*.md")), root / "_toc.yml", root / "_config.yml"]
+    files = [*sorted((root / "book").rglob("*.md")), root / "_toc.yml", root / "_config.yml",
+             *sorted((root / "book" / "_templates").rglob("*.html")),
+             *sorted((root / "locales").rglob("*.po"))]       # the Chinese edition (issue 24)
     chars = set()
     for f in files:
         if f.is_file() and "_build" not in f.parts:

@@ -12,6 +12,8 @@ screen (900 px) opens the chapter list with the ☰ button; a desktop page start
 article (no empty band) and its code fits the column; a player's smallest text is at least
 11 CSS px on a desktop and 6 on a phone; the site shows no `assert` line; sub-pages are
 numbered as chapters of their own (2a, not 2.12); the ⬇ menu offers the page's .ipynb.
+The Chinese edition (zh/, issue 24): every page has its twin with the same numbers, no markup
+or English paragraph left, a language switch both ways, Chinese search, and works offline.
 """
 import functools
 import http.server
@@ -20,6 +22,7 @@ import pathlib
 import re
 import shutil
 import threading
+from html.parser import HTMLParser
 
 import pytest
 import yaml
@@ -43,11 +46,12 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
          "has_touch": True}
 
 
-def _pages():
-    if not (SITE / "index.html").is_file():
+def _pages(root=SITE):
+    """The pages of one edition: the English site (root), or the Chinese one (root / 'zh')."""
+    if not (root / "index.html").is_file():
         return []
-    return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
-                  if not p.relative_to(SITE).parts[0].startswith("_"))
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
+                  if not p.relative_to(root).parts[0].startswith("_") and p.relative_to(root).parts[0] != "zh")
 
 
 def _toc_files():
@@ -512,6 +516,136 @@ def test_mathjax_is_vendored(site):
     assert any((site / "_static/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
     for page in _pages():
         assert "cdn.jsdelivr.net/npm/mathjax" not in (site / page).read_text(encoding="utf-8"), page
+
+
+# ---- the Chinese edition (issue 24) ------------------------------------------------------------
+ZH = SITE / "zh"
+ZH_PLAYED = ["book/part1-bricks/01-neuron.html", "book/part3-sequences/10-lstm-and-gru.html",
+             "book/part4-quant/16a-ashare.html"]
+
+
+@pytest.fixture(scope="module")
+def zh(site):
+    if not (ZH / "index.html").is_file():
+        pytest.skip("no Chinese edition in _build/html/zh: run `make book`")
+    return ZH
+
+
+class _Numbers(HTMLParser):
+    """The text of every span.nb-eval (a number an {eval} role computed), in page order."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.numbers = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag == "span"
+        elif tag == "span" and "nb-eval" in (dict(attrs).get("class") or "").split():
+            self.depth, self.numbers = 1, self.numbers + [""]
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "span":
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.numbers[-1] += data
+
+
+def _numbers(path):
+    parser = _Numbers()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return [n.strip() for n in parser.numbers]
+
+
+def test_every_page_has_its_chinese_twin(site, zh):
+    assert set(_pages(zh)) == set(_pages(site))
+
+
+def test_both_editions_show_the_same_numbers(site, zh):
+    """Every number an {eval} computed, page by page: the same multiset in English and Chinese."""
+    total, differ = 0, []
+    for page in _pages(site):
+        english, chinese = _numbers(site / page), _numbers(zh / page)
+        total += len(english)
+        if sorted(english) != sorted(chinese):
+            differ.append(f"{page}: {len(english)} numbers in English, {len(chinese)} in Chinese; "
+                          f"only English {sorted(set(english) - set(chinese))[:5]}, "
+                          f"only Chinese {sorted(set(chinese) - set(english))[:5]}")
+    REPORT["zh_numbers"] = total
+    assert total > 500, f"only {total} {{eval}} numbers found on the English site"
+    assert not differ, "\n".join(differ)
+
+
+def _article_paragraphs(html):
+    """The text of each paragraph and list item of the article, without math, code and outputs."""
+    import html as html_lib
+    body = html.split('<article class="bd-article"', 1)[-1].split("</article>", 1)[0]
+    body = re.sub(r'<(pre|code|script|style)\b.*?</\1>', " ", body, flags=re.DOTALL)
+    body = re.sub(r'<span class="math[^"]*">.*?</span>|<div class="math[^"]*">.*?</div>', " ", body,
+                  flags=re.DOTALL)
+    body = re.sub(r'<div class="cell_output.*?</div>\s*</div>', " ", body, flags=re.DOTALL)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", p)).strip()
+            for p in re.findall(r"<(?:p|li|h[1-6])\b[^>]*>(.*?)</(?:p|li|h[1-6])>", body, re.DOTALL)]
+
+
+def test_chinese_pages_have_no_markup_or_english_paragraph_left(zh):
+    """A broken translation shows as raw MyST ({term}`...`, **bold**) or an English paragraph."""
+    markup, english = [], []
+    for page in _pages(zh):
+        if page.startswith("book/appendix/api-") or page in SPECIAL:
+            continue                      # the API reference is English by design (tools/i18n.py)
+        for text in _article_paragraphs((zh / page).read_text(encoding="utf-8")):
+            if re.search(r"\{(eval|term|doc|ref)\}`|\*\*\S|\S\*\*", text):
+                markup.append(f"{page}: {text[:90]!r}")
+            latin = len(re.findall(r"[A-Za-z]", text))
+            if latin > 80 and not re.search("[\u4e00-\u9fff]", text):
+                english.append(f"{page}: {text[:90]!r}")
+    assert not markup, f"{len(markup)} paragraph(s) with raw markup:\n" + "\n".join(markup[:15])
+    assert not english, f"{len(english)} paragraph(s) still in English:\n" + "\n".join(english[:15])
+
+
+def test_language_switch_goes_to_the_same_page_and_back(browser, server, zh):
+    context, page, errors = _context(browser, server)
+    page.goto(server + CHAPTER10, wait_until="load")
+    page.click("nav.nb-language a[hreflang='zh-CN']")
+    page.wait_for_url("**/zh/" + CHAPTER10)
+    assert re.search("[\u4e00-\u9fff]", page.locator("h1").first.text_content()), "the Chinese page's title"
+    page.click("nav.nb-language a[hreflang='en']")
+    page.wait_for_url("**/" + CHAPTER10)
+    assert "/zh/" not in page.url and not errors, errors
+    context.close()
+
+
+def _search_zh(visit, words):
+    v = visit(f"zh/search.html?q={words}")
+    v.page.wait_for_function(
+        "() => { const s = document.querySelector('#search-results .search-summary, #search-results p');"
+        " return s && s.textContent.trim() && !/Preparing|准备/.test(s.textContent); }", timeout=15000)
+    links = v.page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
+    assert not v.errors and not v.external, v.errors + v.external
+    return links
+
+
+def test_chinese_search_finds_chinese_words(visit, zh):
+    links = _search_zh(visit, "反向传播")
+    assert any("02-backprop-by-hand" in link for link in links), f"反向传播: {links[:5]}"
+    assert any("16a-ashare" in link for link in _search_zh(visit, "涨跌停")), "涨跌停 finds no A-share page"
+
+
+@pytest.mark.parametrize("path", ZH_PLAYED)
+def test_chinese_page_works_offline(visit, zh, path):
+    v = visit("zh/" + path)
+    page = v.page
+    page.wait_for_timeout(300)
+    _check_math(page)
+    animations = _play_animations(page)
+    page.wait_for_timeout(200)
+    assert not v.external, f"the page tried to reach the network: {sorted(set(v.external))}"
+    assert not v.errors, "JavaScript/load errors:\n" + "\n".join(v.errors)
+    REPORT.setdefault("zh_animations", 0)
+    REPORT["zh_animations"] += animations
 
 
 def test_report(site, capsys):
