@@ -24,7 +24,9 @@ def test_every_cjk_character_of_the_book_is_in_the_subset():
 
 def test_the_font_is_small_licensed_and_loaded_by_the_css():
     font = ROOT / "book" / "_static" / "fonts" / cjk_font.FONT_FILE
-    assert font.stat().st_size < 300_000
+    # The Chinese edition uses ~1,200 distinct characters (issue 24): under 0.5 kB a character, and
+    # under 1.5 MB in all (a browser fetches it once for the site, and only for pages with Chinese).
+    assert font.stat().st_size < 500 * len(cjk_font.font_characters()) and font.stat().st_size < 1_500_000
     licence = (font.parent / "LICENSE-NotoSansCJK.txt").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Noto Sans CJK SC" in licence
     css = (ROOT / "book" / "_static" / "neural-bricks.css").read_text(encoding="utf-8")
