@@ -197,6 +197,10 @@ def page_translations(page: str, po_dir: Path = PO_DIR) -> dict[str, str]:
     return {m.id: m.string for m in read_catalog(po_path) if m.id and m.string and not m.fuzzy}
 
 
+# Text the tools write into every chapter (tools/notebooks.py's terms cell), not a page's message.
+TOOL_TEXT = {"Terms in this chapter": "本章术语"}
+
+
 def toc_captions() -> set[str]:
     """The part captions of _toc.yml (Sphinx files them under the root page's messages)."""
     text = (ROOT / "_toc.yml").read_text(encoding="utf-8")
@@ -218,11 +222,14 @@ def translate_book(out: Path, book: Path = ROOT / "book", po_dir: Path = PO_DIR)
         translations = page_translations(page, po_dir)
         if not translations:
             continue
+        # A chapter's "Terms in this chapter" cell copies the glossary's entries (so that {term}
+        # resolves in JupyterLab): it takes the glossary page's translations.
+        glossary = page_translations("book/appendix/glossary", po_dir) | TOOL_TEXT
         text = path.read_text(encoding="utf-8")
         parts = re.split(r"(^```\{code-cell\}.*?^```[ \t]*$)", text, flags=re.MULTILINE | re.DOTALL)
         used = set()
         for i in range(0, len(parts), 2):            # even parts: Markdown; odd: code cells
-            parts[i], hit = translate_markdown(parts[i], translations)
+            parts[i], hit = translate_markdown(parts[i], {**glossary, **translations})
             used |= hit
         (out / path.relative_to(book)).write_text("".join(parts), encoding="utf-8")
         missed = [m for m in translations if m not in used and needs_translation(m)
