@@ -1,5 +1,6 @@
 """load_csv on real broker exports: encodings, title lines and footers, date and number styles,
 and every fault named (column, row, value) instead of a file read wrongly."""
+import datetime
 import io
 
 import numpy as np
@@ -195,3 +196,48 @@ def test_planted_shifts_and_marks_are_named_with_their_row():
     whole[5] = whole[5].rsplit(",", 1)[0] + ',"3,010"'
     with pytest.raises(ValueError, match=r"numbers whose marks are known.*row=6, value='3,010'"):
         read("\n".join([header, *whole]), max_gap_days=None)
+
+
+# 同花顺's 历史行情 export (数据导出, tab-separated, GBK): the date field carries the weekday,
+# percentages and thousands marks in the other columns. Format as in the files its users
+# publish: 时间<TAB>开盘<TAB>最高<TAB>最低<TAB>收盘<TAB>涨幅<TAB>振幅<TAB>总手<TAB>金额<TAB>换手%<TAB>成交次数,
+# then rows such as 2009-10-15,四<TAB>16.11<TAB>17.51<TAB>15.53<TAB>17.08<TAB>44.99%<TAB>...
+THS_HEADER = "时间\t开盘\t最高\t最低\t收盘\t涨幅\t振幅\t总手\t金额\t换手%\t成交次数"
+
+
+def ths(rows=ROWS, weekday=lambda d: "一二三四五六日"[datetime.date.fromisoformat(d).weekday()]):
+    lines = [THS_HEADER]
+    for d, o, h, lo, c, v in rows:
+        lines.append("\t".join([f"{d},{weekday(d)}", f"{o:.2f}", f"{h:.2f}", f"{lo:.2f}", f"{c:.2f}", "+0.50%",
+                                "1.71%", f"{v:,}", f"{v * c:,.0f}", "0.45", "2867"]))
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_tonghuashun_export_with_weekdays_round_trips():
+    df = read(ths(), encoding="gbk", volume="总手")
+    assert list(df.index.strftime("%Y-%m-%d")) == [r[0] for r in ROWS]
+    np.testing.assert_array_equal(df[["open", "high", "low", "close", "总手"]].to_numpy(),
+                                  np.array([r[1:] for r in ROWS], dtype=float))
+    np.testing.assert_allclose(df["amount"], [r[5] * r[4] for r in ROWS], atol=0.5)  # 金额, commas read
+    assert df["涨幅"].iloc[0] == "+0.50%"                                          # text columns kept
+    with pytest.raises(ValueError, match=r"missing=\['volume'\]"):                 # 总手 is not volume by name
+        read(ths(), encoding="gbk")
+    assert len(read(ths(), encoding="gbk", volume=None)) == len(ROWS)
+
+
+@pytest.mark.parametrize("value, pattern", [
+    ("2024-01-03,四", r"weekday written after each date.*column='date', row=2, value='2024-01-03,四', "
+                      r"weekday_of_date='三'"),
+    ("2024-01-03,X", r"a readable date in every row.*column='date', row=2, value='2024-01-03,X'"),
+    ("2024-13-03,三", r"a readable date in every row.*column='date', row=2, value='2024-13-03,三'"),
+    ("2024-01-03;三", r"a readable date in every row.*column='date', row=2, value='2024-01-03;三'"),
+])
+def test_tonghuashun_dates_it_cannot_read_are_named(value, pattern):
+    text = ths().replace("2024-01-03,三", value)
+    with pytest.raises(ValueError, match=pattern):
+        read(text, encoding="gbk", volume="总手")
+
+
+def test_weekday_suffix_in_parse_dates_alone():
+    out = csv_reader.parse_dates(["2024-01-05,五", "2024-01-06，周六", "2024-01-07"], "t")
+    assert list(out.astype("datetime64[D]").astype(str)) == ["2024-01-05", "2024-01-06", "2024-01-07"]

@@ -176,3 +176,42 @@ def test_wind_headers_with_units_are_read_and_lots_are_not_misread():
     lots = wind.replace("成交量(股)", "成交量(手)")
     with pytest.raises(ValueError, match="volume"):
         data.load_csv(io.StringIO(lots))
+
+
+def test_st_flags_come_from_the_files_own_column(gen, tmp_path):
+    a_st = int(np.flatnonzero((gen["st"] & gen["listed"] & ~gen["suspended"]).any(axis=0))[0])  # a stock with ST days
+    parts = []
+    for a in sorted({0, 1, a_st}):
+        on = gen["listed"][:, a] & ~gen["suspended"][:, a]
+        df = per_stock(gen, a).reset_index()
+        df.insert(0, "code", gen["codes"][a])
+        df["是否ST"] = np.where(gen["st"][on, a], "是", "否")
+        parts.append(df)
+    long = pd.concat(parts)
+    path = tmp_path / "daily.csv"
+    long.to_csv(path, index=False)
+    p = loaders.load_long(str(path))
+    q = list(p["codes"]).index(gen["codes"][a_st])
+    on = gen["listed"][:, a_st] & ~gen["suspended"][:, a_st]
+    d = np.searchsorted(p["dates"], gen["dates"][on])
+    assert p["st"][d, q].tolist() == gen["st"][on, a_st].tolist() and p["st"][d, q].any()
+    # the ST limits follow (from the second row: a file's first row has no previous close)
+    np.testing.assert_allclose(p["upper"][d[1:], q], gen["upper"][on, a_st][1:])
+    long.iloc[3, long.columns.get_loc("是否ST")] = "maybe"
+    long.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"daily.csv.*ST flag.*column='st', row=4, value='maybe'"):
+        loaders.load_long(str(path))
+
+
+def test_csv_folder_of_tonghuashun_exports(gen, tmp_path):
+    for a, code in enumerate(gen["codes"][:3]):
+        df = per_stock(gen, a)
+        lines = ["时间\t开盘\t最高\t最低\t收盘\t涨幅\t振幅\t总手\t金额\t换手%\t成交次数"]
+        for d, r in df.iterrows():
+            lines.append("\t".join([f"{d:%Y-%m-%d},{'一二三四五六日'[d.weekday()]}", *(f"{r[k]:.2f}" for k in
+                                    ("open", "high", "low", "close")), "--", "--", f"{r['volume']:,.0f}",
+                                    f"{r['amount']:,.0f}", "0.45", "100"]))
+        (tmp_path / f"{code}.txt").write_bytes("\r\n".join(lines).encode("gbk"))
+    p = loaders.load_csv_folder(str(tmp_path), volume="总手")
+    for a, code in enumerate(gen["codes"][:3]):
+        same_prices(gen, p, a, list(p["codes"]).index(code))

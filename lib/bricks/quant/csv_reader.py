@@ -13,6 +13,7 @@ naming the column, the row (data rows count from 1 after the header) and the val
 3. `canonical_columns`: 日期/开盘/收盘价/... to date/open/close; two columns with one meaning
    (收盘 and 收盘价) are refused;
 4. `parse_dates`: 2024-01-02, 2024/1/2, 2024年1月2日, 20240102; 02/01/2024 only with `dayfirst=`;
+   同花顺's "2024-01-02,二" (the date, then its weekday, checked against the date);
 5. `number_style` and `parse_numbers`: the thousands and decimal marks, given or detected
    from evidence in the file (never guessed: `3,010` alone could be 3010 or 3.01, and is
    refused until `thousands=` or `decimal=` says which), digit grouping checked;
@@ -38,7 +39,7 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["load_csv", "decode", "find_table", "canonical_columns", "parse_dates", "parse_numbers",
-           "number_style", "ALIASES"]
+           "number_style", "st_flags", "ALIASES"]
 
 # THE header-mapping table: spellings seen in broker / tushare / Wind / Yahoo exports -> our names
 # (lower-cased keys for Latin names). Add new spellings (同花顺, Wind with units) here and only here.
@@ -52,12 +53,18 @@ ALIASES = {"日期": "date", "交易日期": "date", "trade_date": "date", "时�
            "开盘价(元)": "open", "最高价(元)": "high", "最低价(元)": "low", "收盘价(元)": "close",
            "成交量(股)": "volume", "成交额(元)": "amount", "成交金额(元)": "amount", "金额": "amount",
            "开盘价（元）": "open", "最高价（元）": "high", "最低价（元）": "low", "收盘价（元）": "close",
-           "成交量（股）": "volume", "成交额（元）": "amount"}
+           "成交量（股）": "volume", "成交额（元）": "amount",
+           # an ST flag per row (the panel loaders read it; `st_flags` says which values mean what)
+           "st": "st", "is_st": "st", "是否st": "st", "st标记": "st"}
 NUMERIC_EXTRAS = {"amount", "adj_close"}  # optional columns that are numbers: the fast path parses them as such
 DELIMITERS = ["\t", ";", ",", "|"]
 YEAR_FIRST = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+# 同花顺 writes the weekday after the date, in the date field of a tab-separated file:
+# 时间<TAB>开盘<TAB>...<TAB>总手<TAB>金额, then 2024-01-02,二<TAB>10.22<TAB>...
+WEEKDAY_SUFFIX = r"^(.*?)\s*[,，]\s*(?:星期|周)?([一二三四五六日天])$"
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}  # Monday = 0
 
 
 def decode(raw, owner, encoding=None):
@@ -184,6 +191,7 @@ def parse_dates(raw, owner, column="date", dayfirst=None, first_row=1):
     """
     import pandas as pd
     text = pd.Series(list(raw) if not isinstance(raw, pd.Series) else raw.to_numpy(), dtype=object)
+    text, weekday = _weekday_split(text)
     fmt = _date_format(str(text.iloc[0]).strip()) if len(text) else None
     dates = (np.array(pd.to_datetime(text, format=fmt, errors="coerce").to_numpy(), dtype="datetime64[ns]") if fmt else
              np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]"))
@@ -198,7 +206,45 @@ def parse_dates(raw, owner, column="date", dayfirst=None, first_row=1):
         if bad.size:
             errors.fail(owner, "a readable date in every row", column=column, row=int(bad[0] + first_row),
                         value=list(raw)[bad[0]] if not isinstance(raw, pd.Series) else raw.iloc[bad[0]])
+    if weekday is not None:
+        written = weekday.to_numpy()  # (N,) 0..6, -1 where no weekday was written
+        wrong = np.flatnonzero((written >= 0) & (pd.DatetimeIndex(dates).day_of_week.to_numpy() != written))
+        if wrong.size:
+            i = int(wrong[0])
+            errors.fail(owner, "the weekday written after each date to be that date's (同花顺: 2024-01-02,二)",
+                        column=column, row=i + first_row,
+                        value=list(raw)[i] if not isinstance(raw, pd.Series) else raw.iloc[i],
+                        weekday_of_date="一二三四五六日"[pd.Timestamp(dates[i]).weekday()])
     return dates
+
+
+def _weekday_split(text):
+    """(dates text, weekdays): "2024-01-02,二" -> "2024-01-02" and 1 (Monday = 0, -1 where none was
+    written), or (text, None) when no value carries a weekday."""
+    parts = text.where(text.notna(), "").astype(str).str.strip().str.extract(WEEKDAY_SUFFIX)
+    has = parts[0].notna()
+    if not has.any():
+        return text, None
+    return text.where(~has, parts[0]), parts[1].map(WEEKDAYS).fillna(-1).astype(int)
+
+
+ST_TRUE = {"1", "1.0", "true", "t", "y", "yes", "是", "st", "*st"}
+ST_FALSE = {"0", "0.0", "false", "f", "n", "no", "否", "", "nan", "-", "--"}
+
+
+def st_flags(raw, owner, column="st", first_row=1):
+    """(N,) bool from an ST column: 1/0, true/false, y/n, 是/否, ST or *ST (true), blank (false).
+    Anything else raises, naming the column, the row and the value."""
+    import pandas as pd
+    text = pd.Series(list(raw) if not isinstance(raw, pd.Series) else raw.to_numpy(), dtype=object)
+    text = text.where(text.notna(), "").astype(str).str.strip().str.lower()
+    yes, no = text.isin(ST_TRUE).to_numpy(), text.isin(ST_FALSE).to_numpy()
+    bad = np.flatnonzero(~(yes | no))
+    if bad.size:
+        i = int(bad[0])
+        errors.fail(owner, f"an ST flag in every row of column {column!r} (1/0, true/false, 是/否, ST, *ST "
+                    "or blank)", column=column, row=i + first_row, value=list(raw)[i])
+    return yes
 
 
 class _Shown:
@@ -446,6 +492,9 @@ def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), 
         max_gap_days: longest allowed calendar-day gap between two rows.
         sort: sort by date instead of refusing an unsorted file.
         encoding: the file's encoding (default: detected; 'gbk' for old 通达信 files).
+            A 同花顺 export (时间 ... 总手 金额, dates as 2024-01-02,二) reads as it is; its 总手
+            column is not taken for volume by name (手 = a lot of 100 shares): check its unit
+            and pass volume='总手', or volume=None.
         dayfirst: True for 31/01/2024, False for 01/31/2024 (needed for such dates).
         thousands, decimal: how numbers are written ("1,234.5": ",", "."; "1.234,5": ".", ",");
             None: detected from the file, refused when the file does not say (3,010 alone).
@@ -492,7 +541,8 @@ def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), 
         errors.fail(owner, "at least one data row", rows=0)
     for col in out.columns[len(needed) - 1:]:  # amount, adj_close: numbers if all are; others stay text (000300)
         if col in NUMERIC_EXTRAS and not pd.api.types.is_numeric_dtype(out[col]):
-            values = pd.to_numeric(out[col], errors="coerce") if style == (",", ".") or not style[0] else None
+            text = out[col].str.replace(",", "", regex=False) if style == (",", ".") else out[col]  # 12,543,210
+            values = pd.to_numeric(text, errors="coerce") if style == (",", ".") or not style[0] else None
             if values is not None and not values.isna().any():
                 out[col] = values.to_numpy(dtype=float)
     shown, rows = _Shown(out.index.to_numpy()), np.arange(1, n + 1)

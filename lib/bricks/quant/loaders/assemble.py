@@ -8,14 +8,15 @@ __all__ = ["assemble"]
 
 def assemble(frames, source, calendar=None, members=None, st=None, meta=None):
     """One panel dict from {code: DataFrame indexed by date with open, high, low, close, volume,
-    optionally amount and adj_factor}.
+    optionally amount, adj_factor and st (bool)}.
 
     dates: `calendar` if given, else the union of every table's dates. A stock is listed from
     its first row to its last; a listed date without a row, or with volume 0, is suspended
     (its prices carried from the last close, so a position is valued, never traded).
     prev_close is the exchange's reference: the last close, times adj_factor(before) /
     adj_factor(today) on an ex-date. upper/lower follow `bricks.quant.ashare.limit_bands` by
-    board and date (ST from `st` (D, A) if given, else no ST; a listing's first days are
+    board and date (ST from `st` (D, A) if given, else from the tables' st columns (a gap keeps
+    the last flag), else no ST; a listing's first days are
     known only when the first row is the listing day, so they are not assumed).
     members: (D, A) bool index membership, or None.
     """
@@ -28,6 +29,7 @@ def assemble(frames, source, calendar=None, members=None, st=None, meta=None):
     cols = ("open", "high", "low", "close", "volume", "amount", "adj_factor")
     out = {k: np.full((D, A), np.nan) for k in cols}
     has_factor = False
+    st_rows = np.full((D, A), np.nan) if st is None and any("st" in f.columns for f in frames.values()) else None
     for a, code in enumerate(codes):
         f = frames[code]
         pos = np.searchsorted(dates, f.index.values.astype("datetime64[D]"))
@@ -35,6 +37,8 @@ def assemble(frames, source, calendar=None, members=None, st=None, meta=None):
             if k in f.columns:
                 out[k][pos, a] = f[k].to_numpy(dtype=float)
         has_factor |= "adj_factor" in f.columns
+        if st_rows is not None and "st" in f.columns:
+            st_rows[pos, a] = f["st"].to_numpy(dtype=float)
     t = np.arange(D)[:, None]
     row = np.isfinite(out["close"])
     first = np.where(row.any(axis=0), row.argmax(axis=0), D)
@@ -54,6 +58,8 @@ def assemble(frames, source, calendar=None, members=None, st=None, meta=None):
     out["prev_close"][first[first < D], np.flatnonzero(first < D)] = close[first[first < D], np.flatnonzero(first < D)]
     out["adj_factor"] = factor
     board = np.array([board_of(c) for c in codes])
+    if st_rows is not None:  # the files' own flags, carried through suspensions
+        st = np.array(pd.DataFrame(np.where(listed, st_rows, np.nan)).ffill().fillna(0.0)) > 0
     st = np.zeros((D, A), bool) if st is None else np.asarray(st, bool)
     p_up, p_down = limit_bands(board, dates[:, None], st, np.full((D, A), 99))
     out["upper"] = np.where(np.isfinite(p_up), np.round(out["prev_close"] * (1 + p_up) + 1e-9, 2), np.inf)

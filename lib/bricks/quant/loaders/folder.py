@@ -14,7 +14,8 @@ import re
 import numpy as np
 
 from bricks import errors
-from bricks.quant.csv_reader import ALIASES, check_dates, check_values, decode, load_csv, parse_dates, parse_numbers
+from bricks.quant.csv_reader import (ALIASES, check_dates, check_values, decode, load_csv, parse_dates,
+                                     parse_numbers, st_flags)
 
 __all__ = ["load_csv_folder", "load_long", "CODE_ALIASES"]
 
@@ -26,6 +27,8 @@ def load_csv_folder(folder, patterns=("*.csv", "*.txt"), max_gap_days=None, **cs
     """Every export in `folder` into one panel (see the module docstring).
 
     max_gap_days: None by default, so a long suspension is a gap, not an error.
+    volume='总手' (a 同花顺 export, once its unit is checked) reads that column as the volume.
+    An ST column (st, is_st, 是否ST: see `csv_reader.st_flags`) gives the panel's ST flags.
     """
     from bricks.quant.loaders.assemble import assemble
     files = sorted({f for pat in patterns for f in glob.glob(os.path.join(folder, pat))})
@@ -38,6 +41,10 @@ def load_csv_folder(folder, patterns=("*.csv", "*.txt"), max_gap_days=None, **cs
             errors.fail(f"load_csv_folder({folder})", "a six-digit stock code in every file name",
                         file=os.path.basename(f))
         df = load_csv(f, max_gap_days=max_gap_days, **csv_kw)
+        if csv_kw.get("volume", "volume") not in (None, "volume"):
+            df = df.rename(columns={csv_kw["volume"]: "volume"})
+        if "st" in df.columns:
+            df["st"] = st_flags(df["st"], f"load_csv_folder({os.path.basename(f)})")
         head = decode(open(f, "rb").read(), "load_csv_folder", csv_kw.get("encoding"))[0].splitlines()[:1]
         if head and re.search("前复权|后复权", head[0]):
             adjusted.append(os.path.basename(f))
@@ -54,8 +61,8 @@ def load_long(path, sep=None, encoding=None):
 
     Columns (any order; Chinese and tushare names accepted through `ALIASES` and
     `CODE_ALIASES`): code, date, open, high, low, close, volume; optional amount and
-    adj_factor (or 'factor'). Each stock's rows are checked as `load_csv` checks a file
-    (row numbers are the file's data rows, from 1).
+    adj_factor (or 'factor') and an ST flag (st, is_st, 是否ST: `csv_reader.st_flags`). Each
+    stock's rows are checked as `load_csv` checks a file (row numbers are the file's data rows, from 1).
     """
     import io
 
@@ -80,6 +87,8 @@ def load_long(path, sep=None, encoding=None):
     nums = [c for c in ("open", "high", "low", "close", "volume", "amount", "adj_factor") if c in df.columns]
     vals = pd.DataFrame({c: parse_numbers(df[c], owner, c, shown) for c in nums},
                         index=pd.DatetimeIndex(dates, name="date"))
+    if "st" in df.columns:
+        vals["st"] = st_flags(df["st"], owner)
     codes = df["code"].astype(str).str.extract(CODE.pattern, expand=False)
     if codes.isna().any():
         i = int(np.flatnonzero(codes.isna().to_numpy())[0])
