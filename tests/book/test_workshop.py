@@ -305,6 +305,9 @@ EXPOSITION = {
     "alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)": "chapter 14 reuses chapter 3a's Adam",
     "e = np.exp(s - s.max(axis=1, keepdims=True))": "the attention chapter reuses chapter 2a's softmax",
     "return e / e.sum(axis=1, keepdims=True)": "the attention chapter reuses chapter 2a's softmax",
+    "for _ in range(steps):": "the header of every training loop (Part I's final assignment writes one too)",
+    "losses.append(loss)": "every training loop records its loss (Part I's final assignment too)",
+    'u = layernorm_forward(x, p["gamma"], p["beta"])': "8a's block_forward, given; its backward recomputes u",
 }
 
 

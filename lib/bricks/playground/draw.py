@@ -53,6 +53,8 @@ def draw_surface(ax, frame, points=True):
     ax.set_ylim(g2[0], g2[-1])
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("$x_1$", fontsize=10, labelpad=2)  # the two input features
+    ax.set_ylabel("$x_2$", fontsize=10, labelpad=2)
     ax.set_title(f"epoch {frame['epoch']}", fontsize=10)
 
 
