@@ -2,7 +2,9 @@
 
 JupyterLab starts on 127.0.0.1 (a free port, no token, --allow-root) over a copy of book/ with
 the lab overrides `make lab` installs (tools/lab-overrides.json): the chapters are the .md files a
-reader opens (jupytext). For five chapters: open the notebook, Run All once, wait for the kernel,
+reader opens (jupytext), and one chapter of the Chinese edition (tools/i18n.py book: Chinese
+Markdown, the same code), which must render its Chinese and its numbers. For six chapters: open
+the notebook, Run All once, wait for the kernel,
 require no error output; every computed number of the prose must be rendered (no `{eval}`,
 `num("...")`, `{glue}` or f-string left in the rendered Markdown, no raw `{term}` role or
 ```{directive}); then save, and the file's bytes must not change. For the three with a live
@@ -31,6 +33,7 @@ CHROMIUM = "/usr/bin/chromium"
 NOTEBOOKS = ["part2-layers/04-build-train-predict.md", "part2-layers/07-embedding.md",
              "playground/playground.md"]  # with a live widget
 NUMBER_HEAVY = ["part1-bricks/02-backprop-by-hand.md", "part3-sequences/10-lstm-and-gru.md"]
+CHINESE = ["zh/part1-bricks/01-neuron.md"]   # the Chinese edition (tools/i18n.py book), issue 24
 RAW_PROSE = r'\{eval\}|num\("[^"]*"\)|\{glue[^}]*\}|f"\{[^"]*\}"|\{term\}|```\{'  # in JS
 RUN_TIMEOUT_MS = 240_000  # a loaded 2-core machine; a chapter alone runs in under 20 s
 REPORT = {}
@@ -143,7 +146,8 @@ MYST = """([id, RAW]) => {
   return {markdown_cells: md.length, raw_prose: raw.slice(0, 10),
           raw_term_roles: (text.match(/\\{term\\}/g) || []).length,
           raw_directives: (text.match(/```\\{/g) || []).length,
-          folded_solutions: panel.node.querySelectorAll('details').length};
+          folded_solutions: panel.node.querySelectorAll('details').length,
+          chinese_chars: (text.match(/[\u4e00-\u9fff]/g) || []).length};
 }"""
 
 
@@ -265,8 +269,13 @@ def _drive(page, path, lab_root, widget=True):
 def test_chapters_run_in_jupyterlab_and_their_widgets_answer(lab, page, capsys):
     """One test (one JupyterLab) for every notebook, so pytest-xdist never starts two."""
     lab_root = lab[1]
-    for path in NOTEBOOKS + NUMBER_HEAVY:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import i18n
+    i18n.translate_book(lab_root / "zh", book=ROOT / "book")
+    for path in NOTEBOOKS + NUMBER_HEAVY + CHINESE:
         REPORT[path] = _drive(page, path, lab_root, widget=path in NOTEBOOKS)
+    for path in CHINESE:
+        assert REPORT[path]["chinese_chars"] > 500, f"{path}: the Markdown does not render in Chinese"
     (ROOT / "_build").mkdir(exist_ok=True)
     (ROOT / "_build" / "lab-test.json").write_text(json.dumps(REPORT, indent=1))
     with capsys.disabled():
