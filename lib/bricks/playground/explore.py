@@ -22,11 +22,11 @@ EXPLORER_GRID = {
 }
 EXPLORER_LABELS = {"dataset": "data set", "hidden": "hidden layers", "activation": "activation",
                    "learning_rate": "learning rate (Adam)"}
-# What every run of the grid shares: 200 points, noise 0.05, half held out; Adam, 60 epochs in
-# batches of 20 (300 steps), snapshots after 3, 15 and 60 epochs (the player opens on the first:
+# What every run of the grid shares: 200 points, noise 0.05, half held out; Adam, 40 epochs in
+# batches of 20 (200 steps), snapshots after 10 and 40 epochs (the player opens on the first:
 # a trained frame).
-EXPLORER_SETUP = dict(n=200, noise=0.05, test_fraction=0.5, optimizer="adam", batch_size=20, epochs=60,
-                      snapshots=(3, 15, 60), steps=30, seed=0)
+EXPLORER_SETUP = dict(n=200, noise=0.05, test_fraction=0.5, optimizer="adam", batch_size=20, epochs=40,
+                      snapshots=(10, 40), steps=30, seed=0)
 
 
 def explorer_run(dataset, hidden, activation, learning_rate, **overrides):
@@ -36,7 +36,8 @@ def explorer_run(dataset, hidden, activation, learning_rate, **overrides):
     train_set, test_set = split(x, y, s["test_fraction"], seed=s["seed"])
     return train(*train_set, test=test_set, hidden=parse_hidden(hidden), activation=activation,
                  learning_rate=learning_rate, optimizer=s["optimizer"], batch_size=s["batch_size"],
-                 epochs=s["epochs"], snapshots=s["snapshots"], steps=s["steps"], seed=s["seed"])
+                 epochs=s["epochs"], snapshots=s["snapshots"], steps=s["steps"], seed=s["seed"],
+                 guard=False)  # the grid's settings stay finite (the chapter asserts its results)
 
 
 def explorer_frames(dataset, hidden, activation, learning_rate):

@@ -165,7 +165,7 @@ def _marks(snapshots, epochs):
 def train(x, y, hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0.0, batch_size=10,
           epochs=100, snapshots=25, optimizer="sgd", momentum=0.0, clipnorm=None, seed=0, steps=40,
           validation_data=None, loss="binary_crossentropy", output_activation="sigmoid",
-          features=("x1", "x2"), test=None):
+          features=("x1", "x2"), test=None, guard=True):
     """Build a model (see `build_model`), `fit` it on (x, y), snapshot it `snapshots` times.
 
     Args:
@@ -179,6 +179,7 @@ def train(x, y, hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
             (default the two coordinates; e.g. ("x1", "x2", "x1^2", "x2^2", "x1*x2")).
         test: optional held-out points (x_test (m, 2), y_test (m,)), never trained on: their
             loss and accuracy are recorded every epoch (`validation_data` is its old name).
+        guard: as in `fit` (all-or-nothing steps); False for runs known to stay finite.
         the others: as in `build_model`.
     Returns:
         A `Run`. If the loss stops being finite, fit stops and `run.stopped_reason` says so;
@@ -208,6 +209,7 @@ def train(x, y, hidden=(4,), activation="tanh", learning_rate=0.03, l1=0.0, l2=0
     val = None if test is None else (cross_features(test[0], features), test[1].reshape(-1, 1))
     history = model.fit(inputs, y.astype(np.float64)[:, None], batch_size=batch_size, epochs=epochs, verbose=0,
                         shuffle=True, seed=seed, validation_data=val, validation_batch_size=256,  # one pass
+                        guard=guard,
                         callbacks=[LambdaCallback(on_epoch_end=lambda e, logs: rec.on_epoch_end(e, logs, marks))])
     done = len(history.history.get("loss", []))
     if rec.frames and rec.frames[-1]["epoch"] != done and not history.stopped_reason:
