@@ -16,6 +16,7 @@ source line: the Chinese page shows the English page's number, character for cha
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import nbformat
 from myst_nb import sphinx_ as nb_sphinx
 from myst_nb.core.execute import NotebookClientBase, create_client
+from docutils import frontend as docutils_frontend
 from docutils import nodes as docutils_nodes
 from myst_nb.ext.eval import EvalRoleAny
 from sphinx.errors import ExtensionError
@@ -176,6 +178,25 @@ def publish_msgstr(app, source, source_path, source_line, config, settings):
                            source_path, source_line, config, settings)
 
 
+_default_settings: dict = {}
+
+
+def cached_default_settings(*components):
+    """docutils' default settings, built once per parser (a copy each call).
+
+    myst-parser builds a throwaway document, and with it docutils' whole option parser, for every
+    paragraph it parses (``options.get("document", make_document())`` evaluates its default), and
+    Sphinx parses every translated paragraph on its own: without this cache the option parser is
+    most of the Chinese build's reading time.
+    """
+    if components not in _default_settings:
+        _default_settings[components] = _get_default_settings(*components)
+    return copy.copy(_default_settings[components])
+
+
+_get_default_settings = docutils_frontend.get_default_settings
+
+
 def setup(app):
     global _app
     _app = app
@@ -183,6 +204,7 @@ def setup(app):
     app.add_config_value("nb_replay_dir", "_build/replay", "env")
     nb_sphinx.create_client = create_client_for_build
     i18n.publish_msgstr = publish_msgstr
+    docutils_frontend.get_default_settings = cached_default_settings
     app.add_role("eval", RememberingEvalRole(), override=True)
     app.add_role("nb-number", number_role)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
