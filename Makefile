@@ -104,7 +104,7 @@ book: $(STAMP)
 	@# so that sphinx-build can read and execute the notebooks on $(JOBS) cores (`jupyter-book build`
 	@# has no -j). -W: warnings are errors; -n: every reference must resolve; -E: nothing cached.
 	$(BIN)/jupyter-book config sphinx . > /dev/null
-	rm -rf _build/html/zh
+	rm -rf _build/html _build/zh   # no page of an earlier build (a renamed chapter) survives
 	PYTHONPATH=tools:lib $(BIN)/sphinx-build -E -j $(JOBS) -W -n --keep-going -b html -d _build/doctrees . _build/html
 	$(BIN)/python tools/postbuild.py _build/html
 	@# The Chinese edition (issue 24): the same pages, replaying the English build's outputs and
