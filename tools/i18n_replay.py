@@ -27,6 +27,7 @@ from myst_nb.core.execute import NotebookClientBase, create_client
 from docutils import frontend as docutils_frontend
 from docutils import nodes as docutils_nodes
 from myst_nb.ext.eval import EvalRoleAny
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.transforms import i18n
 
@@ -178,6 +179,30 @@ def publish_msgstr(app, source, source_path, source_line, config, settings):
                            source_path, source_line, config, settings)
 
 
+def translate_toc_captions(app, doctree):
+    """The parts' captions in the sidebar, in the build's language.
+
+    sphinx-external-toc inserts the toctrees (whose captions come from _toc.yml) after Sphinx's
+    Locale transform has translated the page, so their captions stay English; their
+    translations are messages of the root page's catalog, applied here.
+    """
+    if not app.config.language or app.config.language.startswith("en"):
+        return
+    captions = [node for node in doctree.findall(addnodes.toctree) if node.get("caption")]
+    if not captions:
+        return
+    from babel.messages.pofile import read_po
+
+    po = Path(app.confdir, app.config.locale_dirs[0], app.config.language, "LC_MESSAGES",
+              app.config.root_doc + ".po")
+    if not po.is_file():
+        return
+    with po.open("rb") as f:
+        table = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+    for node in captions:
+        node["caption"] = node["rawcaption"] = table.get(node["caption"], node["caption"])
+
+
 _default_settings: dict = {}
 
 
@@ -205,6 +230,7 @@ def setup(app):
     nb_sphinx.create_client = create_client_for_build
     i18n.publish_msgstr = publish_msgstr
     docutils_frontend.get_default_settings = cached_default_settings
+    app.connect("doctree-read", translate_toc_captions)
     app.add_role("eval", RememberingEvalRole(), override=True)
     app.add_role("nb-number", number_role)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
