@@ -67,6 +67,16 @@ def test_trains_on_uploaded_csv(tmp_path):
     assert run.accuracy >= 0.95
 
 
+def test_a_finite_run_is_the_same_with_or_without_the_guard():
+    x, y = pg.make_dataset("xor", n=60, noise=0.05, seed=2)
+    (train_set, test_set) = pg.split(x, y, 0.5, seed=0)
+    runs = [pg.train(*train_set, test=test_set, hidden=(4,), optimizer="adam", learning_rate=0.03, epochs=5,
+                     snapshots=(1, 5), steps=8, seed=0, guard=guard) for guard in (True, False)]
+    assert runs[0].losses == runs[1].losses and runs[0].test_losses == runs[1].test_losses
+    for a, b in zip(runs[0].frames, runs[1].frames):
+        np.testing.assert_array_equal(a["surface"], b["surface"])
+
+
 def test_parse_csv_accepts_bytes_with_bom_and_blank_lines():
     x, y = pg.make_dataset("blobs", n=20, seed=0)
     data = ("\ufeff" + _csv_text(x, y).replace("\n", "\n\n", 3)).encode("utf-8")
