@@ -66,3 +66,24 @@ def test_robust_t_matches_iid_on_iid_data_and_is_smaller_under_heteroskedasticit
     e = z - b * xs
     t_w = b / np.sqrt(((xs * e) ** 2).sum() / (xs @ xs) ** 2)
     assert np.isclose(power.robust_t(x, y)["t_white"], t_w)
+
+
+def test_stored_stock_power_table_reproduces():
+    """Section 16b's table: one cell rerun (the planted score, linear and GRU; the LSTM and the
+    Transformer of that cell are the same code with another layer list)."""
+    table = power.load_table(power.stored_path("ch16b"))
+    assert {"planted score", "linear", "LSTM", "GRU", "Transformer"} == set(table["t"])
+    i = table["strengths"].index(0.5)
+    out = pipelines.stock_power_run(0.5, table["seeds"][0], models=("GRU",))
+    for model, t in out.items():
+        assert abs(t - table["t"][model][i][0]) < 1e-6, (model, t)
+
+
+def test_calibrate_in_processes_gives_the_same_table():
+    one = power.calibrate(_toy_run, [0.1, 0.3], [0, 1, 2])
+    two = power.calibrate(_toy_run, [0.1, 0.3], [0, 1, 2], processes=2)
+    assert one["t"] == two["t"]
+
+
+def _toy_run(s, seed):
+    return {"m": float(np.random.default_rng(seed).standard_normal() + 10 * s)}

@@ -97,7 +97,12 @@ def oracle_power(ic, n, threshold=2.0):
     return float(phi) if np.ndim(phi) == 0 else phi
 
 
-def calibrate(run, strengths, seeds, threshold=2.0, meta=None):
+def _one(job):
+    run, i, j, s, seed = job
+    return i, j, run(s, seed)
+
+
+def calibrate(run, strengths, seeds, threshold=2.0, meta=None, processes=1):
     """Run `run(strength, seed) -> {model: t}` on a grid; the table of t-statistics.
 
     Args:
@@ -106,16 +111,23 @@ def calibrate(run, strengths, seeds, threshold=2.0, meta=None):
         seeds: data/training seeds; each (strength, seed) is one independent experiment.
         threshold: t above which a model "detects" the signal.
         meta: anything JSON-able to store with the table (the settings of the run).
+        processes: experiments run at once (a picklable `run`); every experiment seeds
+            itself, so the table is the same for any number.
     Returns:
         {"strengths", "seeds", "threshold", "t": {model: (S, R) nested list}, "seconds", "meta"}.
     """
     strengths, seeds = [float(s) for s in strengths], [int(s) for s in seeds]
     t0, t = time.time(), {}
-    for i, s in enumerate(strengths):
-        for j, seed in enumerate(seeds):
-            out = run(s, seed)  # {model: t}
-            for name, value in out.items():
-                t.setdefault(name, np.full((len(strengths), len(seeds)), np.nan))[i, j] = value
+    jobs = [(run, i, j, s, seed) for i, s in enumerate(strengths) for j, seed in enumerate(seeds)]
+    if processes > 1:
+        import multiprocessing
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            done = pool.map(_one, jobs, chunksize=1)
+    else:
+        done = map(_one, jobs)
+    for i, j, out in done:  # {model: t}
+        for name, value in out.items():
+            t.setdefault(name, np.full((len(strengths), len(seeds)), np.nan))[i, j] = value
     return {"strengths": strengths, "seeds": seeds, "threshold": float(threshold),
             "t": {k: v.round(6).tolist() for k, v in t.items()}, "seconds": round(time.time() - t0, 1),
             "meta": meta or {}}
@@ -145,10 +157,11 @@ def load_table(path):
         return json.load(fh)
 
 
-def power_table_text(table, n=None):
-    """The detection rates as a text table, one row per model (and the oracle if `n` is given)."""
+def power_table_text(table, n=None, label="IC"):
+    """The detection rates as a text table, one row per model (and the oracle if `n` is given);
+    `label` names the strengths in the header ("IC": planted ICs; "x": multipliers of an effect)."""
     rates = detection_rates(table)
-    head = f"{'model':22s}" + "".join(f"  IC {s:<5.2f}" for s in table["strengths"])
+    head = f"{'model':22s}" + "".join(f"  {label:>2s} {s:<5.2f}" for s in table["strengths"])
     lines = [head]
     for name, r in rates.items():
         lines.append(f"{name:22s}" + "".join(f"  {v:8.0%}" for v in r))
