@@ -138,6 +138,8 @@ def translated_sources(site, language):
 
 
 def main(argv=None):
+    """`main("_build/html")` or `main(["_build/zh/html", "--language", "zh_CN", ...])`."""
+    argv = [argv] if isinstance(argv, str) else argv
     parser = argparse.ArgumentParser(description="make the built site offline, and check it")
     parser.add_argument("site", nargs="?", default="_build/html")
     parser.add_argument("--language", help="a translated edition (zh_CN): its downloads translated")
