@@ -100,8 +100,9 @@ def update(pot_dir: Path = POT_DIR, po_dir: Path = PO_DIR) -> None:
                 if message.id:
                     catalog.add(message.id, "", auto_comments=message.auto_comments)
         for message in catalog:
-            if message.id and not message.string and not needs_translation(message.id):
-                message.string = message.id
+            if message.id and not needs_translation(message.id) and (message.fuzzy or not message.string):
+                message.string = message.id              # math, numbers, symbols: itself, even if changed
+                message.flags.discard("fuzzy")
         catalog.fuzzy = False
         write_catalog(catalog, po_path)
     for po_path in po_dir.rglob("*.po"):
@@ -287,7 +288,7 @@ def dump(page: str, todo_only: bool = False, po_dir: Path = PO_DIR) -> str:
     for n, message in enumerate(m for m in read_catalog(po_dir / f"{page}.po") if m.id):
         if todo_only and message.string and not message.fuzzy:
             continue
-        if not needs_translation(message.id):
+        if not needs_translation(message.id) and not message.fuzzy:
             continue
         out += [f"{MARK} en {n}", message.id, f"{MARK} zh {n}", message.string or ""]
     return "\n".join(out) + "\n"
