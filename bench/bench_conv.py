@@ -1,4 +1,8 @@
-"""Convolution and pooling: forward + backward wall-clock times (float64; Conv2D also float32).
+"""Convolution and pooling: forward + backward times (float64; Conv2D also float32).
+
+Each layer and its floor are timed in alternation, in CPU seconds on one BLAS thread
+(`interleaved_minima`, see bench_recurrent.py on why): wall-clock minima of a few ms swing
+by 2x on a shared 2-core machine, and a ratio is only as good as its two times.
 
 The last cases time design choices. A conv's dx: one matmul + slice-add per
 kernel tap (what bricks uses) against building all window gradients
@@ -10,6 +14,7 @@ import numpy as np
 import bricks
 from bricks.layers import windows as win
 from bricks.layers.conv import conv_input_grad
+from bench_recurrent import interleaved_minima, set_blas_threads
 from run import copy_floor, timed
 
 
@@ -44,7 +49,13 @@ def col2im_add_at(cols, padded_shape, strides, dilation):
     return dxp
 
 
+def layer_and_floor(layer, x, floor_fn, rounds=15):
+    """(seconds of forward+backward, seconds of the floor), timed in alternation."""
+    return interleaved_minima([forward_backward(layer, x), floor_fn], rounds=rounds)
+
+
 def run(report):
+    set_blas_threads(1)
     bricks.set_random_seed(0)
     rng = np.random.default_rng(0)
     cases = [
@@ -62,15 +73,15 @@ def run(report):
         x = rng.standard_normal(shape)
         y = layer.forward(x)
         if "kernel" in layer.params and not isinstance(layer, bricks.Conv2DTranspose):
-            floor = ("im2col matmul floor", timed(im2col_matmuls(x, layer.params["kernel"], y)))
+            seconds, floor = layer_and_floor(layer, x, im2col_matmuls(x, layer.params["kernel"], y))
+            report(f"{name} fwd+bwd", seconds, "float64, CPU s", ("im2col matmul floor", floor))
         else:
-            floor = ("copy floor", copy_floor(x, y))
-        report(f"{name} fwd+bwd", timed(forward_backward(layer, x)), "float64", floor)
+            report(f"{name} fwd+bwd", timed(forward_backward(layer, x)), "float64", ("copy floor", copy_floor(x, y)))
     x32 = rng.standard_normal((32, 28, 28, 8)).astype(np.float32)
     conv32 = bricks.Conv2D(16, 3, padding="same", dtype="float32")
     y32 = conv32.forward(x32)
-    floor = ("im2col matmul floor", timed(im2col_matmuls(x32, conv32.params["kernel"], y32)))
-    report("Conv2D 16x3x3 same, x (32, 28, 28, 8) fwd+bwd", timed(forward_backward(conv32, x32)), "float32", floor)
+    seconds, floor = layer_and_floor(conv32, x32, im2col_matmuls(x32, conv32.params["kernel"], y32), rounds=25)
+    report("Conv2D 16x3x3 same, x (32, 28, 28, 8) fwd+bwd", seconds, "float32, CPU s", ("im2col matmul floor", floor))
 
     dy = rng.standard_normal((32, 28, 28, 16))  # Conv2D case: dx of a 3x3 conv, 8 -> 16 channels
     kernel = rng.standard_normal((3, 3, 8, 16))

@@ -64,9 +64,10 @@ def conv_input_grad(dy, kernel, x_shape, strides, dilation, pads):
     padded = (x_shape[0], *(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads)), x_shape[-1])
     dxp = np.zeros(padded, dtype=dy.dtype)  # (N, *P, C)
     out = dy.shape[1:-1]  # O
+    dy2 = dy.reshape(-1, dy.shape[-1])  # (M, F): one matrix product per tap, not one per row of the batch
     for tap in itertools.product(*(range(k) for k in kernel.shape[:rank])):
         cells = win.tap_slices(tap, strides, dilation, out)  # the input cells tap k touched
-        dxp[(slice(None), *cells, slice(None))] += dy @ kernel[tap].T  # (N, *O, F) @ (F, C) -> (N, *O, C)
+        dxp[(slice(None), *cells, slice(None))] += (dy2 @ kernel[tap].T).reshape(*dy.shape[:-1], -1)  # (N, *O, C)
     return win.crop(dxp, pads)  # (N, *S, C)
 
 
@@ -75,7 +76,7 @@ def conv_backward(dy, cache):
     cols, kernel, xp_shape, x_shape, strides, dilation, pads, has_bias = cache
     dy2 = dy.reshape(-1, dy.shape[-1])  # (M, F)
     dkernel = (cols.T @ dy2).reshape(kernel.shape)  # (*K, C, F)
-    dbias = dy2.sum(axis=0) if has_bias else None  # (F,)
+    dbias = np.ones(len(dy2), dy2.dtype) @ dy2 if has_bias else None  # (F,): 1^T dy, the column sums
     dx = conv_input_grad(dy, kernel, x_shape, strides, dilation, pads)  # (N, *S, C)
     return dx, dkernel, dbias
 
