@@ -41,7 +41,7 @@ def run(report):
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     epoch = {guard: (lambda guard=guard: model.fit(xs, ys, batch_size=32, epochs=1, verbose=0, guard=guard))
              for guard in (True, False)}
-    guarded, bare = interleaved_minima([epoch[True], epoch[False]], rounds=9)
+    guarded, bare = interleaved_minima([epoch[True], epoch[False]], rounds=25)
     report("fit 1 epoch: MLP 20-64-64-1, N=2048, batch 32, Adam", guarded, "64 steps, guarded (CPU s)",
            ("unguarded", bare))
     weights, hidden = [layer.params["kernel"] for layer in model.layers], np.ones((2048, 64))

@@ -12,7 +12,8 @@ from collections import defaultdict
 
 import numpy as np
 
-_state = {"floatx": "float64", "rng": np.random.default_rng(0), "names": defaultdict(int), "epoch": 0}
+_state = {"floatx": "float64", "rng": np.random.default_rng(0), "names": defaultdict(int), "epoch": 0,
+          "journal": None}  # journal: the RandomJournal of the running guarded step, if any
 
 
 def floatx():
@@ -44,6 +45,8 @@ def make_rng(seed=None):
     """A generator: a fresh one from `seed`, else a child of the global generator."""
     if seed is not None:
         return np.random.default_rng(seed)
+    if _state["journal"] is not None:
+        _state["journal"].note(GLOBAL_STREAM)  # where the global stream stood before this draw
     return np.random.default_rng(_state["rng"].integers(2**63))
 
 
@@ -62,6 +65,8 @@ class SeedGenerator:
 
     @property
     def rng(self):
+        if _state["journal"] is not None:
+            _state["journal"].note(self)  # where this stream stood before this draw
         if self._epoch != _state["epoch"]:
             self._rng, self._epoch = make_rng(self.seed), _state["epoch"]
         return self._rng
@@ -83,6 +88,54 @@ def get_rng_state():
 def set_rng_state(state):
     _state["rng"], bit_state = state
     _state["rng"].bit_generator.state = bit_state
+
+
+class GlobalStream:
+    """The global generator as a stream with get_state/set_state, like a SeedGenerator."""
+
+    get_state = staticmethod(get_rng_state)
+    set_state = staticmethod(set_rng_state)
+
+
+GLOBAL_STREAM = GlobalStream()
+
+
+class RandomJournal:
+    """Where each random stream (the global one and every SeedGenerator) stood before its first
+    draw between `start()` and `stop()`; `restore()` puts them back. A stream nobody draws from
+    costs nothing. The guarded training step's undo for random streams (bricks.guards); also
+    `with RandomJournal() as journal:`.
+    """
+
+    def __init__(self):
+        self.saved = {}  # stream -> its state before the first draw from it
+        self.outer = None
+
+    def note(self, stream):
+        if stream not in self.saved:
+            self.saved[stream] = stream.get_state()
+
+    def start(self):
+        self.outer, _state["journal"] = _state["journal"], self
+        return self
+
+    def stop(self):
+        """Stop noting (again: nothing). An outer journal takes the streams drawn inside too."""
+        if _state["journal"] is self:
+            _state["journal"] = self.outer
+            if self.outer is not None:
+                for stream, state in self.saved.items():
+                    self.outer.saved.setdefault(stream, state)
+
+    def restore(self):
+        for stream, state in self.saved.items():
+            stream.set_state(state)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 class preserved_rng:

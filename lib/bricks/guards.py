@@ -6,7 +6,7 @@ refused with the array, the first bad row and column, and the past-only repairs
 (`bricks.quant.data.fill_forward`, `bricks.quant.data.drop_nonfinite`).
 
 `guarded_step` runs the plain training step (`Trainer.train_step`) all or nothing: a
-`Snapshot` copies what a step can change (weights, BatchNormalization statistics, the
+`Snapshot` keeps what a step can change (weights, BatchNormalization statistics, the
 noise layers' random streams, the optimizer's slots and step count); the step is kept
 only if its loss and every gradient are finite and it did not raise. Otherwise everything
 is put back and `diagnose` says what went wrong: a data fault (the batch itself holds
@@ -22,6 +22,8 @@ touches; fill gaps from the past with bricks.quant.data.fill_forward(x), or drop
 with bricks.quant.data.drop_nonfinite(x, y)). Received: row=0, column=1, value=nan, \
 non_finite_values=1
 """
+import math
+
 import numpy as np
 
 from bricks import backend, errors
@@ -78,62 +80,74 @@ def check_fit_arguments(owner, batch_size, epochs, validation_split, verbose=1):
 
 
 class Snapshot:
-    """Copies of everything one training step can change, and `restore` to put them back.
+    """What one training step can change, kept, and `restore` to put it back.
 
     That is every weight and state array of the model (BatchNormalization's moving
-    statistics are updated by the forward pass), the random streams of the layers that
-    draw (Dropout and the noise layers) and the global one, and the optimizer's slots
-    (momentum, Adam's moments and step counts) and `iterations`.
+    statistics are updated by the forward pass, so they are copied with the weights), the
+    optimizer's slots (momentum, Adam's moments and step counts) and `iterations`, and every
+    random stream drawn from between `open()` and `close()` (Dropout's, the noise layers', the global one:
+    backend.RandomJournal notes each before its first draw).
+    The update rules put new slot arrays in a state dict rather than write the old ones
+    (optimizers.py), so a copy of each state dict keeps the slots: only weights are copied.
     """
 
     def __init__(self, model, optimizer):
-        layers = [layer for _, layer in model.walk()]
-        self.arrays = [w for layer in layers for d in (layer.params, layer.state) for w in d.values()]  # Keras order
-        self.streams = [layer.seed_generator for layer in layers if hasattr(layer, "seed_generator")]
-        self.stream_states = [gen.get_state() for gen in self.streams]
-        self.global_stream = backend.get_rng_state()
+        self.arrays = [w for _, layer in model.walk() for d in (layer.params, layer.state) for w in d.values()]
+        self.saved = [w.copy() for w in self.arrays]
         self.optimizer, self.iterations = optimizer, optimizer.iterations
         self.slots = {path: dict(state) for path, state in optimizer.slots.items()}  # its arrays and counts
-        slot_arrays = [v for state in self.slots.values() for v in state.values() if type(v) is np.ndarray]
-        self.copied = self.arrays + slot_arrays
-        self.saved = np.concatenate([a.ravel() for a in self.copied]) if self.copied else None  # one copy
+        self.streams = backend.RandomJournal()
+
+    def open(self):
+        """Start noting the random streams the step draws from."""
+        self.streams.start()
+
+    def close(self):
+        """Stop noting random streams (the step is over; again: nothing)."""
+        self.streams.stop()
 
     def restore(self):
-        """Put every weight, statistic, random stream, optimizer slot and counter back."""
-        start = 0
-        for a in self.copied:
-            a[...] = self.saved[start:start + a.size].reshape(a.shape)
-            start += a.size
-        for gen, state in zip(self.streams, self.stream_states):
-            gen.set_state(state)
-        backend.set_rng_state(self.global_stream)
+        """Put every weight, statistic, optimizer slot, counter and random stream back (and close)."""
+        self.close()
+        for w, saved in zip(self.arrays, self.saved):
+            w[...] = saved
         self.optimizer.slots = {path: dict(state) for path, state in self.slots.items()}
         self.optimizer.iterations = self.iterations
+        self.streams.restore()
 
     def all_finite(self):
         """True when every weight and state array is finite (one sum of squares each, by BLAS: a NaN
         or inf makes the total non-finite; an overflowing total is confirmed element by element)."""
         total = sum([np.vdot(w, w) for w in self.arrays])
-        return bool(np.isfinite(total)) or all(np.isfinite(w).all() for w in self.arrays)
+        return math.isfinite(total) or all(np.isfinite(w).all() for w in self.arrays)
 
 
-def guarded_step(model, x, y):
+QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}  # a refused step is told in words
+
+
+def guarded_step(model, x, y, quiet=True):
     """`model.train_step(x, y)`, all or nothing; returns its loss, or NaN if it was refused.
 
     The step runs as written; then its loss and the weights it wrote are checked once (a
     non-finite gradient, or an update that overflowed, leaves a non-finite weight). A step
     that is not finite is undone from a `Snapshot` taken before it, and `model.step_fault` says
     why (`diagnose`). A step that raises (a bad target, a bug, Ctrl-C) is undone the same way
-    and the exception goes on.
+    and the exception goes on. quiet: silence numpy's overflow warnings during the step
+    (`diagnose` says what went wrong instead); `fit` silences them once for the whole loop.
     """
-    snapshot = Snapshot(model, model.optimizer)
     model.step_fault = None
+    snapshot = Snapshot(model, model.optimizer)
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a non-finite step is reported
+        snapshot.open()
+        if quiet:
+            with np.errstate(**QUIET):
+                value = model.train_step(x, y)
+        else:  # the caller silenced them (fit, once for all its steps)
             value = model.train_step(x, y)
-            if np.isfinite(value) and snapshot.all_finite():
-                return value  # a non-finite gradient would have made a weight non-finite: one scan
-            model.step_fault = diagnose(model, value, x, y)
+        if math.isfinite(value) and snapshot.all_finite():  # a non-finite gradient leaves a non-finite weight
+            snapshot.close()
+            return value  # every line up to here is undone if it raises
+        model.step_fault = diagnose(model, value, x, y)
     except BaseException:
         snapshot.restore()
         raise

@@ -7,7 +7,8 @@ One step of training, as every optimizer here does it::
          clipvalue=c:        g <- clip(g, -c, c)                   elementwise
          clipnorm=c:         g <- g * c / max(||g||, c)            each variable on its own
          global_clipnorm=c:  g <- g * c / max(||G||, c)            ||G|| = norm of all gradients together
-    3. update the weight w in place (layers hold references to their arrays):
+    3. update the weight w in place (layers hold references to their arrays); its slots
+       (m, v) are replaced by new arrays in its state dict, never written:
 
     SGD      m <- momentum m - lr g;  w <- w + m     (nesterov: w <- w + momentum m - lr g)
              (momentum = 0: w <- w - lr g)
@@ -85,20 +86,20 @@ def clip_gradients(grads, clipnorm=None, clipvalue=None, global_clipnorm=None):
 
 
 def _slot(state, name, w):
-    """state[name], created as zeros shaped like w on first use."""
-    if name not in state:
-        state[name] = np.zeros_like(w)
-    return state[name]
+    """state[name], or zeros shaped like w before the first step."""
+    return state[name] if name in state else np.zeros_like(w)
 
+
+# Each update rule writes the weight w in place (its layer holds that array) and puts NEW
+# arrays in `state`, never writing an old one: a copy of the state dict (guards.Snapshot)
+# then keeps the optimizer as it was, with no array copied.
 
 def sgd_update(w, dw, state, lr, momentum=0.0, nesterov=False):
     """One SGD step on `w` in place; `state` holds the velocity 'm' (created on first use)."""
     if momentum == 0.0:
         w -= lr * dw
         return state
-    m = _slot(state, "m", w)
-    m *= momentum
-    m -= lr * dw  # m <- momentum m - lr g
+    m = state["m"] = momentum * _slot(state, "m", w) - lr * dw  # m <- momentum m - lr g
     if nesterov:
         w += momentum * m - lr * dw  # look ahead along the new velocity
     else:
@@ -108,39 +109,29 @@ def sgd_update(w, dw, state, lr, momentum=0.0, nesterov=False):
 
 def rmsprop_update(w, dw, state, lr, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
     """One RMSprop step on `w` in place; `state` holds 'v' (and 'mg' centered, 'm' momentum)."""
-    v = _slot(state, "v", w)
-    v *= rho
-    v += (1 - rho) * dw * dw  # running mean of g^2
+    v = state["v"] = rho * _slot(state, "v", w) + (1 - rho) * dw * dw  # running mean of g^2
     if centered:
-        mg = _slot(state, "mg", w)
-        mg *= rho
-        mg += (1 - rho) * dw  # running mean of g
+        mg = state["mg"] = rho * _slot(state, "mg", w) + (1 - rho) * dw  # running mean of g
         denominator = v - mg * mg + epsilon  # a running variance of g
     else:
         denominator = v + epsilon
     increment = lr * dw / np.sqrt(denominator)
     if momentum > 0:
-        m = _slot(state, "m", w)
-        m *= momentum
-        m += increment
-        w -= m
-    else:
-        w -= increment
+        increment = state["m"] = momentum * _slot(state, "m", w) + increment
+    w -= increment
     return state
 
 
 def adam_update(w, dw, state, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
     """One Adam step on `w` in place; `state` holds 'm', 'v', the step count 't' (and 'v_hat')."""
-    m = _slot(state, "m", w)
-    v = _slot(state, "v", w)
     t = state["t"] = state.get("t", 0) + 1
     alpha = lr * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)  # bias corrections folded into the rate
-    m += (dw - m) * (1 - beta_1)  # first moment
-    v += (dw * dw - v) * (1 - beta_2)  # second moment
+    m = _slot(state, "m", w)
+    m = state["m"] = m + (dw - m) * (1 - beta_1)  # first moment
+    v = _slot(state, "v", w)
+    v = state["v"] = v + (dw * dw - v) * (1 - beta_2)  # second moment
     if amsgrad:
-        v_hat = _slot(state, "v_hat", w)
-        np.maximum(v_hat, v, out=v_hat)
-        v = v_hat
+        v = state["v_hat"] = np.maximum(_slot(state, "v_hat", w), v)
     w -= alpha * m / (np.sqrt(v) + epsilon)
     return state
 

@@ -148,13 +148,19 @@ class Trainer:
 
     def _train_epoch(self, x, y, order, batch_size, callbacks, guard):
         """One pass over x[order] in batches; returns (logs, stop message or None)."""
+        if guard:  # a refused step is told in words (guards.diagnose), not by numpy's warnings
+            with np.errstate(**guards.QUIET):
+                return self._train_batches(x, y, order, batch_size, callbacks, guard)
+        return self._train_batches(x, y, order, batch_size, callbacks, guard)
+
+    def _train_batches(self, x, y, order, batch_size, callbacks, guard):
         seen, total, mtotal = 0, 0.0, np.zeros(len(self.metric_fns))
         logs, batches = {}, -(-len(order) // batch_size)
         for batch, start in enumerate(range(0, len(order), batch_size)):
             idx = order[start:start + batch_size]  # (B,)
             callbacks.on_train_batch_begin(batch, {})
             xb, yb = x[idx], y[idx]
-            value = guards.guarded_step(self, xb, yb) if guard else self.train_step(xb, yb)
+            value = guards.guarded_step(self, xb, yb, quiet=False) if guard else self.train_step(xb, yb)
             if not np.isfinite(value):  # the callbacks see it (TerminateOnNaN), then fit stops
                 callbacks.on_train_batch_end(batch, {**logs, "loss": value})
                 return logs, self._nonfinite_message(value, batch, batches, guard=guard)
