@@ -21,7 +21,7 @@ import numpy as np
 from bricks import errors
 from bricks.quant import evaluation
 
-__all__ = ["neutralize", "ic_decay", "bootstrap_sharpe", "bonferroni_t", "expected_max_sharpe",
+__all__ = ["norm_ppf", "neutralize", "ic_decay", "bootstrap_sharpe", "bonferroni_t", "expected_max_sharpe",
            "factor_correlation", "planted_stock_panel"]
 
 
@@ -73,8 +73,12 @@ def bootstrap_sharpe(returns, periods_per_year=12, block=12, n_boot=2000, level=
     return {"low": float(np.quantile(draws, a)), "high": float(np.quantile(draws, 1 - a)), "draws": draws}
 
 
-def _norm_ppf(p):
-    """Inverse standard normal CDF by bisection on erf (no scipy)."""
+def norm_ppf(p):
+    """The inverse standard normal CDF, z with Phi(z) = p, by bisection on erf (no scipy).
+
+    >>> round(norm_ppf(0.975), 4)
+    1.96
+    """
     lo, hi = -10.0, 10.0
     for _ in range(100):
         mid = (lo + hi) / 2
@@ -84,7 +88,7 @@ def _norm_ppf(p):
 
 def bonferroni_t(m, alpha=0.05, two_sided=True):
     """The z (large-sample t) one of m tests must exceed for a family-wise error of alpha."""
-    return _norm_ppf(1 - alpha / (m * (2 if two_sided else 1)))
+    return norm_ppf(1 - alpha / (m * (2 if two_sided else 1)))
 
 
 def expected_max_sharpe(m, n_periods, periods_per_year=12):
@@ -96,7 +100,7 @@ def expected_max_sharpe(m, n_periods, periods_per_year=12):
     if m < 2:
         return 0.0
     g = 0.5772156649
-    zmax = (1 - g) * _norm_ppf(1 - 1 / m) + g * _norm_ppf(1 - 1 / (m * math.e))
+    zmax = (1 - g) * norm_ppf(1 - 1 / m) + g * norm_ppf(1 - 1 / (m * math.e))
     return zmax * math.sqrt(periods_per_year / n_periods)
 
 

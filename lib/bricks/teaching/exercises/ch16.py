@@ -1,25 +1,15 @@
 """Chapter 16, multi-factor: the Bonferroni line, the monthly cross-sectional IC."""
 
-import math
 
 import numpy as np
 
+from bricks.quant import factors
 from bricks.teaching.exercises import Case, Mistake, register
 from bricks.teaching.exercises._common import rng
 
 
 def bonferroni_line(m):
-    from bricks.quant import factors
-
     return factors.bonferroni_t(m)
-
-
-def _phi_inv(p):
-    lo, hi = -10.0, 10.0
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < p else (lo, mid)
-    return (lo + hi) / 2
 
 
 register(
@@ -30,17 +20,17 @@ register(
     forbidden=("bricks.quant.factors:bonferroni_t",),
     mistakes=[
         Mistake(
-            lambda m: _phi_inv(1 - 0.05 / m), "one-sided: a two-sided test puts 0.05 / (2 m) in each tail", "factor"
+            lambda m: factors.norm_ppf(1 - 0.05 / m), "one-sided: a two-sided test puts 0.05 / (2 m) in each tail", "factor"
         ),
-        Mistake(lambda m: _phi_inv(1 - 0.05 / 2), "the m tests are ignored (1.96 for every m)", "missing term"),
-        Mistake(lambda m: _phi_inv(0.05 / (2 * m)), "the lower tail: the line comes out negative", "sign"),
+        Mistake(lambda m: factors.norm_ppf(1 - 0.05 / 2), "the m tests are ignored (1.96 for every m)", "missing term"),
+        Mistake(lambda m: factors.norm_ppf(0.05 / (2 * m)), "the lower tail: the line comes out negative", "sign"),
         Mistake(
-            lambda m: _phi_inv(1 - 0.05 * m / 2) if 0.05 * m / 2 < 1 else -10.0,
+            lambda m: factors.norm_ppf(1 - 0.05 * m / 2) if 0.05 * m / 2 < 1 else -10.0,
             "alpha times m instead of alpha / m",
             "formula",
         ),
-        Mistake(lambda m: _phi_inv(1 - (1 - 0.95 ** (1 / m)) / 2), "Sidak's correction, not Bonferroni's", "formula"),
-        Mistake(lambda m: _phi_inv(1 - 0.05 / (2 * (m + 1))), "m + 1 tests", "off-by-one"),
+        Mistake(lambda m: factors.norm_ppf(1 - (1 - 0.95 ** (1 / m)) / 2), "Sidak's correction, not Bonferroni's", "formula"),
+        Mistake(lambda m: factors.norm_ppf(1 - 0.05 / (2 * (m + 1))), "m + 1 tests", "off-by-one"),
     ],
 )
 
