@@ -1,6 +1,5 @@
 """Chapter 16, multi-factor: the Bonferroni line, the monthly cross-sectional IC."""
 
-
 import numpy as np
 
 from bricks.quant import factors
