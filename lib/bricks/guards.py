@@ -118,7 +118,7 @@ class Snapshot:
     def all_finite(self):
         """True when every weight and state array is finite (one sum of squares each, by BLAS: a NaN
         or inf makes the total non-finite; an overflowing total is confirmed element by element)."""
-        total = sum([np.vdot(w, w) for w in self.arrays])
+        total = sum(map(np.vdot, self.arrays, self.arrays))
         return math.isfinite(total) or all(np.isfinite(w).all() for w in self.arrays)
 
 
