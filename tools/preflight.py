@@ -103,7 +103,10 @@ def check_lab():
 
 def _kernel():
     from jupyter_client.manager import start_new_kernel
-    return start_new_kernel(kernel_name="python3", startup_timeout=KERNEL_TIMEOUT)
+    # log_level=ERROR: the kernel's warning that it listens on local TCP without encryption (as every
+    # Jupyter kernel started this way does) is noise in a student's table; a real failure still fails a row
+    return start_new_kernel(kernel_name="python3", startup_timeout=KERNEL_TIMEOUT,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
 
 
 def _run(kc, code):
