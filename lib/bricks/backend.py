@@ -120,12 +120,21 @@ class RandomJournal:
         return self
 
     def stop(self):
-        """Stop noting (again: nothing). An outer journal takes the streams drawn inside too."""
-        if _state["journal"] is self:
+        """Stop noting (again: nothing). An outer journal takes the streams drawn inside too.
+        Journals that overlap without nesting (A starts, B starts, A stops) are taken out of
+        the chain wherever they are: B's outer becomes A's, and none is left running."""
+        inner, current = None, _state["journal"]
+        while current is not None and current is not self:  # usually none: self is the running one
+            inner, current = current, current.outer
+        if current is None:
+            return  # not running
+        if inner is None:
             _state["journal"] = self.outer
-            if self.outer is not None:
-                for stream, state in self.saved.items():
-                    self.outer.saved.setdefault(stream, state)
+        else:
+            inner.outer = self.outer
+        if self.outer is not None:
+            for stream, state in self.saved.items():
+                self.outer.saved.setdefault(stream, state)
 
     def restore(self):
         for stream, state in self.saved.items():

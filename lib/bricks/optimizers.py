@@ -162,6 +162,9 @@ class Optimizer:
         return float(lr(self.iterations)) if callable(lr) else float(lr)
 
     def update(self, w, dw, state, lr):
+        """One step on the weight `w` (write it in place: its layer holds it); `state` is this
+        weight's dict of slots. A subclass may write its slots in place: the guarded step copies
+        the slots of every update but the built-in ones (FRESH_SLOT_UPDATES) to undo a failed step."""
         raise NotImplementedError
 
     def keras_slot_groups(self):
@@ -283,6 +286,10 @@ class AdamW(Adam):
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}
 
+
+# The update methods whose rules put new slot arrays in the state dict and never write one: a
+# copy of each state dict keeps their slots (guards.Snapshot); any other update's are copied.
+FRESH_SLOT_UPDATES = frozenset({SGD.update, RMSprop.update, Adam.update, AdamW.update})
 
 OPTIMIZERS = Registry("optimizers", base=Optimizer)
 OPTIMIZERS.register(SGD, "sgd")

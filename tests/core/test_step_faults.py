@@ -153,3 +153,36 @@ def test_unguarded_fit_is_the_plain_step():
                                    bricks.Dense(1)]).compile("adam", "mse")
         runs.append(model.fit(x, x[:, :1], epochs=2, batch_size=16, verbose=0, guard=guard).history["loss"])
     assert runs[0] == runs[1]
+
+
+class InPlaceMomentum(bricks.Optimizer):
+    """A user's optimizer, written the natural way: its slot is created once and then written in place."""
+
+    def update(self, w, dw, state, lr):
+        m = state.setdefault("m", np.zeros_like(w))  # like w
+        m *= 0.9
+        m += dw
+        w -= lr * m
+
+
+def test_a_refused_step_restores_a_custom_optimizer_that_writes_its_slots_in_place():
+    bricks.set_random_seed(0)
+    model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(1)]).compile(InPlaceMomentum(0.1), "mse")
+    x, y = np.ones((4, 2)), np.zeros((4, 1))
+    model.train_on_batch(x, y)  # the slots exist
+    before = state(model)
+    model.optimizer.learning_rate = 1e308
+    assert np.isnan(model.train_on_batch(x * 1e300, y))  # refused: the update overflowed
+    assert_same(state(model), before)  # the slots too, not only the weights
+
+
+def test_random_journals_stopped_out_of_order_leave_none_running():
+    """Two journals that overlap without nesting (A starts, B starts, A stops, B stops)."""
+    a = backend.RandomJournal().start()
+    b = backend.RandomJournal().start()
+    try:
+        a.stop()
+        b.stop()
+        assert backend._state["journal"] is None
+    finally:
+        backend._state["journal"] = None  # no leak into the other tests
