@@ -155,3 +155,20 @@ def test_a_healthy_run_gets_no_warning(xy):
     model = bn_model(optimizer=bricks.Adam(0.01))
     h = model.fit(*xy, epochs=3, verbose=0)
     assert h.warnings == [] and h.stopped_reason is None
+
+
+def test_a_guarded_fit_leaves_numpys_warnings_on_for_callbacks_and_metrics(xy):
+    """Only the step itself is silenced (a refused step is told in words); a callback's or a
+    metric's division by zero still warns, as in an unguarded fit."""
+    x, y = xy
+
+    def log_zero(*args):
+        np.log(np.zeros(1))  # the user's own code divides by zero
+        return 0.0
+
+    model = bricks.Sequential([bricks.Input((3,)), bricks.Dense(1)]).compile("sgd", "mse", metrics=[log_zero])
+    for guard in (True, False):
+        with pytest.warns(RuntimeWarning, match="divide by zero") as caught:
+            model.fit(x, y, batch_size=32, epochs=1, verbose=0, guard=guard,
+                      callbacks=[bricks.LambdaCallback(on_batch_end=log_zero)])
+        assert len([w for w in caught if "divide by zero" in str(w.message)]) == 4, guard  # 2 batches x 2
