@@ -98,7 +98,7 @@ class Snapshot:
         self.saved = [w.copy() for w in self.arrays]
         self.optimizer, self.iterations = optimizer, optimizer.iterations
         self.slots = {path: dict(state) for path, state in optimizer.slots.items()}  # its arrays and counts
-        if type(optimizer).update not in optimizers.FRESH_SLOT_UPDATES:  # a user's rule may write them in place
+        if not optimizers.writes_new_slots(optimizer):  # a user's update or apply may write them in place
             self.slots = copy.deepcopy(self.slots)
         self.streams = backend.RandomJournal()
 

@@ -164,7 +164,7 @@ class Optimizer:
     def update(self, w, dw, state, lr):
         """One step on the weight `w` (write it in place: its layer holds it); `state` is this
         weight's dict of slots. A subclass may write its slots in place: the guarded step copies
-        the slots of every update but the built-in ones (FRESH_SLOT_UPDATES) to undo a failed step."""
+        the slots of every optimizer but the built-in ones (`writes_new_slots`) to undo a failed step."""
         raise NotImplementedError
 
     def keras_slot_groups(self):
@@ -290,6 +290,13 @@ class AdamW(Adam):
 # The update methods whose rules put new slot arrays in the state dict and never write one: a
 # copy of each state dict keeps their slots (guards.Snapshot); any other update's are copied.
 FRESH_SLOT_UPDATES = frozenset({SGD.update, RMSprop.update, Adam.update, AdamW.update})
+
+
+def writes_new_slots(optimizer):
+    """True when `optimizer` steps by a built-in update rule through Optimizer.apply, so its step puts
+    new slot arrays in its state dicts and writes none in place (a subclass's own update or apply may)."""
+    kind = type(optimizer)
+    return kind.update in FRESH_SLOT_UPDATES and kind.apply is Optimizer.apply
 
 OPTIMIZERS = Registry("optimizers", base=Optimizer)
 OPTIMIZERS.register(SGD, "sgd")

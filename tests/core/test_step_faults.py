@@ -165,9 +165,19 @@ class InPlaceMomentum(bricks.Optimizer):
         w -= lr * m
 
 
-def test_a_refused_step_restores_a_custom_optimizer_that_writes_its_slots_in_place():
+class DampedSGD(bricks.SGD):
+    """SGD's own update, and an apply of the user's that halves every velocity in place first."""
+
+    def apply(self, variables):
+        for state in self.slots.values():
+            state["m"] *= 0.5  # like w
+        super().apply(variables)
+
+
+@pytest.mark.parametrize("optimizer", [lambda: InPlaceMomentum(0.1), lambda: DampedSGD(0.1, momentum=0.9)])
+def test_a_refused_step_restores_a_custom_optimizer_that_writes_its_slots_in_place(optimizer):
     bricks.set_random_seed(0)
-    model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(1)]).compile(InPlaceMomentum(0.1), "mse")
+    model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(1)]).compile(optimizer(), "mse")
     x, y = np.ones((4, 2)), np.zeros((4, 1))
     model.train_on_batch(x, y)  # the slots exist
     before = state(model)
