@@ -165,7 +165,8 @@ class Optimizer:
         """One step on the weight `w` (write it in place: its layer holds it); `state` is this
         weight's dict of slots. A subclass may write its slots in place: the guarded step copies
         the slots of every optimizer but the built-in ones (`writes_new_slots`) to undo a failed step."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}: a subclass of Optimizer defines update(self, w, dw, "
+                                  "state, lr), one step on the weight w in place (see SGD.update)")
 
     def keras_slot_groups(self):
         """Keras's order of this optimizer's per-weight slots in a .keras file, as groups of slot
