@@ -107,6 +107,7 @@ def test_a_fault_at_any_line_of_a_step_leaves_nothing_behind(kind, warm):
         with pytest.raises(error, match=f"fault injected at line {k}$"):
             Fault(k, error).run(lambda: model.train_on_batch(x, y))
         assert_same(state(model), before)
+        assert backend._state["journal"] is None, k  # no random journal left running
     assert model.train_on_batch(x, y) == twin_loss  # random streams included
     for u, v in zip(model.get_weights(), twin.get_weights()):
         np.testing.assert_array_equal(u, v)
@@ -186,13 +187,20 @@ def test_a_refused_step_restores_a_custom_optimizer_that_writes_its_slots_in_pla
     assert_same(state(model), before)  # the slots too, not only the weights
 
 
-def test_random_journals_stopped_out_of_order_leave_none_running():
-    """Two journals that overlap without nesting (A starts, B starts, A stops, B stops)."""
+def test_random_journals_stopped_out_of_order_or_started_twice_leave_none_running():
+    """Two journals that overlap without nesting (A starts, B starts, A stops, B stops); one
+    started twice and stopped once (it must not become its own outer)."""
     a = backend.RandomJournal().start()
     b = backend.RandomJournal().start()
     try:
         a.stop()
         b.stop()
+        assert backend._state["journal"] is None
+        a.start()
+        a.start()
+        a.stop()
+        assert backend._state["journal"] is None
+        b.stop()  # not running: nothing
         assert backend._state["journal"] is None
     finally:
         backend._state["journal"] = None  # no leak into the other tests
