@@ -109,23 +109,36 @@ class RandomJournal:
 
     def __init__(self):
         self.saved = {}  # stream -> its state before the first draw from it
-        self.outer = None
+        self.outer, self.running = None, False  # outer: the journal running when this one started
 
     def note(self, stream):
         if stream not in self.saved:
             self.saved[stream] = stream.get_state()
 
     def start(self):
-        self.outer, _state["journal"] = _state["journal"], self
+        """Start noting (again while running: nothing)."""
+        if not self.running:
+            self.outer, _state["journal"], self.running = _state["journal"], self, True
         return self
 
     def stop(self):
-        """Stop noting (again: nothing). An outer journal takes the streams drawn inside too."""
-        if _state["journal"] is self:
-            _state["journal"] = self.outer
+        """Stop noting (again: nothing). An outer journal takes the streams drawn inside too.
+        Journals that overlap without nesting (A starts, B starts, A stops) are taken out of
+        the chain wherever they are: B's outer becomes A's, and none is left running."""
+        if not self.running:
+            return
+        inner, current = None, _state["journal"]
+        while current is not None and current is not self:  # usually none: self is the running one
+            inner, current = current, current.outer
+        if current is self:  # take it out of the chain
+            if inner is None:
+                _state["journal"] = self.outer
+            else:
+                inner.outer = self.outer
             if self.outer is not None:
                 for stream, state in self.saved.items():
                     self.outer.saved.setdefault(stream, state)
+        self.running = False  # last: a stop interrupted before here is finished by the next
 
     def restore(self):
         for stream, state in self.saved.items():

@@ -22,11 +22,12 @@ touches; fill gaps from the past with bricks.quant.data.fill_forward(x), or drop
 with bricks.quant.data.drop_nonfinite(x, y)). Received: row=0, column=1, value=nan, \
 non_finite_values=1
 """
+import copy
 import math
 
 import numpy as np
 
-from bricks import backend, errors
+from bricks import backend, errors, optimizers
 
 __all__ = ["check_finite", "check_fit_arguments", "Snapshot", "guarded_step", "diagnose", "divergence", "MAX_WEIGHT"]
 
@@ -88,7 +89,8 @@ class Snapshot:
     random stream drawn from between `open()` and `close()` (Dropout's, the noise layers', the global one:
     backend.RandomJournal notes each before its first draw).
     The update rules put new slot arrays in a state dict rather than write the old ones
-    (optimizers.py), so a copy of each state dict keeps the slots: only weights are copied.
+    (optimizers.py), so a copy of each state dict keeps the slots: only weights are copied. A
+    subclass's own update may write its slots in place: its slots are copied too.
     """
 
     def __init__(self, model, optimizer):
@@ -96,6 +98,8 @@ class Snapshot:
         self.saved = [w.copy() for w in self.arrays]
         self.optimizer, self.iterations = optimizer, optimizer.iterations
         self.slots = {path: dict(state) for path, state in optimizer.slots.items()}  # its arrays and counts
+        if not optimizers.writes_new_slots(optimizer):  # a user's update or apply may write them in place
+            self.slots = copy.deepcopy(self.slots)
         self.streams = backend.RandomJournal()
 
     def open(self):

@@ -162,7 +162,11 @@ class Optimizer:
         return float(lr(self.iterations)) if callable(lr) else float(lr)
 
     def update(self, w, dw, state, lr):
-        raise NotImplementedError
+        """One step on the weight `w` (write it in place: its layer holds it); `state` is this
+        weight's dict of slots. A subclass may write its slots in place: the guarded step copies
+        the slots of every optimizer but the built-in ones (`writes_new_slots`) to undo a failed step."""
+        raise NotImplementedError(f"{type(self).__name__}: a subclass of Optimizer defines update(self, w, dw, "
+                                  "state, lr), one step on the weight w in place (see SGD.update)")
 
     def keras_slot_groups(self):
         """Keras's order of this optimizer's per-weight slots in a .keras file, as groups of slot
@@ -283,6 +287,17 @@ class AdamW(Adam):
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}
 
+
+# The update methods whose rules put new slot arrays in the state dict and never write one: a
+# copy of each state dict keeps their slots (guards.Snapshot); any other update's are copied.
+FRESH_SLOT_UPDATES = frozenset({SGD.update, RMSprop.update, Adam.update, AdamW.update})
+
+
+def writes_new_slots(optimizer):
+    """True when `optimizer` steps by a built-in update rule through Optimizer.apply, so its step puts
+    new slot arrays in its state dicts and writes none in place (a subclass's own update or apply may)."""
+    kind = type(optimizer)
+    return kind.update in FRESH_SLOT_UPDATES and kind.apply is Optimizer.apply
 
 OPTIMIZERS = Registry("optimizers", base=Optimizer)
 OPTIMIZERS.register(SGD, "sgd")

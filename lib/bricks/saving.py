@@ -183,10 +183,11 @@ def save_model(model, path):
     entries = weight_entries(model) if model.built else []
     arrays = {f"w{i:04d}": np.asarray(w) for i, (_, _, _, w) in enumerate(entries)}
     compiled = _compile_config(model)
+    # each weight's owner is its path p = '<owner path>/<k>' without '/<k>' (k may hold a '/': 'query/kernel')
     header = {
         "format": FORMAT,
         "model": _model_json(model),
-        "weights": [{"layer": p.rsplit("/", 1)[0], "name": k, "shape": list(w.shape), "array": f"w{i:04d}"}
+        "weights": [{"layer": p[:-len(k) - 1], "name": k, "shape": list(w.shape), "array": f"w{i:04d}"}
                     for i, (p, _, k, w) in enumerate(entries)],
         "compile": compiled,
         "optimizer_state": _optimizer_state(model, arrays) if compiled else None,

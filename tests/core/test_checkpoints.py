@@ -238,3 +238,26 @@ def test_a_tampered_noise_state_is_refused(tmp_path):
 def test_a_layer_name_with_a_slash_is_refused_at_construction(name):
     with pytest.raises(ValueError, match="without '/'"):
         bricks.Dense(2, name=name)
+
+
+def _encoder(dropout):
+    bricks.set_random_seed(0)
+    return bricks.Sequential([bricks.Input((4, 6)), bricks.TransformerEncoder(8, 2, dropout=dropout),
+                              bricks.Flatten(), bricks.Dense(1)]).compile(optimizer=bricks.Adam(0.01), loss="mse")
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_a_transformer_encoder_saves_and_resumes_as_if_never_stopped(tmp_path, dropout):
+    """MultiHeadAttention's weights are named 'query/kernel' (a '/' in the weight's name, not a layer's),
+    and the encoder's two Dropout layers draw: the checkpoint holds both."""
+    x = np.random.default_rng(1).standard_normal((32, 4, 6))
+    y = x[:, :1, 0]
+    straight = _encoder(dropout)
+    straight.fit(x, y, epochs=2, batch_size=8, seed=1, verbose=0)
+    straight.fit(x, y, epochs=1, batch_size=8, seed=2, verbose=0)
+    resumed = _encoder(dropout)
+    resumed.fit(x, y, epochs=2, batch_size=8, seed=1, verbose=0)
+    resumed = bricks.load_model(resumed.save(tmp_path / "encoder.npz"))
+    resumed.fit(x, y, epochs=1, batch_size=8, seed=2, verbose=0)
+    for a, b in zip(straight.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -167,3 +167,12 @@ def test_adamw_defaults_config_and_errors():
     assert optimizers.serialize(opt)["class_name"] == "AdamW"
     with pytest.raises(ValueError, match="weight_decay"):
         optimizers.AdamW(weight_decay=-1.0)
+
+
+def test_a_subclass_without_update_is_told_what_to_write():
+    class Mine(optimizers.Optimizer):
+        pass
+
+    model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(1)]).compile(Mine(0.1), "mse")
+    with pytest.raises(NotImplementedError, match=r"^Mine: a subclass of Optimizer defines update\(self, w, dw"):
+        model.train_on_batch(np.ones((4, 2)), np.zeros((4, 1)))

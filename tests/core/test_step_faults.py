@@ -107,6 +107,7 @@ def test_a_fault_at_any_line_of_a_step_leaves_nothing_behind(kind, warm):
         with pytest.raises(error, match=f"fault injected at line {k}$"):
             Fault(k, error).run(lambda: model.train_on_batch(x, y))
         assert_same(state(model), before)
+        assert backend._state["journal"] is None, k  # no random journal left running
     assert model.train_on_batch(x, y) == twin_loss  # random streams included
     for u, v in zip(model.get_weights(), twin.get_weights()):
         np.testing.assert_array_equal(u, v)
@@ -153,3 +154,53 @@ def test_unguarded_fit_is_the_plain_step():
                                    bricks.Dense(1)]).compile("adam", "mse")
         runs.append(model.fit(x, x[:, :1], epochs=2, batch_size=16, verbose=0, guard=guard).history["loss"])
     assert runs[0] == runs[1]
+
+
+class InPlaceMomentum(bricks.Optimizer):
+    """A user's optimizer, written the natural way: its slot is created once and then written in place."""
+
+    def update(self, w, dw, state, lr):
+        m = state.setdefault("m", np.zeros_like(w))  # like w
+        m *= 0.9
+        m += dw
+        w -= lr * m
+
+
+class DampedSGD(bricks.SGD):
+    """SGD's own update, and an apply of the user's that halves every velocity in place first."""
+
+    def apply(self, variables):
+        for state in self.slots.values():
+            state["m"] *= 0.5  # like w
+        super().apply(variables)
+
+
+@pytest.mark.parametrize("optimizer", [lambda: InPlaceMomentum(0.1), lambda: DampedSGD(0.1, momentum=0.9)])
+def test_a_refused_step_restores_a_custom_optimizer_that_writes_its_slots_in_place(optimizer):
+    bricks.set_random_seed(0)
+    model = bricks.Sequential([bricks.Input((2,)), bricks.Dense(1)]).compile(optimizer(), "mse")
+    x, y = np.ones((4, 2)), np.zeros((4, 1))
+    model.train_on_batch(x, y)  # the slots exist
+    before = state(model)
+    model.optimizer.learning_rate = 1e308
+    assert np.isnan(model.train_on_batch(x * 1e300, y))  # refused: the update overflowed
+    assert_same(state(model), before)  # the slots too, not only the weights
+
+
+def test_random_journals_stopped_out_of_order_or_started_twice_leave_none_running():
+    """Two journals that overlap without nesting (A starts, B starts, A stops, B stops); one
+    started twice and stopped once (it must not become its own outer)."""
+    a = backend.RandomJournal().start()
+    b = backend.RandomJournal().start()
+    try:
+        a.stop()
+        b.stop()
+        assert backend._state["journal"] is None
+        a.start()
+        a.start()
+        a.stop()
+        assert backend._state["journal"] is None
+        b.stop()  # not running: nothing
+        assert backend._state["journal"] is None
+    finally:
+        backend._state["journal"] = None  # no leak into the other tests

@@ -76,7 +76,8 @@ class TransformerEncoder(Layer):
             layer.build(shape)
         self.dense1.build(shape)
         self.dense2.build((*shape[:-1], self.intermediate_dim))
-        self.sublayers = [self.attention, self.norm1, self.norm2, self.dense1, self.dense2]
+        self.sublayers = [self.attention, self.norm1, self.norm2, self.dense1, self.dense2,
+                          self.drop1, self.drop2]  # the Dropouts too: their random streams are checkpointed
         super().build(input_shape)
 
     def forward(self, x, training=False):
