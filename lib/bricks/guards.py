@@ -129,29 +129,26 @@ class Snapshot:
 QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}  # a refused step is told in words
 
 
-def guarded_step(model, x, y, quiet=True):
+def guarded_step(model, x, y):
     """`model.train_step(x, y)`, all or nothing; returns its loss, or NaN if it was refused.
 
     The step runs as written; then its loss and the weights it wrote are checked once (a
     non-finite gradient, or an update that overflowed, leaves a non-finite weight). A step
     that is not finite is undone from a `Snapshot` taken before it, and `model.step_fault` says
     why (`diagnose`). A step that raises (a bad target, a bug, Ctrl-C) is undone the same way
-    and the exception goes on. quiet: silence numpy's overflow warnings during the step
-    (`diagnose` says what went wrong instead); `fit` silences them once for the whole loop.
+    and the exception goes on. numpy's overflow warnings are silenced during the step only
+    (`diagnose` says what went wrong instead; the caller's code around it warns as usual).
     """
     model.step_fault = None
     snapshot = Snapshot(model, model.optimizer)
     try:
         snapshot.open()
-        if quiet:
-            with np.errstate(**QUIET):
-                value = model.train_step(x, y)
-        else:  # the caller silenced them (fit, once for all its steps)
+        with np.errstate(**QUIET):
             value = model.train_step(x, y)
-        if math.isfinite(value) and snapshot.all_finite():  # a non-finite gradient leaves a non-finite weight
-            snapshot.close()
-            return value  # every line up to here is undone if it raises
-        model.step_fault = diagnose(model, value, x, y)
+            if math.isfinite(value) and snapshot.all_finite():  # a non-finite gradient leaves a non-finite weight
+                snapshot.close()
+                return value  # every line up to here is undone if it raises
+            model.step_fault = diagnose(model, value, x, y)
     except BaseException:
         snapshot.restore()
         raise

@@ -18,8 +18,6 @@ where they enter (`fit`, `train_on_batch`, `evaluate`, `predict`). A loss that s
 finite reaches the callbacks (TerminateOnNaN sees it), then ends training with a message
 and nothing of that batch in the history.
 """
-import contextlib
-
 import numpy as np
 
 from bricks import backend, errors, guards, losses, metrics as metrics_module, optimizers
@@ -150,25 +148,25 @@ class Trainer:
 
     def _train_epoch(self, x, y, order, batch_size, callbacks, guard):
         """One pass over x[order] in batches; returns (logs, stop message or None). Guarded, numpy's
-        overflow warnings are off for the pass: a refused step is told in words (guards.diagnose)."""
+        overflow warnings are off inside each step only (a refused step is told in words,
+        guards.diagnose): callbacks and metrics warn as usual."""
         seen, total, mtotal = 0, 0.0, np.zeros(len(self.metric_fns))
         logs, batches = {}, -(-len(order) // batch_size)
-        with np.errstate(**guards.QUIET) if guard else contextlib.nullcontext():
-            for batch, start in enumerate(range(0, len(order), batch_size)):
-                idx = order[start:start + batch_size]  # (B,)
-                callbacks.on_train_batch_begin(batch, {})
-                xb, yb = x[idx], y[idx]
-                value = guards.guarded_step(self, xb, yb, quiet=False) if guard else self.train_step(xb, yb)
-                if not np.isfinite(value):  # the callbacks see it (TerminateOnNaN), then fit stops
-                    callbacks.on_train_batch_end(batch, {**logs, "loss": value})
-                    return logs, self._nonfinite_message(value, batch, batches, guard=guard)
-                seen += len(idx)
-                total += value * len(idx)
-                mtotal += np.array([fn(yb, self.last_pred) for fn in self.metric_fns]) * len(idx)
-                logs = {"loss": total / seen, **dict(zip(self.metric_names, (mtotal / seen).tolist()))}
-                callbacks.on_train_batch_end(batch, logs)
-                if self.stop_training:
-                    break
+        for batch, start in enumerate(range(0, len(order), batch_size)):
+            idx = order[start:start + batch_size]  # (B,)
+            callbacks.on_train_batch_begin(batch, {})
+            xb, yb = x[idx], y[idx]
+            value = guards.guarded_step(self, xb, yb) if guard else self.train_step(xb, yb)
+            if not np.isfinite(value):  # the callbacks see it (TerminateOnNaN), then fit stops
+                callbacks.on_train_batch_end(batch, {**logs, "loss": value})
+                return logs, self._nonfinite_message(value, batch, batches, guard=guard)
+            seen += len(idx)
+            total += value * len(idx)
+            mtotal += np.array([fn(yb, self.last_pred) for fn in self.metric_fns]) * len(idx)
+            logs = {"loss": total / seen, **dict(zip(self.metric_names, (mtotal / seen).tolist()))}
+            callbacks.on_train_batch_end(batch, logs)
+            if self.stop_training:
+                break
         return logs, None
 
     def _split_validation(self, x, y, validation_split, validation_data):

@@ -157,8 +157,6 @@ def test_a_healthy_run_gets_no_warning(xy):
     assert h.warnings == [] and h.stopped_reason is None
 
 
-@pytest.mark.xfail(strict=True, reason="fit silences numpy once per epoch (adb66c2), callbacks and metrics "
-                   "included; an errstate per step costs 3-5 us of a ~190 us MLP step (see the breaker report)")
 def test_a_guarded_fit_leaves_numpys_warnings_on_for_callbacks_and_metrics(xy):
     """Only the step itself is silenced (a refused step is told in words); a callback's or a
     metric's division by zero still warns, as in an unguarded fit."""
