@@ -119,9 +119,14 @@ class Snapshot:
         self.optimizer.iterations = self.iterations
         self.streams.restore()
 
-    def all_finite(self):
-        """True when every weight and state array is finite (one sum of squares each, by BLAS: a NaN
-        or inf makes the total non-finite; an overflowing total is confirmed element by element)."""
+    def all_finite(self, model):
+        """True when every weight, state array and gradient is finite and no gradient's square
+        overflows (|g| > 1e154 would make Adam's and RMSprop's g^2 inf while the weight stays finite).
+        One sum of squares an array, by BLAS: it is finite only if all of that holds; a weight's
+        overflowing total is confirmed element by element."""
+        grads = [layer.grads[key] for _, layer, key in model.variables()]  # filled by this step's backward
+        if not math.isfinite(sum(map(np.vdot, grads, grads))):
+            return False
         total = sum(map(np.vdot, self.arrays, self.arrays))
         return math.isfinite(total) or all(np.isfinite(w).all() for w in self.arrays)
 
@@ -132,8 +137,9 @@ QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}  # a refused
 def guarded_step(model, x, y):
     """`model.train_step(x, y)`, all or nothing; returns its loss, or NaN if it was refused.
 
-    The step runs as written; then its loss and the weights it wrote are checked once (a
-    non-finite gradient, or an update that overflowed, leaves a non-finite weight). A step
+    The step runs as written; then its loss, its gradients and the weights it wrote are checked
+    once (`Snapshot.all_finite`: a non-finite gradient, one whose square overflows, or an update
+    that overflowed). A step
     that is not finite is undone from a `Snapshot` taken before it, and `model.step_fault` says
     why (`diagnose`). A step that raises (a bad target, a bug, Ctrl-C) is undone the same way
     and the exception goes on. numpy's overflow warnings are silenced during the step only
@@ -145,7 +151,7 @@ def guarded_step(model, x, y):
         snapshot.open()
         with np.errstate(**QUIET):
             value = model.train_step(x, y)
-            if math.isfinite(value) and snapshot.all_finite():  # a non-finite gradient leaves a non-finite weight
+            if math.isfinite(value) and snapshot.all_finite(model):
                 snapshot.close()
                 return value  # every line up to here is undone if it raises
             model.step_fault = diagnose(model, value, x, y)
@@ -157,11 +163,14 @@ def guarded_step(model, x, y):
 
 
 def bad_gradient(model):
-    """(path, count) of the first trainable array whose gradient is not finite, or None."""
+    """(path, what) of the first trainable array whose gradient is not finite, or whose square
+    overflows (what Adam and RMSprop square), or None."""
     for path, layer, key in model.variables():
         g = layer.grads[key]
         if not np.isfinite(g).all():
-            return path, int((~np.isfinite(g)).sum())
+            return path, f"{int((~np.isfinite(g)).sum())} values that are not a finite number"
+        if not math.isfinite(np.vdot(g, g)):
+            return path, f"values whose square overflows (|g| up to {np.max(np.abs(g)):.3g})"
     return None
 
 
@@ -179,8 +188,7 @@ def diagnose(model, value, x, y, batch=None, rows=None):
                     + f" is {v} ({REPAIRS})")
     grad = bad_gradient(model)
     if np.isfinite(value) and grad is not None:
-        return (f"divergence: the loss is finite ({value:.4g}) but the gradient of {grad[0]} has {grad[1]} "
-                f"values that are not a finite number")
+        return f"divergence: the loss is finite ({value:.4g}) but the gradient of {grad[0]} has {grad[1]}"
     if np.isfinite(value):
         return "divergence: the update made a weight not a finite number (the step overflowed)"
     return (f"divergence: the loss is {value} (not a finite number) on finite data"
