@@ -94,8 +94,10 @@ class Snapshot:
     """
 
     def __init__(self, model, optimizer):
-        self.arrays = [w for _, layer in model.walk() for d in (layer.params, layer.state) for w in d.values()]
+        layers = [layer for _, layer in model.walk()]
+        self.arrays = [w for layer in layers for d in (layer.params, layer.state) for w in d.values()]  # Keras order
         self.saved = [w.copy() for w in self.arrays]
+        self.grads = [g for layer in layers for g in layer.grads.values()]  # backward fills them in place
         self.optimizer, self.iterations = optimizer, optimizer.iterations
         self.slots = {path: dict(state) for path, state in optimizer.slots.items()}  # its arrays and counts
         if not optimizers.writes_new_slots(optimizer):  # a user's update or apply may write them in place
@@ -119,16 +121,17 @@ class Snapshot:
         self.optimizer.iterations = self.iterations
         self.streams.restore()
 
-    def all_finite(self, model):
+    def all_finite(self):
         """True when every weight, state array and gradient is finite and no gradient's square
         overflows (|g| > 1e154 would make Adam's and RMSprop's g^2 inf while the weight stays finite).
-        One sum of squares an array, by BLAS: it is finite only if all of that holds; a weight's
-        overflowing total is confirmed element by element."""
-        grads = [layer.grads[key] for _, layer, key in model.variables()]  # filled by this step's backward
-        if not math.isfinite(sum(map(np.vdot, grads, grads))):
-            return False
-        total = sum(map(np.vdot, self.arrays, self.arrays))
-        return math.isfinite(total) or all(np.isfinite(w).all() for w in self.arrays)
+        One sum of squares an array, by BLAS, all added up: finite only if all of that holds; when it
+        is not, the gradients are looked at one by one and the weights element by element (a weight's
+        square may overflow while the weight is finite)."""
+        checked = self.arrays + self.grads
+        if math.isfinite(sum(map(np.vdot, checked, checked))):
+            return True
+        return (all(math.isfinite(np.vdot(g, g)) for g in self.grads)
+                and all(np.isfinite(w).all() for w in self.arrays))
 
 
 QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}  # a refused step is told in words
@@ -151,7 +154,7 @@ def guarded_step(model, x, y):
         snapshot.open()
         with np.errstate(**QUIET):
             value = model.train_step(x, y)
-            if math.isfinite(value) and snapshot.all_finite(model):
+            if math.isfinite(value) and snapshot.all_finite():
                 snapshot.close()
                 return value  # every line up to here is undone if it raises
             model.step_fault = diagnose(model, value, x, y)
