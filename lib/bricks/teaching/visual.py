@@ -172,20 +172,30 @@ def _clear(ax):
 
     A cleared Axes rebuilds every tick (two lines and two texts each) at the next draw, and its
     spines, set again, rebuild them once more: about a third of a frame. The ticks are kept
-    when the tick settings (`tick_params`) after clearing equal those they were made with, so
-    they are the ticks a fresh Axes would make; the spines keep their default position.
+    when the tick settings (`tick_params`, the grid) after clearing equal those they were made
+    with, so they are the ticks a fresh Axes would make; the spines keep their default position.
     """
-    kept = [(axis, axis.majorTicks, axis.minorTicks, dict(axis._major_tick_kw), dict(axis._minor_tick_kw))
-            for axis in (ax.xaxis, ax.yaxis)]
+    axes = (ax.xaxis, ax.yaxis)
+    made_with = [(dict(axis._major_tick_kw), dict(axis._minor_tick_kw)) for axis in axes]
     spines = {name: spine._position for name, spine in ax.spines.items()}
-    ax.clear()
-    for axis, major, minor, major_kw, minor_kw in kept:
-        if axis._major_tick_kw == major_kw and axis._minor_tick_kw == minor_kw:
-            axis.majorTicks, axis.minorTicks = major, minor
-            axis.set_clip_path(ax.patch)  # the new background patch, as clear() sets it
+    for axis in axes:
+        axis.reset_ticks = _keep_ticks  # for the length of clear() only
+    try:
+        ax.clear()
+    finally:
+        for axis in axes:
+            del axis.reset_ticks
+    for axis, (major_kw, minor_kw) in zip(axes, made_with):
+        if axis._major_tick_kw != major_kw or axis._minor_tick_kw != minor_kw:
+            axis.reset_ticks()  # what clear() does: new ticks with the new settings
+            axis.set_clip_path(ax.patch)
     for name, position in spines.items():
         if position == ("outward", 0.0):  # the default, which clear() would set again at draw
             ax.spines[name]._position = position
+
+
+def _keep_ticks():
+    pass
 
 
 class Renderer:
