@@ -47,6 +47,41 @@ def test_small_text_is_raised_to_the_floor():
     assert shown.min_text == pytest.approx(visual.MIN_TEXT_PT)
 
 
+def test_frames_are_drawn_as_on_freshly_cleared_axes():
+    """Renderer keeps tick objects between frames (visual._clear); every pixel is as with ax.clear()."""
+    import matplotlib
+
+    def changing(axes, frame, i):  # settings that differ from frame to frame
+        ax, other = axes
+        ax.plot(frame, label="y")
+        if i % 2:
+            ax.tick_params(labelsize=12, direction="in")
+            ax.grid(True)
+            ax.spines["left"].set_position(("outward", 5))
+            ax.set_yscale("log")
+        if i == 2:
+            ax.legend()
+            ax.set_xticks([0, 5, 10])
+        other.imshow(np.outer(frame, frame))
+        other.set_title(f"frame {i}")
+
+    frames = [np.linspace(1, 2 + i, 11) for i in range(5)]
+    kept = visual.render(frames, changing, figsize=(4, 2), ncols=2)[0]
+    fresh = visual.Renderer(changing, figsize=(4, 2), ncols=2)
+    cleared = []
+    for i, frame in enumerate(frames):  # what Renderer.png did before: ax.clear() every frame
+        with matplotlib.rc_context(visual.LEGIBLE):
+            for ax in fresh.axes:
+                ax.clear()
+            changing(fresh.axes, frame, i)
+            visual._floor_text(fresh.fig)
+            if i == 0:
+                fresh.fig.tight_layout()
+            fresh.fig.canvas.draw()
+        cleared.append(visual._png(fresh.fig))
+    assert kept == cleared
+
+
 def test_explorer_precomputes_the_grid_and_stores_shared_frames_once():
     calls = []
 
