@@ -31,6 +31,9 @@ __all__ = ["Conv", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose",
 def conv_forward(x, kernel, bias, strides, dilation, pads):
     """N-D convolution (channels last) of x with kernel, as im2col and one matrix product.
 
+    With a bias, the windows get one more column, all ones, and the kernel matrix one more
+    row, b (cs231n's bias trick): the same product adds b, and backward's cols^T dy gives db
+    as that row.
     Args:
         x: (N, *S, C) input.  kernel: (*K, C, F).  bias: (F,) or None.
         strides, dilation: one int per spatial axis.  pads: [(lo, hi), ...] zero padding per axis.
@@ -41,12 +44,18 @@ def conv_forward(x, kernel, bias, strides, dilation, pads):
     xp = win.pad(x, pads)  # (N, *P, C)
     view = win.windows(xp, kernel.shape[:rank], strides, dilation)  # (N, *O, *K, C), no copy
     out_shape = view.shape[:1 + rank]  # (N, *O)
-    cols = view.reshape(-1, int(np.prod(view.shape[1 + rank:])))  # (M, K*C), the im2col copy
-    y = cols @ kernel.reshape(-1, kernel.shape[-1])  # (M, F)
-    if bias is not None:
-        y += bias  # (M, F)
+    KC, F = kernel.size // kernel.shape[-1], kernel.shape[-1]
+    W = kernel.reshape(KC, F)  # (K*C, F)
+    if bias is None:
+        cols = view.reshape(-1, KC)  # (M, K*C), the im2col copy
+    else:
+        cols = np.empty((int(np.prod(out_shape)), KC + 1), dtype=x.dtype)  # (M, K*C + 1)
+        cols[:, :KC].reshape(view.shape)[...] = view  # the im2col copy, into the first K*C columns
+        cols[:, KC] = 1.0  # the bias's input
+        W = np.concatenate([W, bias[None, :]])  # (K*C + 1, F)
+    y = cols @ W  # (M, F)
     cache = (cols, kernel, xp.shape, x.shape, strides, dilation, pads, bias is not None)
-    return y.reshape(*out_shape, kernel.shape[-1]), cache  # (N, *O, F)
+    return y.reshape(*out_shape, F), cache  # (N, *O, F)
 
 
 def conv_input_grad(dy, kernel, x_shape, strides, dilation, pads):
@@ -75,8 +84,10 @@ def conv_backward(dy, cache):
     """Gradients of `conv_forward`: (dx (N, *S, C), dkernel (*K, C, F), dbias (F,) or None)."""
     cols, kernel, xp_shape, x_shape, strides, dilation, pads, has_bias = cache
     dy2 = dy.reshape(-1, dy.shape[-1])  # (M, F)
-    dkernel = (cols.T @ dy2).reshape(kernel.shape)  # (*K, C, F)
-    dbias = np.ones(len(dy2), dy2.dtype) @ dy2 if has_bias else None  # (F,): 1^T dy, the column sums
+    dW = cols.T @ dy2  # (K*C, F), or (K*C + 1, F) whose last row is db = sum of dy over the rows
+    KC = kernel.size // kernel.shape[-1]
+    dkernel = dW[:KC].reshape(kernel.shape)  # (*K, C, F)
+    dbias = dW[KC] if has_bias else None  # (F,)
     dx = conv_input_grad(dy, kernel, x_shape, strides, dilation, pads)  # (N, *S, C)
     return dx, dkernel, dbias
 

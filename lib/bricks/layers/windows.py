@@ -60,10 +60,13 @@ def output_length(n_padded, kernel, stride, dilation):
 
 def pad_axes(x, pads, axes, value=0.0):
     """Add pads = ((lo, hi), ...) cells of `value` along each axis in `axes` (always a new array)."""
-    width = [(0, 0)] * x.ndim
-    for p, a in zip(pads, axes):
-        width[a] = tuple(p)
-    return np.pad(x, width, constant_values=value)  # (N, lo + L + hi, ..., C)
+    shape, interior = list(x.shape), [slice(None)] * x.ndim
+    for (lo, hi), a in zip(pads, axes):
+        shape[a] += lo + hi
+        interior[a] = slice(lo, lo + x.shape[a])
+    xp = np.full(shape, value, dtype=x.dtype)  # (N, lo + L + hi, ..., C)
+    xp[tuple(interior)] = x
+    return xp
 
 
 def crop_axes(x, crops, axes):
