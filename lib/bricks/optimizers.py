@@ -299,6 +299,7 @@ def writes_new_slots(optimizer):
     kind = type(optimizer)
     return kind.update in FRESH_SLOT_UPDATES and kind.apply is Optimizer.apply
 
+
 OPTIMIZERS = Registry("optimizers", base=Optimizer)
 OPTIMIZERS.register(SGD, "sgd")
 OPTIMIZERS.register(RMSprop, "rmsprop")

@@ -50,7 +50,7 @@ def conv_forward(x, kernel, bias, strides, dilation, pads):
         cols = view.reshape(-1, KC)  # (M, K*C), the im2col copy
     else:
         cols = np.empty((int(np.prod(out_shape)), KC + 1), dtype=x.dtype)  # (M, K*C + 1)
-        cols[:, :KC].reshape(view.shape)[...] = view  # the im2col copy, into the first K*C columns
+        cols[:, :KC].reshape(view.shape)[...] = view  # the im2col copy, into the first K*C columns (a view)
         cols[:, KC] = 1.0  # the bias's input
         W = np.concatenate([W, bias[None, :]])  # (K*C + 1, F)
     y = cols @ W  # (M, F)
