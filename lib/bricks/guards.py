@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from bricks import backend, errors, optimizers
+from bricks import backend, errors, optimizers, packing
 
 __all__ = ["check_finite", "check_fit_arguments", "Snapshot", "guarded_step", "diagnose", "divergence", "MAX_WEIGHT"]
 
@@ -88,16 +88,23 @@ class Snapshot:
     optimizer's slots (momentum, Adam's moments and step counts) and `iterations`, and every
     random stream drawn from between `open()` and `close()` (Dropout's, the noise layers', the global one:
     backend.RandomJournal notes each before its first draw).
-    The update rules put new slot arrays in a state dict rather than write the old ones
-    (optimizers.py), so a copy of each state dict keeps the slots: only weights are copied. A
+
+    The arrays of a built Sequential are views of one flat array per dtype (bricks.packing), so
+    they are kept by one copy; a model whose pack no longer holds is kept array by array, the
+    same code over a longer list. The update rules put new slot arrays in a state dict rather
+    than write the old ones (optimizers.py), so a copy of each state dict keeps the slots. A
     subclass's own update may write its slots in place: its slots are copied too.
     """
 
     def __init__(self, model, optimizer):
-        layers = [layer for _, layer in model.walk()]
-        self.arrays = [w for layer in layers for d in (layer.params, layer.state) for w in d.values()]  # Keras order
+        packed = model.packed_weights
+        if packed is not None and packed.holds(model):
+            self.arrays, self.grads, self.entries = packed.weights, packed.grads, packed.views
+            self.watched = packed.watched
+        else:  # not packed (a copy), or arrays were put in its dicts since: one by one
+            self.arrays, self.grads, self.entries, self.watched = _arrays(model)
+        self.model, self.puts = model, packing.put_count()
         self.saved = [w.copy() for w in self.arrays]
-        self.grads = [g for layer in layers for g in layer.grads.values()]  # backward fills them in place
         self.optimizer, self.iterations = optimizer, optimizer.iterations
         self.slots = {path: dict(state) for path, state in optimizer.slots.items()}  # its arrays and counts
         if not optimizers.writes_new_slots(optimizer):  # a user's update or apply may write them in place
@@ -115,6 +122,8 @@ class Snapshot:
     def restore(self):
         """Put every weight, statistic, optimizer slot, counter and random stream back (and close)."""
         self.close()
+        for d, key, array in self.entries:  # a step that put a new array in a dict: the old one goes back
+            d[key] = array
         for w, saved in zip(self.arrays, self.saved):
             w[...] = saved
         self.optimizer.slots = {path: dict(state) for path, state in self.slots.items()}
@@ -124,14 +133,28 @@ class Snapshot:
     def all_finite(self):
         """True when every weight, state array and gradient is finite and no gradient's square
         overflows (|g| > 1e154 would make Adam's and RMSprop's g^2 inf while the weight stays finite).
-        One sum of squares an array, by BLAS, all added up: finite only if all of that holds; when it
-        is not, the gradients are looked at one by one and the weights element by element (a weight's
+        One sum of squares an array (a flat array, when packed), by BLAS, all added up: finite only
+        if all of that holds. When it is not, or when the step put new arrays in the layers' dicts
+        (a layer built during the step, a user's `self.grads["w"] = ...`), the model's arrays are looked
+        at one by one: each gradient's sum of squares, each weight element by element (a weight's
         square may overflow while the weight is finite)."""
-        checked = self.arrays + self.grads
-        if math.isfinite(sum(map(np.vdot, checked, checked))):
-            return True
-        return (all(math.isfinite(np.vdot(g, g)) for g in self.grads)
-                and all(np.isfinite(w).all() for w in self.arrays))
+        if self.watched and packing.put_count() == self.puts:
+            checked = self.arrays + self.grads
+            if math.isfinite(sum(map(np.vdot, checked, checked))):
+                return True
+        weights, grads, _, _ = _arrays(self.model)
+        return all(math.isfinite(np.vdot(g, g)) for g in grads) and all(np.isfinite(w).all() for w in weights)
+
+
+def _arrays(model):
+    """(weights, grads, entries, watched) of `model`, array by array: its params and state arrays,
+    its grads, (dict, key, array) for each weight, and whether every dict counts new arrays."""
+    layers = [layer for _, layer in model.walk()]
+    weights = [w for layer in layers for d in (layer.params, layer.state) for w in d.values()]  # Keras order
+    grads = [g for layer in layers for g in layer.grads.values()]
+    entries = [(d, k, d[k]) for layer in layers for d in (layer.params, layer.state) for k in d]
+    watched = all(type(d) is packing.WeightDict for layer in layers for d in (layer.params, layer.state, layer.grads))
+    return weights, grads, entries, watched
 
 
 QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}  # a refused step is told in words

@@ -22,7 +22,7 @@ Example: XOR, the four points no straight line separates:
 """
 import numpy as np  # noqa: F401  (the doctests' np)
 
-from bricks import errors, limits, summary
+from bricks import errors, limits, packing, summary
 from bricks.layers.base import LAYERS, Layer, deserialize, serialize
 from bricks.layers.core import InputLayer
 from bricks.training import Trainer
@@ -101,6 +101,7 @@ class Sequential(Layer, Trainer):
             limits.check_sample(layer, shape, layer.dtype)  # before the next layer probes it
             self.output_shapes.append(shape)
         super().build(input_shape)
+        self.packed_weights = packing.PackedWeights([layer for _, layer in self.walk()])  # bricks.packing
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)

@@ -39,6 +39,7 @@ class Trainer:
         self.step_fault = None  # why the last guarded step was refused, in words (None: kept)
         self.last_pred = None  # outputs of the last training step (fit's batch metrics read them)
         self.epoch = (0, 1)  # (epoch, epochs) of the running fit, for its messages
+        self.packed_weights = None  # bricks.packing.PackedWeights: the weights as views of flat arrays
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Choose the optimizer, the loss and the metrics to report. Returns the model (chainable)."""

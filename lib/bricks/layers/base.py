@@ -30,6 +30,7 @@ user writes is not, until they register it the same way.
 import numpy as np
 
 from bricks import backend, errors, initializers, limits, regularizers
+from bricks.packing import WeightDict
 from bricks.registry import Registry
 
 LAYERS = Registry("layers", kind="layer class")  # the loadable layers by class name (@LAYERS.register)
@@ -51,7 +52,7 @@ class Layer:
         self.dtype = _float_dtype(self.name, dtype or backend.floatx())
         self.trainable = trainable
         self.batch_input_shape = None if input_shape is None else (None, *input_shape)
-        self.params, self.grads, self.state = {}, {}, {}
+        self.params, self.grads, self.state = WeightDict(), WeightDict(), WeightDict()  # dicts that count new arrays
         self.regularizers = {}
         self.sublayers = []
         self.input_shape = None
