@@ -5,7 +5,7 @@ epoch of a small MLP, guarded (all-or-nothing steps, the default) against unguar
 import numpy as np
 
 import bricks
-from bench_recurrent import interleaved_minima
+from bench_recurrent import interleaved_minima, set_blas_threads
 from run import timed
 
 
@@ -15,6 +15,7 @@ def matmuls(x, w, g):
 
 
 def run(report):
+    set_blas_threads(1)  # as every bench here: CPU seconds of one thread (idle BLAS threads spin on CPU time)
     bricks.set_random_seed(0)
     rng = np.random.default_rng(0)
 

@@ -22,6 +22,7 @@ touches; fill gaps from the past with bricks.quant.data.fill_forward(x), or drop
 with bricks.quant.data.drop_nonfinite(x, y)). Received: row=0, column=1, value=nan, \
 non_finite_values=1
 """
+import contextlib
 import copy
 import math
 
@@ -99,10 +100,11 @@ class Snapshot:
     def __init__(self, model, optimizer):
         packed = model.packed_weights
         if packed is not None and packed.holds(model):
-            self.arrays, self.grads, self.entries = packed.weights, packed.grads, packed.views
-            self.watched = packed.watched
+            self.arrays, self.entries, self.watched = packed.weights, packed.views, packed.watched
+            self.checked = packed.flat  # the weights and the gradients, one array a dtype
         else:  # not packed (a copy), or arrays were put in its dicts since: one by one
-            self.arrays, self.grads, self.entries, self.watched = _arrays(model)
+            self.arrays, grads, self.entries, self.watched = _arrays(model)
+            self.checked = self.arrays + grads
         self.model, self.puts = model, packing.put_count()
         self.saved = [w.copy() for w in self.arrays]
         self.optimizer, self.iterations = optimizer, optimizer.iterations
@@ -139,8 +141,7 @@ class Snapshot:
         at one by one: each gradient's sum of squares, each weight element by element (a weight's
         square may overflow while the weight is finite)."""
         if self.watched and packing.put_count() == self.puts:
-            checked = self.arrays + self.grads
-            if math.isfinite(sum(map(np.vdot, checked, checked))):
+            if math.isfinite(sum(map(np.vdot, self.checked, self.checked))):
                 return True
         weights, grads, _, _ = _arrays(self.model)
         return all(math.isfinite(np.vdot(g, g)) for g in grads) and all(np.isfinite(w).all() for w in weights)
@@ -172,10 +173,10 @@ def guarded_step(model, x, y):
     (`diagnose` says what went wrong instead; the caller's code around it warns as usual).
     """
     model.step_fault = None
-    snapshot = Snapshot(model, model.optimizer)
+    snapshot, quiet = Snapshot(model, model.optimizer), np.errstate(**QUIET)
     try:
         snapshot.open()
-        with np.errstate(**QUIET):
+        with quiet:
             value = model.train_step(x, y)
             if math.isfinite(value) and snapshot.all_finite():
                 snapshot.close()
@@ -183,9 +184,17 @@ def guarded_step(model, x, y):
             model.step_fault = diagnose(model, value, x, y)
     except BaseException:
         snapshot.restore()
+        _leave(quiet)
         raise
     snapshot.restore()
     return float("nan")
+
+
+def _leave(quiet):
+    """Leave the np.errstate `quiet` if a fault skipped its exit (an interrupt at the `with` line,
+    as the step returns): numpy warns in the caller's code again. Left already, or never entered: nothing."""
+    with contextlib.suppress(RuntimeError, TypeError):  # numpy: the token was used / there is none
+        quiet.__exit__(None, None, None)
 
 
 def bad_gradient(model):

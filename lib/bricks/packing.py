@@ -60,14 +60,17 @@ class WeightDict(dict):
 
 
 class PackedWeights:
-    """The params and state of `layers` as views of `weights` (one flat array per dtype), and
-    their grads as views of `grads` (likewise); `views` lists every (dict, key, view)."""
+    """The params, state and grads of `layers` as views of `flat` (one array per dtype: the weights,
+    then the gradients); `weights` and `grads` are its two halves, `views` lists every (dict, key, view)."""
 
     def __init__(self, layers):
         dicts = [d for layer in layers for d in (layer.params, layer.state, layer.grads)]
-        self.weights, self.views = _pack([(d, k) for layer in layers for d in (layer.params, layer.state)
-                                          for k in d], [])
-        self.grads, self.views = _pack([(layer.grads, k) for layer in layers for k in layer.grads], self.views)
+        weights = [(d, k) for layer in layers for d in (layer.params, layer.state) for k in d]
+        grads = [(layer.grads, k) for layer in layers for k in layer.grads]
+        self.flat, self.views, ends = _pack(weights + grads)  # per dtype: [weights | grads]
+        last_weight = dict(ends[:len(weights)])  # dtype -> where its last weight ends
+        self.weights = [flat[:last_weight.get(flat.dtype, 0)] for flat in self.flat]
+        self.grads = [flat[last_weight.get(flat.dtype, 0):] for flat in self.flat]
         self.watched = all(type(d) is WeightDict for d in dicts)  # else every `holds` looks at every array
         self.puts = put_count()
 
@@ -91,23 +94,23 @@ def _unpacked():
     return None
 
 
-def _pack(entries, views):
-    """Move the arrays at `entries` [(dict, key)] into one flat array per dtype; returns those
-    flat arrays and `views` extended with (dict, key, view) for each entry."""
-    by_dtype = {}
+def _pack(entries):
+    """Move the arrays at `entries` [(dict, key)] into one flat array per dtype, in order; returns
+    those flat arrays, (dict, key, view) for each entry, and (dtype, end) of each entry's slot.
+    Each slot is rounded up to whole cache lines; the padding stays 0 (nothing in a sum of squares)."""
+    slots, used = [], {}  # (dtype, start, end) of each entry; dtype -> elements used so far
     for d, key in entries:
-        by_dtype.setdefault(d[key].dtype, []).append((d, key))
-    flats = []
-    for dtype, members in by_dtype.items():
-        step = max(1, ALIGN // dtype.itemsize)  # elements per cache line
-        sizes = [-(-d[key].size // step) * step for d, key in members]  # each rounded up to whole lines
-        starts = np.cumsum([0] + sizes)  # (len(members) + 1,)
-        flat = np.zeros(int(starts[-1]), dtype)  # the padding stays 0: it adds nothing to a sum of squares
-        for (d, key), start in zip(members, starts):
-            old = d[key]
-            view = flat[start:start + old.size].reshape(old.shape)  # a view, C order like old
-            view[...] = old
-            d[key] = view
-            views.append((d, key, view))
-        flats.append(flat)
-    return flats, views
+        dtype, size = d[key].dtype, d[key].size
+        line = max(1, ALIGN // dtype.itemsize)  # elements per cache line
+        start = used.get(dtype, 0)
+        used[dtype] = start + -(-size // line) * line
+        slots.append((dtype, start, used[dtype]))
+    flats = {dtype: np.zeros(size, dtype) for dtype, size in used.items()}
+    views = []
+    for (d, key), (dtype, start, _) in zip(entries, slots):
+        old = d[key]
+        view = flats[dtype][start:start + old.size].reshape(old.shape)  # a view, C order like old
+        view[...] = old
+        d[key] = view
+        views.append((d, key, view))
+    return list(flats.values()), views, [(dtype, end) for dtype, _, end in slots]

@@ -31,13 +31,14 @@ def xy():
 def test_a_built_model_holds_every_array_as_a_view_of_one_flat_array_with_its_values_unchanged():
     model = mlp()
     packed = model.packed_weights
-    assert len(packed.weights) == len(packed.grads) == 1  # one dtype: one flat array each
+    assert len(packed.flat) == len(packed.weights) == len(packed.grads) == 1  # one dtype: one flat array
+    flat, (weights,), (grads,) = packed.flat[0], packed.weights, packed.grads
     for _, layer in model.walk():
-        for d, flat in ((layer.params, packed.weights[0]), (layer.state, packed.weights[0]),
-                        (layer.grads, packed.grads[0])):
+        for d, half in ((layer.params, weights), (layer.state, weights), (layer.grads, grads)):
             for w in d.values():
-                assert w.base is flat and w.flags.c_contiguous
+                assert w.base is flat and w.flags.c_contiguous and np.shares_memory(w, half)
                 assert (w.ctypes.data - flat.ctypes.data) % packing.ALIGN == 0  # on a cache line
+    assert weights.size + grads.size == flat.size
     unpacked = mlp()
     unpacked.packed_weights = None
     fresh = [w.copy() for w in unpacked.get_weights()]
