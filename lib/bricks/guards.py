@@ -98,7 +98,7 @@ class Snapshot:
     """
 
     def __init__(self, model, optimizer):
-        packed = model.packed_weights
+        packed = getattr(model, "packed_weights", None)  # bricks.packing; a Sequential packs when built
         if packed is not None and packed.holds(model):
             self.arrays, self.entries, self.watched = packed.weights, packed.views, packed.watched
             self.checked = packed.flat  # the weights and the gradients, one array a dtype
@@ -173,6 +173,8 @@ def guarded_step(model, x, y):
     (`diagnose` says what went wrong instead; the caller's code around it warns as usual).
     """
     model.step_fault = None
+    if not model.built:  # its weights are made before the snapshot, not inside the step
+        model.build((None, *np.shape(x)[1:]))
     snapshot, quiet = Snapshot(model, model.optimizer), np.errstate(**QUIET)
     try:
         snapshot.open()

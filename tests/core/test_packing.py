@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import bricks
-from bricks import packing
+from bricks import guards, packing
 
 
 def mlp(seed=0, built=True):
@@ -116,13 +116,16 @@ class NanGradient(bricks.Dense):
         return dx
 
 
-def test_a_model_built_by_its_first_step_has_that_step_checked(xy):
+@pytest.mark.parametrize("step", ["train_on_batch", "guarded_step"])
+def test_a_model_built_by_its_first_step_is_packed_before_it_and_that_step_undone(xy, step):
     bricks.set_random_seed(0)
     model = bricks.Sequential([NanGradient(1)]).compile(optimizer="adam", loss="mse")  # no Input: built lazily
     assert model.packed_weights is None
-    assert np.isnan(model.train_on_batch(*xy))
+    run = model.train_on_batch if step == "train_on_batch" else lambda x, y: guards.guarded_step(model, x, y)
+    assert np.isnan(run(*xy))
     assert "gradient of sequential/nan_gradient/kernel" in model.step_fault
-    assert model.optimizer.iterations == 0
+    assert model.optimizer.iterations == 0 and model.packed_weights.holds(model)
+    assert all(np.isfinite(w).all() for w in model.get_weights())  # as built: the refused update undone
 
 
 def test_a_copied_model_is_not_packed_and_is_guarded_array_by_array(xy):
