@@ -1,6 +1,14 @@
 """Core training stack: Dense forward+backward against its three matrix products, and one fit
 epoch of a small MLP, guarded (all-or-nothing steps, the default) against unguarded (the bare
-`train_step`), timed in alternation in CPU seconds (see bench_recurrent.py on why)."""
+`train_step`), timed in alternation in CPU seconds (see bench_recurrent.py on why).
+
+What the guard costs a step, and why it is small: a built Sequential keeps its weights and
+gradients as views of one flat array per dtype (bricks.packing), so the snapshot is one copy
+and the finiteness check one sum of squares, whatever the number of layers; the layers' dicts
+count new arrays, so "is the pack still the model's?" is one comparison. What is left is one
+copy of the weights, one copy of the optimizer's slot dicts, the random-stream journal and
+numpy's errstate. Counted by valgrind's callgrind (instructions, not seconds: the same on a
+busy machine), the guarded epoch runs 1.06x the instructions of the unguarded one."""
 
 import numpy as np
 

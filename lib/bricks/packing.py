@@ -81,7 +81,7 @@ class PackedWeights:
             return True
         layers = [layer for _, layer in model.walk()]
         arrays = sum(len(layer.params) + len(layer.state) + len(layer.grads) for layer in layers)
-        if arrays != len(self.views) or not all(d[k] is view for d, k, view in self.views):
+        if arrays != len(self.views) or not all(d.get(k) is view for d, k, view in self.views):
             return False
         self.puts = put_count()
         return True
