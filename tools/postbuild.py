@@ -14,7 +14,9 @@
    "Run this page" banner's download link points (tools/notebooks.py).
 5. The budget: no page over 4 MB (players and explorers carry their frames inline), each
    edition under 40 MB; over either is an error.
-6. The Chinese edition (`--language zh_CN --into _build/html/zh`): its downloads (.ipynb and
+6. Every link to a glossary term ({term}`...`) gets the term's definition as its title, so a reader
+   who hovers it reads the definition without leaving the page (each edition its own glossary).
+7. The Chinese edition (`--language zh_CN --into _build/html/zh`): its downloads (.ipynb and
    .md sources) are the chapters with Chinese Markdown (tools/i18n.py), and it is moved into the
    English site's zh/ folder, where every asset identical to the English one (theme, MathJax,
    fonts, figures) is deleted and its links point to the English copy: a reader downloads each
@@ -23,6 +25,7 @@ Prints what it changed, the largest pages and the site size.
 """
 import argparse
 import filecmp
+import html
 import shutil
 import pathlib
 import re
@@ -41,6 +44,11 @@ EXTERNAL_TAG = re.compile(
     re.IGNORECASE,
 )
 EXTERNAL_CSS_URL = re.compile(r"url\(\s*[\"']?(https?:)?//", re.IGNORECASE)
+# The glossary's entries (<dt id="term-x">...</dt>, one or more names, then <dd>...</dd>) and the links to them.
+TERM_ENTRY = re.compile(r'((?:<dt id="term-[^"]+">.*?</dt>\s*)+)<dd>(.*?)</dd>', re.DOTALL)
+TERM_ID = re.compile(r'<dt id="term-([^"]+)">')
+TERM_LINK = re.compile(r'<a class="reference internal" href="((?:[^"]*/)?(?:glossary\.html)?#term-([^"]+))">')
+TAG = re.compile(r"<[^>]+>")
 
 
 def strip_pages(site):
@@ -52,6 +60,38 @@ def strip_pages(site):
             page.write_text(new, encoding="utf-8")
             states += m
     return states
+
+
+def plain_text(fragment):
+    """The text of an HTML fragment: its first paragraph, tags dropped, entities decoded, one line."""
+    first = fragment.split("</p>", 1)[0]
+    return " ".join(html.unescape(TAG.sub("", first)).split())
+
+
+def term_titles(site):
+    """Give every link to a glossary term (in `site/book/appendix/glossary.html`) the term's
+    definition as its title, the text a browser shows on hover; return how many links."""
+    glossary = site / "book" / "appendix" / "glossary.html"
+    if not glossary.is_file():
+        return 0
+    definitions = {term: plain_text(dd) for names, dd in TERM_ENTRY.findall(glossary.read_text(encoding="utf-8"))
+                   for term in TERM_ID.findall(names)}  # "batch" and "mini-batch": one definition
+    titled = 0
+
+    def with_title(m):
+        nonlocal titled
+        text = definitions.get(m.group(2))
+        if text is None:
+            return m.group(0)
+        titled += 1
+        return f'<a class="reference internal" href="{m.group(1)}" title="{html.escape(text)}">'
+
+    for page in site.rglob("*.html"):
+        old = page.read_text(encoding="utf-8")
+        new = TERM_LINK.sub(with_title, old)
+        if new != old:
+            page.write_text(new, encoding="utf-8")
+    return titled
 
 
 def drop_source_maps(site):
@@ -151,6 +191,7 @@ def main(argv=None):
         return 1
     states = strip_pages(site)
     saved = drop_source_maps(site)
+    print(f"postbuild: {term_titles(site)} links to glossary terms carry the definition as their title")
     book = pathlib.Path(__file__).resolve().parents[1] / "book"
     if args.language:
         book = translated_sources(site, args.language)

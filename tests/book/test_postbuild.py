@@ -51,3 +51,27 @@ def test_postbuild_fails_on_a_heavy_page(tmp_path, capsys):
     site = _site(tmp_path, "<p>" + "x" * 4_100_000 + "</p>")
     assert postbuild.main(str(site)) == 1
     assert "over the 4.0 MB a page may weigh" in capsys.readouterr().err
+
+
+GLOSSARY = ('<dl><dt id="term-epoch">epoch<a class="headerlink" href="#term-epoch" title="Link to this term">#</a></dt>'
+            '<dd><p>轮次 · One pass over <em>every</em> sample &amp; no more.</p><p>More.</p></dd>'
+            '<dt id="term-loss">loss</dt><dt id="term-cost">cost</dt><dd><p>What training lowers; see '
+            '<a class="reference internal" href="#term-epoch"><span class="xref std std-term">epoch</span></a>.'
+            '</p></dd></dl>')
+
+
+def test_links_to_glossary_terms_carry_the_definition_as_their_title(tmp_path, capsys):
+    site = _site(tmp_path, '<a class="reference internal" href="book/appendix/glossary.html#term-loss">'
+                           '<span class="xref std std-term">loss</span></a>'
+                           '<a class="reference internal" href="book/appendix/glossary.html#term-cost">cost</a>'
+                           '<a class="reference internal" href="book/appendix/glossary.html#term-unknown">x</a>')
+    (site / "book" / "appendix").mkdir(parents=True)
+    (site / "book" / "appendix" / "glossary.html").write_text(GLOSSARY)
+    assert postbuild.main(str(site)) == 0
+    page = (site / "page.html").read_text()
+    assert 'href="book/appendix/glossary.html#term-loss" title="What training lowers; see epoch.">' in page
+    assert 'href="book/appendix/glossary.html#term-cost" title="What training lowers; see epoch.">' in page  # 2nd name
+    assert 'href="book/appendix/glossary.html#term-unknown">' in page  # no entry: left as it was
+    glossary = (site / "book" / "appendix" / "glossary.html").read_text()
+    assert 'href="#term-epoch" title="轮次 · One pass over every sample &amp; no more.">' in glossary
+    assert "3 links to glossary terms carry the definition" in capsys.readouterr().out

@@ -672,3 +672,19 @@ def test_report(site, capsys):
             print(f"site: on a 390 px phone, smallest player text {phone[where]:.1f} CSS px ({where}), "
                   f"median {sorted(phone.values())[len(phone) // 2]:.1f}")
     assert REPORT["math_pages"] > 0 and REPORT["animations"] > 0, "the browser checks typeset no math or played nothing"
+
+
+@pytest.mark.parametrize("edition", ["", "zh/"])
+def test_a_glossary_term_shows_its_definition_on_hover(visit, site, edition):
+    """Every {term} link carries the definition (tools/postbuild.py), each edition from its own glossary."""
+    glossary = visit(edition + "book/appendix/glossary.html").page
+    definition = glossary.evaluate("""() => document.querySelector('#term-epoch + dd p').textContent""")
+    page = visit(edition + CHAPTER3).page
+    link = page.locator('a[href$="glossary.html#term-epoch"]').first
+    link.hover()  # the browser shows the title as its tooltip
+    assert link.get_attribute("title") == " ".join(definition.split())
+    if edition:
+        assert "训练" in definition  # the Chinese definition, not the English one
+    untitled = page.evaluate("""() => [...document.querySelectorAll('a[href*="glossary.html#term-"]')]
+                                .filter(a => !a.title).map(a => a.getAttribute('href'))""")
+    assert not untitled, untitled
