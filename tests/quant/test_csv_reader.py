@@ -241,3 +241,21 @@ def test_tonghuashun_dates_it_cannot_read_are_named(value, pattern):
 def test_weekday_suffix_in_parse_dates_alone():
     out = csv_reader.parse_dates(["2024-01-05,五", "2024-01-06，周六", "2024-01-07"], "t")
     assert list(out.astype("datetime64[D]").astype(str)) == ["2024-01-05", "2024-01-06", "2024-01-07"]
+
+
+@pytest.mark.parametrize("lots, says", [
+    (False, r"总手 counts shares \(金额 / 总手 falls between low and high on 4 of 4 rows read\): pass volume='总手'"),
+    (True, r"总手 counts lots of 100 shares .* pass volume='总手', then multiply it by 100 for shares")])
+def test_a_tonghuashun_volume_in_lots_or_shares_is_told_by_its_amount(lots, says):
+    """金额 / 总手 is the day's average price, which lies between low and high, in the right unit only."""
+    text = ths()
+    if lots:  # the same days with 总手 in lots: 金额 unchanged
+        for *_, v in ROWS:
+            text = text.replace(f"\t{v:,}\t", f"\t{v / 100:,.2f}\t")
+    with pytest.raises(ValueError, match=says):
+        read(text, encoding="gbk")
+
+
+def test_volume_unit_cannot_tell_without_a_consistent_amount():
+    assert csv_reader.volume_unit([10.0, 10.0], [5.0, 5.0], [9.0, 9.0], [11.0, 11.0]) == (None, 0, 2)
+    assert csv_reader.volume_unit([0.0], [5.0], [9.0], [11.0]) == (None, 0, 0)  # no traded day: no verdict

@@ -39,7 +39,7 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["load_csv", "decode", "find_table", "canonical_columns", "parse_dates", "parse_numbers",
-           "number_style", "st_flags", "ALIASES"]
+           "number_style", "st_flags", "volume_unit", "ALIASES"]
 
 # THE header-mapping table: spellings seen in broker / tushare / Wind / Yahoo exports -> our names
 # (lower-cased keys for Latin names). Add new spellings (同花顺, Wind with units) here and only here.
@@ -56,6 +56,7 @@ ALIASES = {"日期": "date", "交易日期": "date", "trade_date": "date", "时�
            "成交量（股）": "volume", "成交额（元）": "amount",
            # an ST flag per row (the panel loaders read it; `st_flags` says which values mean what)
            "st": "st", "is_st": "st", "是否st": "st", "st标记": "st"}
+LOT_COLUMNS = ("总手", "成交量(手)", "成交量（手）")  # volumes whose name says lots (手): never taken by name
 NUMERIC_EXTRAS = {"amount", "adj_close"}  # optional columns that are numbers: the fast path parses them as such
 DELIMITERS = ["\t", ";", ",", "|"]
 YEAR_FIRST = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
@@ -125,6 +126,45 @@ def find_table(text, date_column, owner, scan=20):
 def _canonical(name):
     name = str(name).strip().strip('"').strip()
     return ALIASES.get(name.lower(), ALIASES.get(name, name.lower()))
+
+
+def volume_unit(volume, amount, low, high):
+    """('shares' | 'lots of 100 shares' | None, rows that say so, rows): the unit that makes
+    amount / volume, the day's average price, fall inside [low, high] (where it always lies) on at
+    least 90% of the rows with volume > 0; None when neither does.
+
+    >>> volume_unit(np.array([1000.0]), np.array([10.5e5]), np.array([10.0]), np.array([11.0]))
+    ('lots of 100 shares', 1, 1)
+    """
+    volume, amount, low, high = (np.asarray(a, dtype=float) for a in (volume, amount, low, high))
+    traded = np.isfinite(volume) & np.isfinite(amount) & (volume > 0)
+    rows = int(traded.sum())
+    for unit, shares_per_unit in (("shares", 1.0), ("lots of 100 shares", 100.0)):
+        vwap = amount[traded] / (volume[traded] * shares_per_unit)  # (rows,)
+        inside = int(((vwap >= low[traded] * 0.999) & (vwap <= high[traded] * 1.001)).sum())  # rounding of 金额
+        if rows and inside >= 0.9 * rows:
+            return unit, inside, rows
+    return None, 0, rows
+
+
+def _lot_column_hint(sample, columns):
+    """For a file whose only volume column is named in lots (同花顺's 总手): what its numbers say
+    its unit is (`volume_unit` on the first rows), as words for the error; "" when it cannot tell."""
+    named = dict(zip(columns, sample.columns))
+    lots = [c for c in columns if c in LOT_COLUMNS]
+    if not lots or not {"amount", "low", "high"} <= set(columns):
+        return ""
+
+    def numbers(c):
+        import pandas as pd
+        return pd.to_numeric(sample[named[c]].astype(str).str.replace(",", "", regex=False), errors="coerce")
+
+    unit, inside, rows = volume_unit(*(numbers(c) for c in (lots[0], "amount", "low", "high")))
+    if unit is None:
+        return f"; {lots[0]}'s unit is unclear from 金额 / {lots[0]}: pass volume='{lots[0]}' once you know it"
+    scale = "" if unit == "shares" else ", then multiply it by 100 for shares"
+    return (f"; {lots[0]} counts {unit} (金额 / {lots[0]} falls between low and high on {inside} of {rows} rows "
+            f"read): pass volume='{lots[0]}'{scale}")
 
 
 def canonical_columns(columns, owner):
@@ -493,8 +533,8 @@ def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), 
         sort: sort by date instead of refusing an unsorted file.
         encoding: the file's encoding (default: detected; 'gbk' for old 通达信 files).
             A 同花顺 export (时间 ... 总手 金额, dates as 2024-01-02,二) reads as it is; its 总手
-            column is not taken for volume by name (手 = a lot of 100 shares): check its unit
-            and pass volume='总手', or volume=None.
+            column is not taken for volume by name (手 = a lot of 100 shares): the error says
+            which unit 金额 / 总手 shows (`volume_unit`); pass volume='总手', or volume=None.
         dayfirst: True for 31/01/2024, False for 01/31/2024 (needed for such dates).
         thousands, decimal: how numbers are written ("1,234.5": ",", "."; "1.234,5": ".", ",");
             None: detected from the file, refused when the file does not say (3,010 alone).
@@ -525,7 +565,8 @@ def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), 
     columns = canonical_columns(header, owner)
     missing = [c for c in needed if c not in columns]
     if missing:
-        errors.fail(owner, f"columns {needed}", missing=missing, columns=list(columns), encoding=enc)
+        hint = _lot_column_hint(sample, columns) if volume in missing else ""
+        errors.fail(owner, f"columns {needed}{hint}", missing=missing, columns=list(columns), encoding=enc)
     sample.columns = columns
     style = number_style([sample[c] for c in needed[1:]], owner, thousands, decimal)
     raw_names = dict(zip(columns, header))
