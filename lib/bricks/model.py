@@ -54,8 +54,12 @@ class Sequential(Layer, Trainer):
         Layer.__init__(self, name=name, **kwargs)
         Trainer.__init__(self)  # optimizer, loss, metrics, the state of fit
         self.output_shapes = []
+        self.packs_when_built = False  # the layers given here are packed once, together (bricks.packing)
         for layer in layers or []:
             self.add(layer)
+        self.packs_when_built = True
+        if self.built:
+            self.pack_weights()
 
     # ---- structure ----------------------------------------------------------
     @property
@@ -101,7 +105,15 @@ class Sequential(Layer, Trainer):
             limits.check_sample(layer, shape, layer.dtype)  # before the next layer probes it
             self.output_shapes.append(shape)
         super().build(input_shape)
-        self.packed_weights = packing.PackedWeights([layer for _, layer in self.walk()])  # bricks.packing
+        if self.packs_when_built:
+            self.pack_weights()
+
+    def pack_weights(self):
+        """Pack the weights not packed yet into one flat array per dtype (bricks.packing); arrays
+        packed before (by an earlier build, or a built model inside this one) stay where they are."""
+        layers = [layer for _, layer in self.walk()]
+        self.packed_weights = packing.PackedWeights(layers, reuse=[self.packed_weights] + [
+            getattr(layer, "packed_weights", None) for layer in layers[1:]])
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)

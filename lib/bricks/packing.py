@@ -10,13 +10,16 @@ dicts then hold views of them, with the same values and shapes::
 The layers write their arrays in place, as they always did (`grads[k][...] = x.T @ g`,
 `w -= lr * g`), so a snapshot of the model is one copy of `weights` and "is everything
 finite?" is two sums of squares, however many arrays the model has (guards.Snapshot).
-Sequential packs its layers when it is built; an array taken out of `layer.params` after
-that is the layer's and stays so (one kept from before, e.g. `add_weight`'s return value, is not).
+Sequential packs its layers when it is built, and a packed array is never moved again (a
+later build, `model.add`, or a built model put inside another, keeps it where it is): an array
+taken out of `layer.params` after the build is the layer's and stays so. A layer's own
+attribute that held an array before packing (`self.kernel = self.add_weight(...)`, as Keras's
+custom layers do) is given the view as well.
 
 Nothing is assumed: a layer's dicts are `WeightDict`s, which count every new array put in
-them (`put_count`). A pack `holds` while that count is unchanged, or, when it changed, while
-the model has exactly the packed arrays; otherwise the guard works array by array, as
-correct and slower. A copied or pickled model is not packed (its arrays are not views of
+them (`put_count`). A pack `holds` while that count is unchanged and the layers have the same
+dicts, or, when anything changed, while the model has exactly the packed arrays; otherwise the
+guard works array by array, as correct and slower. A copied or pickled model is not packed (its arrays are not views of
 this flat array).
 """
 import numpy as np
@@ -35,6 +38,11 @@ def put_count():
 class WeightDict(dict):
     """A dict of a layer's arrays (params, grads or state) that counts each new array put in it;
     writing into an array (`d[k][...] = v`, `d[k] += v`) puts nothing new and is not counted."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self:
+            _puts[0] += 1
 
     def __setitem__(self, key, value):
         if dict.get(self, key) is not value:
@@ -60,28 +68,49 @@ class WeightDict(dict):
 
 
 class PackedWeights:
-    """The params, state and grads of `layers` as views of `flat` (one array per dtype: the weights,
-    then the gradients); `weights` and `grads` are its two halves, `views` lists every (dict, key, view)."""
+    """The params, state and grads of `layers` as views of flat arrays (`flat`: per group and dtype,
+    the weights then the gradients); `weights` and `grads` are their two halves, `views` lists
+    every (dict, key, view).
 
-    def __init__(self, layers):
-        dicts = [d for layer in layers for d in (layer.params, layer.state, layer.grads)]
-        weights = [(d, k) for layer in layers for d in (layer.params, layer.state) for k in d]
-        grads = [(layer.grads, k) for layer in layers for k in layer.grads]
-        self.flat, self.views, ends = _pack(weights + grads)  # per dtype: [weights | grads]
-        last_weight = dict(ends[:len(weights)])  # dtype -> where its last weight ends
-        self.weights = [flat[:last_weight.get(flat.dtype, 0)] for flat in self.flat]
-        self.grads = [flat[last_weight.get(flat.dtype, 0):] for flat in self.flat]
-        self.watched = all(type(d) is WeightDict for d in dicts)  # else every `holds` looks at every array
+    A packed array is never moved again: the groups of `reuse` (the model's earlier pack, a
+    built submodel's) whose arrays all still belong to `layers` are kept as they are, and only
+    the arrays in none of them are packed, into one new group. So `model.add` or wrapping a
+    built model does not take an array a user holds away from its layer."""
+
+    def __init__(self, layers, reuse=()):
+        layers = list(layers)
+        held = {(id(d), k): d[k] for layer in layers for d in (layer.params, layer.state, layer.grads) for k in d}
+        self.groups, taken = [], set()
+        for group in (g for pack in reuse if pack is not None for g in pack.groups):
+            keys = [(id(d), k) for d, k, _ in group.views]
+            if all(held.get(key) is view for key, (_, _, view) in zip(keys, group.views)) and not taken & set(keys):
+                self.groups.append(group)
+                taken.update(keys)
+        weights = [(layer, d, k) for layer in layers for d in (layer.params, layer.state) for k in d
+                   if (id(d), k) not in taken]
+        grads = [(layer, layer.grads, k) for layer in layers for k in layer.grads if (id(layer.grads), k) not in taken]
+        if weights or grads:
+            self.groups.append(_Group(weights, grads))
+        self.flat = [f for g in self.groups for f in g.flat]
+        self.weights = [w for g in self.groups for w in g.weights]
+        self.grads = [w for g in self.groups for w in g.grads]
+        self.views = [v for g in self.groups for v in g.views]
+        self.owners = [(layer, layer.params, layer.state, layer.grads) for layer in layers]
+        self.watched = all(type(d) is WeightDict for _, *dicts in self.owners for d in dicts)  # else: walk each time
         self.puts = put_count()
 
     def holds(self, model):
-        """True when `model`'s layers have exactly the packed arrays: nothing put in their dicts since
-        packing (or, if anything was, not in theirs: then the model is walked once to tell)."""
-        if self.watched and self.puts == put_count():
+        """True when `model`'s layers have exactly the packed arrays: the same dicts, and nothing put
+        in them since packing (or, if anything was put anywhere, the model walked once says so)."""
+        if self.watched and self.puts == put_count() and all(
+                layer.params is p and layer.state is s and layer.grads is g for layer, p, s, g in self.owners):
             return True
         layers = [layer for _, layer in model.walk()]
         arrays = sum(len(layer.params) + len(layer.state) + len(layer.grads) for layer in layers)
         if arrays != len(self.views) or not all(d.get(k) is view for d, k, view in self.views):
+            return False
+        if [layer for layer, *_ in self.owners] != layers or not all(
+                layer.params is p and layer.state is s and layer.grads is g for layer, p, s, g in self.owners):
             return False
         self.puts = put_count()
         return True
@@ -90,27 +119,44 @@ class PackedWeights:
         return (_unpacked, ())
 
 
+class _Group:
+    """Arrays packed together: one flat array per dtype, [weights | grads] (see PackedWeights)."""
+
+    def __init__(self, weights, grads):
+        self.flat, self.views, ends = _pack(weights + grads)
+        last_weight = dict(ends[:len(weights)])  # dtype -> where its last weight ends
+        self.weights = [flat[:last_weight.get(flat.dtype, 0)] for flat in self.flat]
+        self.grads = [flat[last_weight.get(flat.dtype, 0):] for flat in self.flat]
+
+
 def _unpacked():
     return None
 
 
 def _pack(entries):
-    """Move the arrays at `entries` [(dict, key)] into one flat array per dtype, in order; returns
-    those flat arrays, (dict, key, view) for each entry, and (dtype, end) of each entry's slot.
-    Each slot is rounded up to whole cache lines; the padding stays 0 (nothing in a sum of squares)."""
+    """Move the arrays at `entries` [(layer, dict, key)] into one flat array per dtype, in order;
+    returns those flat arrays, (dict, key, view) for each entry, and (dtype, end) of each entry's
+    slot. Each slot is rounded up to whole cache lines; the padding stays 0 (nothing in a sum of
+    squares). An attribute of the layer that held a moved array (`self.kernel = self.add_weight(...)`,
+    Keras's custom-layer idiom) is given the view too."""
     slots, used = [], {}  # (dtype, start, end) of each entry; dtype -> elements used so far
-    for d, key in entries:
+    for _, d, key in entries:
         dtype, size = d[key].dtype, d[key].size
         line = max(1, ALIGN // dtype.itemsize)  # elements per cache line
         start = used.get(dtype, 0)
         used[dtype] = start + -(-size // line) * line
         slots.append((dtype, start, used[dtype]))
     flats = {dtype: np.zeros(size, dtype) for dtype, size in used.items()}
-    views = []
-    for (d, key), (dtype, start, _) in zip(entries, slots):
+    views, moved = [], {}  # moved: id(old array) -> (old, view), per layer
+    for (layer, d, key), (dtype, start, _) in zip(entries, slots):
         old = d[key]
         view = flats[dtype][start:start + old.size].reshape(old.shape)  # a view, C order like old
         view[...] = old
         d[key] = view
         views.append((d, key, view))
+        moved.setdefault(id(layer), (layer, {}))[1][id(old)] = (old, view)
+    for layer, arrays in moved.values():
+        for name, value in list(vars(layer).items()):
+            if id(value) in arrays and arrays[id(value)][0] is value:
+                setattr(layer, name, arrays[id(value)][1])
     return list(flats.values()), views, [(dtype, end) for dtype, _, end in slots]
