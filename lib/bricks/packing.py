@@ -1,26 +1,28 @@
-"""One flat array per dtype behind a model's weights, so the guarded step copies and checks them at once.
+"""Flat arrays behind a model's weights, so the guarded step copies and checks them at once.
 
-`PackedWeights(layers)` moves every array of `layer.params` and `layer.state` into one flat
-array per dtype (`weights`), and every `layer.grads` array into another (`grads`); the
-dicts then hold views of them, with the same values and shapes::
+`PackedWeights(layers)` moves every array of `layer.params`, `layer.state` and `layer.grads`
+into one flat array per dtype, the weights first and then the gradients; the dicts then hold
+views of it, with the same values and shapes::
 
-    weights  [ dense/kernel | dense/bias | dense_1/kernel | ... | batch_normalization/moving_mean ]
-    layer.params["kernel"] is weights[0][0:1280].reshape(20, 64)     a view: writes reach the flat array
+    flat     [ dense/kernel | dense/bias | ... | batch_normalization/moving_mean | dense/kernel's grad | ... ]
+    layer.params["kernel"] is flat[0:1280].reshape(20, 64)      a view: writes reach the flat array
 
 The layers write their arrays in place, as they always did (`grads[k][...] = x.T @ g`,
-`w -= lr * g`), so a snapshot of the model is one copy of `weights` and "is everything
-finite?" is two sums of squares, however many arrays the model has (guards.Snapshot).
-Sequential packs its layers when it is built, and a packed array is never moved again (a
-later build, `model.add`, or a built model put inside another, keeps it where it is): an array
-taken out of `layer.params` after the build is the layer's and stays so. A layer's own
+`w -= lr * g`), so a snapshot of the model is one copy of the weights' half and "is everything
+finite?" is one sum of squares, however many arrays the model has (guards.Snapshot).
+
+A Sequential packs the layers it is given when it is built, and a packed array is never moved
+again: a later `model.add`, or a built model put inside another, packs only the new arrays, in a
+group of their own (so a model assembled by `add` after construction has a group per `add`). An
+array taken out of `layer.params` after the build is the layer's and stays so. A layer's own
 attribute that held an array before packing (`self.kernel = self.add_weight(...)`, as Keras's
 custom layers do) is given the view as well.
 
 Nothing is assumed: a layer's dicts are `WeightDict`s, which count every new array put in
 them (`put_count`). A pack `holds` while that count is unchanged and the layers have the same
 dicts, or, when anything changed, while the model has exactly the packed arrays; otherwise the
-guard works array by array, as correct and slower. A copied or pickled model is not packed (its arrays are not views of
-this flat array).
+guard works array by array, as correct and slower. A copied or pickled model is not packed (its
+arrays are not views of this flat array); `model.pack_weights()` packs it.
 """
 import numpy as np
 
