@@ -104,18 +104,20 @@ class PackedWeights:
     def holds(self, model):
         """True when `model`'s layers have exactly the packed arrays: the same dicts, and nothing put
         in them since packing (or, if anything was put anywhere, the model walked once says so)."""
-        if self.watched and self.puts == put_count() and all(
-                layer.params is p and layer.state is s and layer.grads is g for layer, p, s, g in self.owners):
+        if self.watched and self.puts == put_count() and self._same_dicts():
             return True
         layers = [layer for _, layer in model.walk()]
         arrays = sum(len(layer.params) + len(layer.state) + len(layer.grads) for layer in layers)
         if arrays != len(self.views) or not all(d.get(k) is view for d, k, view in self.views):
             return False
-        if [layer for layer, *_ in self.owners] != layers or not all(
-                layer.params is p and layer.state is s and layer.grads is g for layer, p, s, g in self.owners):
+        if [layer for layer, *_ in self.owners] != layers or not self._same_dicts():
             return False
         self.puts = put_count()
         return True
+
+    def _same_dicts(self):
+        """True when every packed layer still has the params, state and grads dicts it was packed with."""
+        return all(layer.params is p and layer.state is s and layer.grads is g for layer, p, s, g in self.owners)
 
     def __reduce__(self):  # a copy or a pickle of a model does not share this flat array
         return (_unpacked, ())

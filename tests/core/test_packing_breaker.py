@@ -176,47 +176,49 @@ def test_a_loaded_model_is_packed_and_its_pack_holds(tmp_path):
 
 
 # ---- 4. set_weights, trainable, callbacks, add, copies ------------------------------------------------------
-def test_trainable_toggled_between_fits_equals_unguarded():
-    x, y = data("nested")
+def guarded_equals_unguarded(kind, train):
+    """Run `train(model, guard)` on two fresh `make(kind)` models, guarded and not: the same weights."""
     runs = []
     for guard in (True, False):
-        m = make("nested")
-        m.fit(x, y, epochs=1, batch_size=8, seed=1, verbose=0, guard=guard)
-        m.layers[0].trainable = False
-        m.fit(x, y, epochs=1, batch_size=8, seed=2, verbose=0, guard=guard)
-        m.layers[0].trainable = True
-        m.fit(x, y, epochs=1, batch_size=8, seed=3, verbose=0, guard=guard)
+        m = make(kind)
+        train(m, guard)
         runs.append(m)
     same(*runs)
 
 
+def test_trainable_toggled_between_fits_equals_unguarded():
+    x, y = data("nested")
+
+    def train(m, guard):
+        for seed, trainable in ((1, True), (2, False), (3, True)):
+            m.layers[0].trainable = trainable
+            m.fit(x, y, epochs=1, batch_size=8, seed=seed, verbose=0, guard=guard)
+    guarded_equals_unguarded("nested", train)
+
+
 def test_a_callback_that_sets_weights_mid_fit_equals_unguarded():
     x, y = data("dense")
-    runs = []
-    for guard in (True, False):
-        m = make("dense")
+
+    def train(m, guard):
         start = m.get_weights()
 
-        def reset(batch, logs, m=m, start=start):
+        def reset(batch, logs):
             if batch == 1:
                 m.set_weights(start)
                 m.optimizer.learning_rate = 0.05
         m.fit(x, y, epochs=2, batch_size=8, seed=1, verbose=0, guard=guard,
               callbacks=[bricks.LambdaCallback(on_batch_end=reset)])
-        runs.append(m)
-    same(*runs)
+    guarded_equals_unguarded("dense", train)
 
 
 def test_add_after_fit_then_fit_equals_unguarded():
     x, y = data("dense")
-    runs = []
-    for guard in (True, False):
-        m = make("dense")
+
+    def train(m, guard):
         m.fit(x, y, epochs=1, batch_size=8, seed=1, verbose=0, guard=guard)
         m.add(bricks.Dense(1))
         m.fit(x, y, epochs=1, batch_size=8, seed=2, verbose=0, guard=guard)
-        runs.append(m)
-    same(*runs)
+    guarded_equals_unguarded("dense", train)
 
 
 def test_an_array_held_after_build_stays_the_layers_after_model_add():
