@@ -168,6 +168,13 @@ class ActivationFunction:
     def __repr__(self):
         return f"<activation {self.name}>"
 
+    def __reduce__(self):
+        """A registered activation pickles as its name (its gradient rules are lambdas, which
+        pickle cannot store), and unpickles as the same registered object."""
+        if ACTIVATIONS.entries.get(self.name) is self:
+            return registered, (self.name,)
+        return super().__reduce__()
+
 
 ACTIVATIONS = Registry("activations")
 for _name, _fns in {
@@ -181,6 +188,11 @@ for _name, _fns in {
         "selu": (selu, selu_backward), "softplus": (softplus, softplus_backward),
         "leaky_relu": (leaky_relu, leaky_relu_backward)}.items():
     ACTIVATIONS.register(ActivationFunction(_name, *_fns))
+
+
+def registered(name):
+    """The registered activation called `name` (what a pickled one unpickles as)."""
+    return ACTIVATIONS.lookup(name)
 
 
 def get(identifier, owner=None):

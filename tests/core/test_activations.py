@@ -70,3 +70,12 @@ def test_get():
     assert activations.get(relu) is relu
     with pytest.raises(ValueError, match="activations.get"):
         activations.get("swishy")
+
+
+@pytest.mark.parametrize("name", activations.ACTIVATIONS.names())
+def test_a_registered_activation_pickles_as_its_name_and_unpickles_as_itself(name):
+    import pickle
+    act = activations.get(name)
+    blob = pickle.dumps(act)
+    assert pickle.loads(blob) is act
+    assert b"<lambda>" not in blob and len(blob) < 200  # a name, not its functions
