@@ -115,7 +115,8 @@ def test_qlib_refuses_malformed_files(tmp_path):
 def test_csv_folder_round_trip_and_adjusted_titles(gen, tmp_path):
     for a, code in enumerate(gen["codes"][:6]):
         ashare.broker_export(per_stock(gen, a), tmp_path / f"SH#{code}.txt", name="股票", code=code)
-    p = loaders.load_csv_folder(str(tmp_path))
+    with pytest.warns(UserWarning, match="6 of 6 files say their prices are adjusted"):
+        p = loaders.load_csv_folder(str(tmp_path))
     assert len(p["codes"]) == 6 and len(p["meta"]["adjusted_files"]) == 6  # the title says 前复权
     for a, code in enumerate(gen["codes"][:6]):
         same_prices(gen, p, a, list(p["codes"]).index(code))
@@ -215,3 +216,19 @@ def test_csv_folder_of_tonghuashun_exports(gen, tmp_path):
     p = loaders.load_csv_folder(str(tmp_path), volume="总手")
     for a, code in enumerate(gen["codes"][:3]):
         same_prices(gen, p, a, list(p["codes"]).index(code))
+
+
+def test_load_csv_keeps_what_a_title_says_of_adjusted_prices(gen, tmp_path):
+    """A 通达信 title line "... 日线 前复权" is kept in df.attrs['adjusted'], not dropped with the
+    line; a folder of such files warns once, naming how many files say so."""
+    from bricks.quant import csv_reader
+    path = tmp_path / "SH#600000.txt"
+    ashare.broker_export(per_stock(gen, 0), path, name="股票", code="600000")
+    assert csv_reader.load_csv(str(path)).attrs["adjusted"] == "前复权"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("date,open,high,low,close,volume\n2024-01-02,1,2,1,2,100\n")
+    assert csv_reader.load_csv(str(plain)).attrs["adjusted"] is None
+    (tmp_path / "plain.csv").unlink()
+    ashare.broker_export(per_stock(gen, 1), tmp_path / "SZ#000001.txt", name="股票", code="000001")
+    with pytest.warns(csv_reader.AdjustedPricesWarning, match=r"2 of 2 files say their prices are adjusted"):
+        loaders.load_csv_folder(str(tmp_path))

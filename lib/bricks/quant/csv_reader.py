@@ -39,7 +39,8 @@ import numpy as np
 from bricks import errors
 
 __all__ = ["load_csv", "decode", "find_table", "canonical_columns", "parse_dates", "parse_numbers",
-           "number_style", "st_flags", "volume_unit", "ALIASES"]
+           "number_style", "st_flags", "volume_unit", "ALIASES",
+           "adjustment_in_title", "AdjustedPricesWarning"]
 
 # THE header-mapping table: spellings seen in broker / tushare / Wind / Yahoo exports -> our names
 # (lower-cased keys for Latin names). Add new spellings (同花顺, Wind with units) here and only here.
@@ -544,7 +545,9 @@ def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), 
     Returns:
         DataFrame indexed by date ("date"), the needed columns as float, then any others (amount
         and adj_close as numbers when every value is one, the rest as text); `df.attrs` holds
-        the encoding, the skipped title/footer line numbers and the number style used.
+        the encoding, the skipped title/footer line numbers, the number style used, and
+        `adjusted`: '前复权' or '后复权' when a title line says the prices are adjusted (a stock's
+        price limits need unadjusted prices; `load_csv_folder` warns), else None.
     Raises:
         ValueError: `load_csv(x.csv): expected ... Received: column='close', row=7, ...`.
     """
@@ -556,6 +559,7 @@ def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), 
     text, enc = decode(raw, owner, encoding)
     del raw
     table, sep, skipped = _locate(text, date_column, owner)
+    adjusted = adjustment_in_title(text, skipped)
     del text
     needed = [date_column, *prices] + ([volume] if volume else [])
     sample = next(_chunks(table, sep, owner, nrows=2000), None)  # header, and the number style's evidence
@@ -589,8 +593,24 @@ def load_csv(path, date_column="date", prices=("open", "high", "low", "close"), 
     shown, rows = _Shown(out.index.to_numpy()), np.arange(1, n + 1)
     check_values(out, prices, volume, shown, rows, owner)
     out, shown, rows = check_dates(out, shown, rows, owner, sort, max_gap_days)
-    out.attrs.update(encoding=enc, skipped_lines=skipped, thousands=style[0], decimal=style[1])
+    out.attrs.update(encoding=enc, skipped_lines=skipped, thousands=style[0], decimal=style[1], adjusted=adjusted)
     return out
+
+
+ADJUSTMENTS = ("前复权", "后复权")  # forward- and back-adjusted prices
+
+
+class AdjustedPricesWarning(UserWarning):
+    """A file's title says its prices are adjusted (前复权 / 后复权)."""
+
+
+def adjustment_in_title(text, skipped, scan=20):
+    """'前复权' or '后复权' when a title line above the table says the prices are adjusted, else None."""
+    head = text.split("\n", scan)[:scan]  # the first lines: titles sit above the header
+    for number in skipped:
+        if number <= len(head) and (m := re.search("|".join(ADJUSTMENTS), head[number - 1])):
+            return m.group(0)
+    return None
 
 
 class _Doubt(Exception):

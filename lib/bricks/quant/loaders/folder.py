@@ -10,12 +10,13 @@ are wrong on every date before its last ex-date; export unadjusted (不复权) p
 import glob
 import os
 import re
+import warnings
 
 import numpy as np
 
 from bricks import errors
-from bricks.quant.csv_reader import (ALIASES, check_dates, check_values, decode, load_csv, parse_dates,
-                                     parse_numbers, st_flags)
+from bricks.quant.csv_reader import (ALIASES, AdjustedPricesWarning, check_dates, check_values, decode, load_csv,
+                                     parse_dates, parse_numbers, st_flags)
 
 __all__ = ["load_csv_folder", "load_long", "CODE_ALIASES"]
 
@@ -45,14 +46,18 @@ def load_csv_folder(folder, patterns=("*.csv", "*.txt"), max_gap_days=None, **cs
             df = df.rename(columns={csv_kw["volume"]: "volume"})
         if "st" in df.columns:
             df["st"] = st_flags(df["st"], f"load_csv_folder({os.path.basename(f)})")
-        head = decode(open(f, "rb").read(), "load_csv_folder", csv_kw.get("encoding"))[0].splitlines()[:1]
-        if head and re.search("前复权|后复权", head[0]):
+        if df.attrs.get("adjusted"):  # a title line says 前复权 or 后复权
             adjusted.append(os.path.basename(f))
         if m.group(1) in frames:
             errors.fail(f"load_csv_folder({folder})", "one file per stock code", code=m.group(1),
                         file=os.path.basename(f))
         frames[m.group(1)] = df
         rows += len(df)
+    if adjusted:
+        warnings.warn(f"load_csv_folder({folder}): {len(adjusted)} of {len(files)} files say their prices are "
+                      f"adjusted (前复权 / 后复权), e.g. {adjusted[0]}: their price limits are wrong before each "
+                      "stock's last ex-date; export 不复权 prices if you can (meta['adjusted_files'])",
+                      AdjustedPricesWarning, stacklevel=2)
     return assemble(frames, "csv_folder", meta={"files": len(files), "rows": rows, "adjusted_files": adjusted})
 
 

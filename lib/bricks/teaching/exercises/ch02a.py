@@ -144,10 +144,18 @@ register(
 
 def softmax_ce(z, Y):
     N = len(z)
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)  # (N, K) softmax
-    loss = -np.sum(Y * np.log(p)) / N
-    return loss, (p - Y) / N  # the loss and dL/dz
+    s = z - z.max(axis=1, keepdims=True)  # (N, K) z - max z
+    log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))  # (N, K) log softmax (log-sum-exp)
+    loss = -np.sum(Y * log_p) / N
+    return loss, (np.exp(log_p) - Y) / N  # the loss and dL/dz
+
+
+def _softmax_ce_log_of_p(z, Y):
+    """The stable softmax, then log p: log 0 = -inf once a probability underflows."""
+    N = len(z)
+    p = softmax(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(Y * np.log(p)) / N, (p - Y) / N
 
 
 def _sce_case(seed, N, K, note=""):
@@ -184,6 +192,10 @@ register(
             (np.array([[710.0, 709.0, 700.0], [1.0, 2.0, 3.0]]), np.eye(3)[[1, 2]]),
             note="logits above 709: exp overflows",
         ),
+        Case(
+            (np.array([[800.0, 0.0, 0.0], [0.0, 800.0, 0.0]]), np.eye(3)[[0, 2]]),
+            note="a lead of 800: the other classes' probabilities underflow to 0",
+        ),
     ],
     forbidden=("bricks.losses:CategoricalCrossentropy", "bricks.activations:softmax"),
     mistakes=[
@@ -203,6 +215,11 @@ register(
         Mistake(
             lambda z, Y: (lambda p: (-np.sum(Y * np.log(p)) / len(z), (p - Y) / len(z)))(_softmax_naive(z)),
             "no max subtracted: exp(710) overflows",
+            "formula",
+        ),
+        Mistake(
+            _softmax_ce_log_of_p,
+            "log of the softmax: a probability that underflows to 0 gives log 0 = -inf (use log-sum-exp)",
             "formula",
         ),
     ],
