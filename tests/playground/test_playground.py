@@ -77,6 +77,16 @@ def test_a_finite_run_is_the_same_with_or_without_the_guard():
         np.testing.assert_array_equal(a["surface"], b["surface"])
 
 
+@pytest.mark.parametrize("encoding", ["gbk", "utf-16", "utf-8-sig"])
+def test_parse_csv_reads_what_excel_saves(encoding):
+    """Excel's "CSV" in a Chinese Windows is GBK; "Unicode text" is UTF-16; "CSV UTF-8" has a BOM."""
+    x, y = pg.make_dataset("xor", n=20, noise=0.1, seed=0)
+    text = "x1,x2,label,备注\n" + "".join(f"{a},{b},{int(c)},样本\n" for (a, b), c in zip(x, y))
+    xr, yr = pg.parse_csv(text.encode(encoding))
+    np.testing.assert_allclose(xr, x)
+    np.testing.assert_array_equal(yr, y)
+
+
 def test_parse_csv_accepts_bytes_with_bom_and_blank_lines():
     x, y = pg.make_dataset("blobs", n=20, seed=0)
     data = ("\ufeff" + _csv_text(x, y).replace("\n", "\n\n", 3)).encode("utf-8")
@@ -116,13 +126,13 @@ def _bad(kind):
         return "x1,x2,label\n" + "\n".join(f"{i},{i},1" for i in range(12)), r"both classes.*all 1"
     if kind == "empty file":
         return "", r"header line x1,x2,label"
-    if kind == "not utf-8":
-        return "x1,x2,label\n1,2,0\n".encode("utf-16"), r"UTF-8"
+    if kind == "not text":
+        return b"x1,x2,label\n\x81\x20\xff,2,0\n", r"text in UTF-8, UTF-16 or GB18030/GBK"
     raise KeyError(kind)
 
 
 @pytest.mark.parametrize("kind", ["missing column", "semicolons", "non-numeric", "empty cell", "not finite",
-                                  "labels not 0/1", "too few rows", "one class", "empty file", "not utf-8"])
+                                  "labels not 0/1", "too few rows", "one class", "empty file", "not text"])
 def test_malformed_csv_gets_a_clear_message(kind, tmp_path):
     data, pattern = _bad(kind)
     path = tmp_path / "my.csv"

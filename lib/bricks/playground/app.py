@@ -118,11 +118,10 @@ def parse_csv(data, min_rows=MIN_ROWS, source="the CSV"):
     a single class, or fewer than `min_rows` rows.
     """
     who = "playground.parse_csv"
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        try:
-            data = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            errors.fail(who, f"{source} as UTF-8 text (save it as 'CSV UTF-8')", error=str(e))
+    if isinstance(data, (bytes, bytearray, memoryview)):  # UTF-8 (with or without BOM), UTF-16 or GBK (Excel)
+        from bricks.quant.csv_reader import decode
+        data, _ = decode(bytes(data), who)
+        data = data.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(data))
     rows, lines = [], []  # non-blank rows and their line numbers in the file
     for row in reader:
