@@ -82,8 +82,11 @@ _NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\{[a-z:-]+\}`[^`]*`|`[^`]*`|\\[A
 
 
 def needs_translation(msgid: str) -> bool:
-    """True if the message has English words outside math, code and roles."""
-    return bool(re.search(r"[a-z]{3,}", _NOT_PROSE.sub(" ", msgid))) and not msgid.startswith("\n")
+    """True if the message has English words outside math, code and roles: three lowercase
+    letters, or a two-letter word ("In", "is", "ch.") that is not an index ({ij}); acronyms
+    (LSTM, ReLU) alone need none."""
+    prose = _NOT_PROSE.sub(" ", msgid)
+    return bool(re.search(r"[a-z]{3,}|(?<![{_^\\])\b[A-Z]?[a-z]{2}\b(?!\})", prose)) and not msgid.startswith("\n")
 
 
 def update(pot_dir: Path = POT_DIR, po_dir: Path = PO_DIR) -> None:
@@ -198,8 +201,20 @@ def page_translations(page: str, po_dir: Path = PO_DIR) -> dict[str, str]:
     return {m.id: m.string for m in read_catalog(po_path) if m.id and m.string and not m.fuzzy}
 
 
-# Text the tools write into every chapter (tools/notebooks.py's terms cell), not a page's message.
-TOOL_TEXT = {"Terms in this chapter": "本章术语"}
+# Text only the notebooks show, so no page's catalog holds it (Sphinx never renders it): the
+# tools' terms cell (tools/notebooks.py) and Markdown cells tagged remove-cell, which introduce a
+# live widget the site replaces with a precomputed one. tests/book/test_i18n.py checks that every
+# remove-cell Markdown cell of the book has its Chinese here.
+NOTEBOOK_TEXT = {
+    "Terms in this chapter": "本章术语",
+    "In a running notebook, the cell below retrains the same network live with a dropout rate and "
+    "an L2 strength of your choice.":
+        "在运行中的 notebook 里，下面的单元格会用你选择的 dropout 比例和 L2 强度实时重新训练同一个网络。",
+    "In a running notebook, the cell below plays the same animation for a sequence length of your "
+    "choice:": "在运行中的 notebook 里，下面的单元格会按你选择的序列长度播放同样的动画：",
+    "In a running notebook, the cell below draws the same picture for any kernel size and dilation "
+    "growth:": "在运行中的 notebook 里，下面的单元格可以为任意卷积核大小和空洞率增长方式画出同样的图：",
+}
 
 
 def toc_captions() -> set[str]:
@@ -225,12 +240,17 @@ def translate_book(out: Path, book: Path = ROOT / "book", po_dir: Path = PO_DIR)
             continue
         # A chapter's "Terms in this chapter" cell copies the glossary's entries (so that {term}
         # resolves in JupyterLab): it takes the glossary page's translations.
-        glossary = page_translations("book/appendix/glossary", po_dir) | TOOL_TEXT
+        glossary = page_translations("book/appendix/glossary", po_dir) | NOTEBOOK_TEXT
         text = path.read_text(encoding="utf-8")
         parts = re.split(r"(^```\{code-cell\}.*?^```[ \t]*$)", text, flags=re.MULTILINE | re.DOTALL)
         used = set()
         for i in range(0, len(parts), 2):            # even parts: Markdown; odd: code cells
-            parts[i], hit = translate_markdown(parts[i], {**glossary, **translations})
+            # the terms cell (from its cell marker on) takes the glossary's words, not the page's
+            cut = parts[i].rfind("+++", 0, max(parts[i].find("Terms in this chapter"), 0))
+            page_md, terms_md = (parts[i][:cut], parts[i][cut:]) if cut >= 0 else (parts[i], "")
+            page_md, hit = translate_markdown(page_md, {**glossary, **translations})
+            terms_md, _ = translate_markdown(terms_md, glossary)
+            parts[i] = page_md + terms_md
             used |= hit
         (out / path.relative_to(book)).write_text("".join(parts), encoding="utf-8")
         missed = [m for m in translations if m not in used and needs_translation(m)

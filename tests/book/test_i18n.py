@@ -149,3 +149,20 @@ def test_chinese_chapters_keep_the_code_and_place_every_message(tmp_path):
 def test_search_pairs_chinese_characters():
     assert zh_search.cjk_terms("梯度消失 and LSTM 的门") == ["梯度", "度消", "消失", "的门"]
     assert zh_search.cjk_terms("门") == ["门"]
+
+
+def test_notebook_only_markdown_has_its_chinese(tmp_path):
+    """Markdown cells tagged remove-cell show only in notebooks, so no catalog holds them: each
+    must have its Chinese in i18n.NOTEBOOK_TEXT, and the Chinese chapters must carry it."""
+    import jupytext
+    missing = []
+    for path in sorted((ROOT / "book").rglob("*.md")):
+        for cell in jupytext.read(path).cells:
+            if cell.cell_type == "markdown" and "remove-cell" in cell.metadata.get("tags", []):
+                text = " ".join(cell.source.split())
+                if "Terms in this chapter" not in text and text not in i18n.NOTEBOOK_TEXT:
+                    missing.append(f"{path.relative_to(ROOT)}: {text[:80]!r}")
+    assert not missing, f"remove-cell Markdown without Chinese in tools/i18n.py NOTEBOOK_TEXT: {missing}"
+    i18n.translate_book(tmp_path / "book")
+    chapter = (tmp_path / "book" / "part3-sequences" / "10-lstm-and-gru.md").read_text(encoding="utf-8")
+    assert "In a running notebook" not in chapter and "按你选择的序列长度播放" in chapter
