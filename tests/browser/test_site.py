@@ -142,7 +142,7 @@ class Visit:
             self.errors.append(f"console.error: {msg.text}")
 
     def _response(self, response):
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        if response.status >= 400:  # the favicon too: _config.yml names one
             self.errors.append(f"HTTP {response.status} for {response.url}")
 
     def close(self):

@@ -8,7 +8,8 @@ from bricks.layers.noise import *  # noqa: F403  Dropout, AlphaDropout, Gaussian
 from bricks.layers.embedding import *  # noqa: F403  Embedding
 from bricks.layers.normalization import *  # noqa: F403  BatchNormalization, LayerNormalization
 from bricks.layers.residual import *  # noqa: F403  Residual
-from bricks.layers.recurrent.rnn import *  # noqa: F403  SimpleRNN, LSTM, GRU, Bidirectional
+from bricks.layers.recurrent.rnn import *  # noqa: F403  SimpleRNN, LSTM, GRU
+from bricks.layers.recurrent.bidirectional import *  # noqa: F403  Bidirectional
 from bricks.layers.attention import *  # noqa: F403  Attention, AdditiveAttention
 from bricks.layers.multi_head_attention import *  # noqa: F403  MultiHeadAttention
 from bricks.layers.positional import *  # noqa: F403  SinePositionEncoding, PositionEmbedding

@@ -35,9 +35,8 @@ from bricks.layers.base import LAYERS
 from bricks.layers.recurrent.base import Recurrent
 from bricks.layers.recurrent.steps import (get_activation, gru_step_backward, gru_step_forward, lstm_step_backward,
                                             lstm_step_forward, simple_rnn_step_backward, simple_rnn_step_forward)
-from bricks.layers.recurrent.bidirectional import Bidirectional
 
-__all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+__all__ = ["SimpleRNN", "LSTM", "GRU"]
 
 
 @LAYERS.register
