@@ -125,12 +125,17 @@ def test_defaults_and_get():
         optimizers.get("adagrad_plus")
 
 
-def test_pure_rules_match_classes():
+def test_pure_rules_match_classes_and_the_closed_form():
+    # the class calls the pure rule, so comparing the two alone proves little: both are also held
+    # to Adam's two steps written out for a constant gradient (m = 0.1 G, then 0.19 G; s likewise)
     w, state = W0.copy(), {}
     for _ in range(2):
         optimizers.adam_update(w, G, state, lr=0.1)
     np.testing.assert_allclose(w, two_steps(optimizers.Adam(0.1))[1])
     assert state["t"] == 2
+    a1, a2 = 0.1 * np.sqrt(0.001) / 0.1, 0.1 * np.sqrt(0.001999) / 0.19   # lr sqrt(1 - b2^t) / (1 - b1^t)
+    w1 = W0 - a1 * 0.1 * G / (np.sqrt(0.001 * G**2) + 1e-7)
+    np.testing.assert_allclose(w, w1 - a2 * 0.19 * G / (np.sqrt(0.001999 * G**2) + 1e-7))
 
 
 def test_adamw_decays_first_then_steps_like_keras():
