@@ -28,7 +28,7 @@ import numpy as np
 from bricks.quant import panel as gen
 from bricks.quant import prep
 
-__all__ = ["monthly_panel", "trailing_mean", "nw_mean_t", "lightgbm_forecast", "LIGHTGBM_PARAMS"]
+__all__ = ["monthly_panel", "trailing_mean", "nw_mean_t", "lightgbm_forecast"]
 
 
 def trailing_mean(x, n, min_share=0.5):
@@ -86,22 +86,18 @@ def nw_mean_t(x, lags=None):
     return {"mean": float(x.mean()), "t_nw": float(x.mean() / np.sqrt(s / n)), "lags": lags, "n": n}
 
 
-# Section 16b's LightGBM: small trees, a slow learning rate, 60 rounds; one thread and
-# deterministic=True, so a fit gives the same forecasts on every run and in every process.
-LIGHTGBM_PARAMS = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 15,
-                   "min_data_in_leaf": 50, "feature_fraction": 0.8, "verbose": -1,
-                   "num_threads": 1, "deterministic": True}
-
-
-def lightgbm_forecast(x_train, y_train, x_test, seed=0, rounds=60):
+def lightgbm_forecast(x_train, y_train, x_test, seed=0):
     """qlib's baseline: boosted trees on every input of the window, flattened; forecasts (M,).
 
-    Input shapes: x_train (N, T, F), y_train (N,), x_test (M, T, F); a tree sees the T * F
-    numbers of a window as T * F separate inputs (section 16b: 6 months of 6 features, 36).
+    Input shapes: x_train (N, T, F), y_train (N,), x_test (M, T, F); the trees see the T * F
+    numbers of a window as separate inputs (section 16b: 6 months of 6 features, 36). One
+    thread and `deterministic`: the same forecasts on every run and in every process.
     """
-    import lightgbm as lgb  # pinned, outside the numpy core; imported only here
+    import lightgbm as lgb  # pinned, outside the numpy core: imported only here
 
-    params = {**LIGHTGBM_PARAMS, "seed": int(seed)}
-    data = lgb.Dataset(x_train.reshape(len(x_train), -1), y_train)
-    booster = lgb.train(params, data, num_boost_round=rounds)
+    params = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 15,
+              "min_data_in_leaf": 50, "feature_fraction": 0.8, "verbose": -1,
+              "num_threads": 1, "seed": seed, "deterministic": True}
+    booster = lgb.train(params, lgb.Dataset(x_train.reshape(len(x_train), -1), y_train),
+                        num_boost_round=60)
     return booster.predict(x_test.reshape(len(x_test), -1))
