@@ -69,12 +69,13 @@ def test_robust_t_matches_iid_on_iid_data_and_is_smaller_under_heteroskedasticit
 
 
 def test_stored_stock_power_table_reproduces():
-    """Section 16b's table: one cell rerun (the planted score, linear and GRU; the LSTM and the
-    Transformer of that cell are the same code with another layer list)."""
+    """Section 16b's table: one cell rerun (the planted score, linear, LightGBM and GRU; the LSTM
+    and the Transformer of that cell are the same code as the GRU with another layer list)."""
     table = power.load_table(power.stored_path("ch16b"))
-    assert {"planted score", "linear", "LSTM", "GRU", "Transformer"} == set(table["t"])
+    assert {"planted score", "linear", "LightGBM", "LSTM", "GRU", "Transformer"} == set(table["t"])
     i = table["strengths"].index(0.5)
-    out = pipelines.stock_power_run(0.5, table["seeds"][0], models=("GRU",))
+    out = pipelines.stock_power_run(0.5, table["seeds"][0], models=("LightGBM", "GRU"))
+    assert set(out) == {"planted score", "linear", "LightGBM", "GRU"}
     for model, t in out.items():
         assert abs(t - table["t"][model][i][0]) < 1e-6, (model, t)
 

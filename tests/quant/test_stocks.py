@@ -60,3 +60,26 @@ def test_planted_panel_nonlinear_is_invisible_to_a_line():
     nxt = r[1:][ok]
     lin, sq = np.corrcoef(z[:-1][ok], nxt)[0, 1], np.corrcoef(z[:-1][ok] ** 2, nxt)[0, 1]
     assert sq > 0.05 and abs(lin) < sq / 2  # mostly invisible to a line (the U skews returns a little)
+
+
+def test_lightgbm_forecast_is_deterministic_and_reads_every_month_of_the_window():
+    """Section 16b's LightGBM (also stock_power_run's row): the same seed gives the same forecasts
+    bit for bit; the trees see all T * F inputs, so a signal in the first month of the window is found."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3000, 6, 6))
+    y = x[:, 0, 2] + 0.5 * rng.standard_normal(3000)  # only the window's first month matters
+    a = stocks.lightgbm_forecast(x[:2000], y[:2000], x[2000:], seed=3)
+    b = stocks.lightgbm_forecast(x[:2000], y[:2000], x[2000:], seed=3)
+    assert a.shape == (1000,) and np.array_equal(a, b)
+    assert np.corrcoef(a, y[2000:])[0, 1] > 0.7
+    c = stocks.lightgbm_forecast(x[:2000], y[:2000], x[2000:], seed=4)  # feature_fraction 0.8 draws
+    assert not np.array_equal(a, c)
+
+
+def test_the_numpy_core_does_not_import_lightgbm():
+    """LightGBM is imported only when lightgbm_forecast is called (bricks needs only numpy)."""
+    import subprocess
+    import sys
+    code = ("import sys, bricks, bricks.quant, bricks.quant.stocks, bricks.quant.pipelines; "
+            "assert 'lightgbm' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -283,14 +283,17 @@ STOCK_MODELS = {
 }
 
 
-def stock_power_run(planted, seed, models=("LSTM", "GRU", "Transformer")):
+def stock_power_run(planted, seed, models=("LightGBM", "LSTM", "GRU", "Transformer")):
     """One planted experiment in section 16b's shapes: {model: Newey-West t of its mean monthly rank IC}.
 
     The generated A-share panel (`panel.generate`, 500 stocks, 9 years, seed `seed`) with its
     planted effects scaled by `planted` (0: none); month-end features of the index members,
     6-month windows, walk-forward (36 months first, 12 a test block, expanding, one month's
     gap). Rows: the planted score itself (no fitting: the oracle), the linear model on the last
-    month, and each network of `STOCK_MODELS` named in `models`.
+    month, and each model named in `models`: "LightGBM" (`stocks.lightgbm_forecast`, the
+    section's boosted trees on all 36 inputs of a window; imports LightGBM) and the networks of
+    `STOCK_MODELS`. Fold k of seed s seeds every fitted model with 100 * s + k (the section's
+    own panel is seed 0: its fold k, its seed k).
     """
     from bricks import quant
     from bricks.quant import panel, stocks
@@ -304,11 +307,15 @@ def stock_power_run(planted, seed, models=("LSTM", "GRU", "Transformer")):
     preds["linear"] = np.full(m["nxt"].shape, np.nan)
     for name in models:
         preds[name] = np.full(m["nxt"].shape, np.nan)
+    networks = [name for name in models if name != "LightGBM"]
     for k, f in enumerate(folds):
         A = np.column_stack([np.ones(len(f.train)), X[f.train, -1]])  # (n, 1 + 6)
         coef = np.linalg.lstsq(A, y[f.train], rcond=None)[0]
         preds["linear"][d[f.test], a[f.test]] = np.column_stack([np.ones(len(f.test)), X[f.test, -1]]) @ coef
-        for name in models:
+        if "LightGBM" in models:
+            preds["LightGBM"][d[f.test], a[f.test]] = stocks.lightgbm_forecast(
+                X[f.train], y[f.train], X[f.test], seed=100 * seed + k)
+        for name in networks:
             bricks.set_random_seed(100 * seed + k)
             model = bricks.Sequential([bricks.Input(X.shape[1:]), *STOCK_MODELS[name]()])
             model.compile(optimizer=bricks.Adam(0.01), loss="mse")

@@ -14,6 +14,10 @@ each z-scored across that month's universe (`prep.cross_sectional_zscore`). The 
 the next month's return, as a cross-sectional rank in [-0.5, 0.5] (regression) or as
 "above the month's median" (classification, seed 003's recipe).
 
+`lightgbm_forecast` is section 16b's gradient-boosted tree baseline (qlib's LightGBM): the one
+function of `bricks` that calls a library other than numpy, LightGBM 4.6.0 (pinned in
+requirements-student.txt), imported when it is called, so the rest of `bricks` never needs it.
+
     >>> from bricks.quant import panel
     >>> m = monthly_panel(panel.generate(n_stocks=60, years=3, index_size=30, seed=0))
     >>> m["Z"].shape[1:], m["names"]
@@ -24,7 +28,7 @@ import numpy as np
 from bricks.quant import panel as gen
 from bricks.quant import prep
 
-__all__ = ["monthly_panel", "trailing_mean", "nw_mean_t"]
+__all__ = ["monthly_panel", "trailing_mean", "nw_mean_t", "lightgbm_forecast"]
 
 
 def trailing_mean(x, n, min_share=0.5):
@@ -80,3 +84,20 @@ def nw_mean_t(x, lags=None):
     u = x - x.mean()
     s = u @ u / n + sum(2 * (1 - k / (lags + 1)) * (u[k:] @ u[:-k]) / n for k in range(1, lags + 1))
     return {"mean": float(x.mean()), "t_nw": float(x.mean() / np.sqrt(s / n)), "lags": lags, "n": n}
+
+
+def lightgbm_forecast(x_train, y_train, x_test, seed=0):
+    """qlib's baseline: boosted trees on every input of the window, flattened; forecasts (M,).
+
+    Input shapes: x_train (N, T, F), y_train (N,), x_test (M, T, F); the trees see the T * F
+    numbers of a window as separate inputs (section 16b: 6 months of 6 features, 36). One
+    thread and `deterministic`: the same forecasts on every run and in every process.
+    """
+    import lightgbm as lgb  # pinned, outside the numpy core: imported only here
+
+    params = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 15,
+              "min_data_in_leaf": 50, "feature_fraction": 0.8, "verbose": -1,
+              "num_threads": 1, "seed": seed, "deterministic": True}
+    booster = lgb.train(params, lgb.Dataset(x_train.reshape(len(x_train), -1), y_train),
+                        num_boost_round=60)
+    return booster.predict(x_test.reshape(len(x_test), -1))
