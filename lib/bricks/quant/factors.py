@@ -8,7 +8,7 @@
 - `expected_max_sharpe`: the Sharpe the best of m worthless strategies reaches by luck
   (the yardstick of the deflated Sharpe ratio, Bailey & Lopez de Prado 2014);
 - `factor_correlation`: the time-average of the cross-sectional correlation between
-  factors (seed 001's correlation view of a factor set).
+  factors (source 1's correlation view of a factor set: Yibo Li's notes).
 - `planted_stock_panel`: a stock-level panel with industries and sizes for the above.
 
     >>> round(bonferroni_t(5), 2)       # five models tested on one test period

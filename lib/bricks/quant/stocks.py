@@ -12,7 +12,7 @@ month, known at that month's last close, and the next month's return:
 
 each z-scored across that month's universe (`prep.cross_sectional_zscore`). The target is
 the next month's return, as a cross-sectional rank in [-0.5, 0.5] (regression) or as
-"above the month's median" (classification, seed 003's recipe).
+"above the month's median" (classification, source 3's recipe: the LSTM forum post).
 
 `lightgbm_forecast` is section 16b's gradient-boosted tree baseline (qlib's LightGBM): the one
 function of `bricks` that calls a library other than numpy, LightGBM 4.6.0 (pinned in

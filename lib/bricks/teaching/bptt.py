@@ -1,6 +1,6 @@
 """Backpropagation through time for an RNN with a loss at every step (chapter 9).
 
-The network of seed 003 and Goodfellow et al. (section 10.2.2), in their letters:
+The network of source 3 (the LSTM forum post) and Goodfellow et al. (section 10.2.2), in their letters:
 U input -> hidden, W hidden -> hidden, V hidden -> output. Row vectors, batch first
 (N sequences, T steps, D features, H hidden units, K classes):
 

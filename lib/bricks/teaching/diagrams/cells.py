@@ -1,7 +1,7 @@
 """Part III's diagrams: the unrolled RNN (U, V, W), the LSTM cell and the GRU cell.
 
 Each function draws on given axes (or a new `canvas`) and returns (fig, ax); a chapter
-cell is one call and `plt.show()`. Letters as in chapter 9 and seed 003:
+cell is one call and `plt.show()`. Letters as in chapter 9 and source 3 (the LSTM forum post):
 U input -> hidden (Keras `kernel`), W hidden -> hidden (`recurrent_kernel`),
 V hidden -> output (the `Dense` on every step).
 

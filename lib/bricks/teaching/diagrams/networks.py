@@ -7,7 +7,7 @@ chapter cell is one call and `plt.show()`. They are built from `draw`'s primitiv
 - `network_232(path=None | "W2" | "W1")`: chapter 2's network x -> W1 -> h1 -> W2 -> h2 -> L;
   `path="W2"` highlights the chain L -> h2[0] -> z2[0] -> W2[0, 0] (three factors),
   `path="W1"` the longer chain to W1[0, 0], which runs back through *both* outputs
-  and reuses the factors of the W2 path (as seed 002 draws them).
+  and reuses the factors of the W2 path (as source 2, the Lego-bricks article, draws them).
 - `computational_graph(values, grads)`: one neuron's loss L = (sigma(w x + b) - y)^2 / 2
   as a graph of elementary operations, forward values above the nodes (blue) and
   gradients dL/d(node) below them (red): the picture of reverse accumulation.
