@@ -436,7 +436,7 @@ def _close(a, e, rtol, atol):
 
 
 def _order_hint(outputs, expecteds, names, rtol, atol):
-    """" Outputs 1 and 2 are swapped ..." when every part is right but in another place, on every argument set."""
+    """'Outputs 1 and 2 are swapped ...' when every part is right but in another place, on every argument set."""
     import itertools
     perms = None
     for a, e in zip(outputs, expecteds):
