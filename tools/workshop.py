@@ -12,7 +12,7 @@ workshop/student/     the same notebooks with the solutions taken out:
   - in a code cell tagged `your-turn`, the lines between `# BEGIN SOLUTION` and
     `# END SOLUTION` become, at the marker's indentation,
         # TODO: your code here (the check below says what differs)
-        raise NotImplementedError("your turn: <first line of the function's docstring>")
+        raise NotImplementedError("your turn: <first paragraph of the function's docstring>")
     so the cell's `bricks.teaching.checks.your_turn(...)` says "Not done yet" and hands the
     reference function to the cells below: the unsolved notebook runs top to bottom.
     The markers must sit inside a function body (a stub at the top level would stop the
@@ -54,7 +54,8 @@ TODO = "# TODO: your code here (the check below says what differs)"
 
 
 def _docstring_line(source, lineno):
-    """First line of the docstring of the innermost function around line `lineno` (1-based).
+    """First paragraph of the docstring of the innermost function around line `lineno` (1-based),
+    as one line (a sentence that wraps onto a second line is not cut).
 
     Returns (found_a_function, text); text is "" when that function has no docstring.
     """
@@ -72,7 +73,8 @@ def _docstring_line(source, lineno):
     if best is None:
         return False, ""
     doc = ast.get_docstring(best) or ""
-    return True, (doc.strip().splitlines() or [f"write the body of {best.name}"])[0].strip()
+    first = doc.strip().split("\n\n")[0]
+    return True, " ".join(line.strip() for line in first.splitlines()) or f"write the body of {best.name}"
 
 
 def _raise_lines(indent, message, width=88):

@@ -139,6 +139,10 @@ def test_stub_solutions_details():
            "        # BEGIN SOLUTION\n        return h\n        # END SOLUTION\n")
     new, n = workshop.stub_solutions(src)
     assert n == 1 and new.endswith('        raise NotImplementedError("your turn: write the body of forward")\n')
+    # a first sentence that wraps onto a second docstring line is kept whole (not cut at the line's end)
+    wrapped = ('def f(T, D):\n    """(T, D): sin on even features,\n    cos on odd ones.\n\n    More.\n    """\n'
+               '    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n')
+    assert '"your turn: (T, D): sin on even features, cos on odd ones.")' in workshop.stub_solutions(wrapped)[0]
     assert new.startswith("%time\nclass Gate:\n    def forward(self, x):\n        h = x\n        # TODO:")
     nb = nbformat.v4.new_notebook()
     nb.cells = [_code("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n")]
@@ -344,3 +348,23 @@ def test_every_book_your_turn_cell_uses_the_registry(book_student_set):
             for exercise_id in ids:
                 exercises.get(exercise_id)  # raises on an unknown id
     assert n >= 50
+
+
+def test_every_chapter_scoreboard_counts_its_your_turns():
+    """A chapter with your-turn cells ends with a scoreboard whose prefixes cover every exercise it checks
+    (chapter 12's "attn.*" were once counted nowhere, chapter 13's sine_positions left out)."""
+    checked = 0
+    for path in sorted((ROOT / "book").rglob("*.md")):
+        if "appendix" in path.parts:
+            continue  # the workshop guide shows one your-turn cell as an example
+        text = path.read_text(encoding="utf-8")
+        ids = re.findall(r'checks\.your_turn\(\s*\w+,\s*"([\w.]+)"', text)
+        if not ids:
+            continue
+        calls = re.findall(r"checks\.scoreboard\(([^)]*)\)", text)
+        prefixes = [p.strip().strip('"') + "." for call in calls for p in call.split(",") if p.strip()]
+        assert calls, f"{path.name}: {len(ids)} your-turn cells and no scoreboard"
+        missing = [i for i in ids if not i.startswith(tuple(prefixes))]
+        assert not missing, f"{path.name}: the scoreboard ({', '.join(calls)}) leaves out {missing}"
+        checked += 1
+    assert checked >= 20

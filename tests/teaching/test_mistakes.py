@@ -151,7 +151,7 @@ def test_scoreboard_counts_the_last_verdict(capsys):
     checks.your_turn(lambda d, W, h: (d @ W) * h * (1 - h), "ch02.hidden_delta")
     checks.your_turn(lambda d, W, h: (d @ W.T) * h * (1 - h), "ch02.hidden_delta")   # fixed and rerun
     capsys.readouterr()
-    assert checks.scoreboard("ch02") == (1, 2)
+    assert checks.scoreboard("ch02", counts=True) == (1, 2)
     out = capsys.readouterr().out
     assert "sigmoid_grad" in out and "not done" in out and "Your turns in ch02: 1 of 2 right." in out
 
@@ -166,3 +166,121 @@ def test_a_check_leaves_the_notebook_state_alone():
         checks.check_exercise(ex.mistakes[0].fn, ex, ctx)
     after = (backend._state["rng"].bit_generator.state, dict(backend._state["names"]), np.random.get_state()[1])
     assert before[0] == after[0] and before[1] == after[1] and np.array_equal(before[2], after[2])
+
+
+def _tuple_exercises():
+    out = []
+    for ex in EXERCISES:
+        ctx = _context(ex)
+        case = ex.cases_for(**ctx)[0]
+        value = ex.reference_for(**ctx)(*case.args, **case.kwargs)
+        if isinstance(value, tuple):
+            out.append((ex, len(value)))
+    return out
+
+
+def test_every_returned_tuple_names_its_outputs():
+    """Each exercise returning a tuple names its values (`outputs`), as its your-turn docstring lists them."""
+    import pathlib
+    import re
+    found = _tuple_exercises()
+    assert len(found) >= 20
+    for ex, n in found:
+        assert len(ex.outputs) == n, f"{ex.id} returns {n} values; outputs={ex.outputs}"
+    # the chapters' docstrings "(dU, dW, db, dh0) of ...": the same names, in the same order
+    book = pathlib.Path(__file__).resolve().parents[2] / "book"
+    docs = {}
+    for path in book.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r'def (\w+)\(.*?\n\s+"""\((.*?)\)[ :]', text):
+            for ex_id in re.findall(r"\b" + m.group(1) + r' = checks\.your_turn\(\s*\w+,\s*"([\w.]+)"', text):
+                docs[ex_id] = m.group(2)
+    compared = 0
+    for ex, n in found:
+        if ex.id not in docs:
+            continue
+        depth, items, item = 0, [], ""
+        for ch in docs[ex.id]:
+            depth += ch in "([{" and 1 or 0
+            depth -= ch in ")]}" and 1 or 0
+            if ch == "," and depth == 0:
+                items.append(item.strip())
+                item = ""
+            else:
+                item += ch
+        items.append(item.strip())
+        if len(items) != n:
+            continue  # the docstring does not list the values
+        compared += 1
+        for name, item in zip(ex.outputs, items):
+            word = re.match(r"[A-Za-z_]\w*(?=$| \()", item)   # "dx", "dx (N, T, D)", "h_t"
+            if word:
+                assert name == word.group(0), f"{ex.id}: outputs {ex.outputs} vs the docstring's ({docs[ex.id]})"
+    assert compared >= 15
+
+
+def test_a_returned_tuple_is_named_by_its_outputs():
+    ex = exercises.get("ch09.rnn_backward")
+    slip = next(m for m in ex.mistakes if m.why.startswith("dh0 returned"))
+    line = checks.check_exercise(slip.fn, ex)[1][0]
+    assert "dh0 (output 4 of 4) differs" in line and "rnn_backward[3]" not in line
+    short = checks.check_exercise(lambda *args: ex.reference(*args)[:3], ex)[1][0]
+    assert "should return 4 values (dU, dW, db, dh0), got 3 values" in short
+    grads = exercises.get("ch03b.loss_and_grads")
+
+    def no_b2(params, X, y):
+        loss, g = grads.reference(params, X, y)
+        return loss, {**g, "b2": 0 * g["b2"] + 1}
+    assert "gradients['b2'] (output 2 of 2) differs" in checks.check_exercise(no_b2, grads, _context(grads))[1][0]
+
+
+def test_outputs_in_another_order_are_named():
+    from bricks.teaching.exercises import ch10
+
+    def swapped(a, c_prev):
+        h, c = ch10.lstm_from_preactivation(a, c_prev)
+        return c, h
+    line = _first_line(swapped, "ch10.lstm_from_preactivation")
+    assert "Outputs 1 and 2 are swapped: each is right in the other's place; return (h_t, c_t) in that order." in line
+    attend = exercises.get("attn.attend_backward").reference
+    rotated = _first_line(lambda *a: (lambda g: (g[1], g[2], g[0]))(attend(*a)), "attn.attend_backward")
+    assert "The outputs are right but in another order; return (dq, dk, dv) in that order." in rotated
+
+
+def test_a_value_outside_the_expected_range_is_named():
+    """tanh's outputs lie in [-1, 1]: a bias added after it leaves that range (the slip list not consulted)."""
+    line = _first_line(lambda x, h, U, W, b: np.tanh(x @ U + h @ W) + b, "ch09.rnn_step")
+    assert "Every expected value lies in [-1, 1], yet yours reach" in line
+    # gradients whose values happen to lie in [-1, 1] on these argument sets get no such hint
+    assert "Every expected value" not in _first_line(lambda dh, z, hp, hc: dh * (hp - hc), "ch10.gru_update_gate_grad")
+    assert "Every expected value" not in _first_line(lambda X, y, epochs: (np.ones(2), 2.0), "ch01.perceptron")
+
+
+def test_differences_only_at_the_start_are_named():
+    from bricks.teaching.exercises import ch11, part3
+    wrap = next(m for m in exercises.get("ch11.causal_conv").mistakes if m.fn is ch11._wrapped)
+    line = _first_line(wrap.fn, "ch11.causal_conv")
+    assert "Only the first 4 steps differ, the rest match, on every argument set" in line
+    line = _first_line(part3._loop(stop=0), "part3.lstm_bptt")
+    assert "dx (output 1 of 4) differs" in line and "Only the first step along axis 1 differs" in line
+    # a fixed list of features (the same length on every argument set) is not a time axis
+    crosses = next(m for m in exercises.get("playground.crosses").mistakes if m.why == "cos instead of sin")
+    assert "Only the" not in _first_line(crosses.fn, "playground.crosses")
+
+
+def test_a_transposed_mask_is_not_blamed_on_a_matrix_product():
+    line = _first_line(lambda T: np.triu(np.ones((T, T), bool)), "attn.causal_mask")
+    assert "transpose" in line and "matrix product" not in line and "rows and columns swapped" in line
+    line = _first_line(lambda q, k, s: (s * (q @ k.T)).T, "attn.scores")
+    assert "matrix product" in line or "has shape" in line
+
+
+def test_the_scoreboard_returns_its_counts_only_when_asked(capsys):
+    checks._RESULTS.clear()
+    checks.your_turn(exercises.get("attn.scores").reference, "attn.scores")
+    checks.your_turn(exercises.get("part3.lstm_bptt").reference, "part3.lstm_bptt")
+    capsys.readouterr()
+    assert checks.scoreboard("attn", "part3") is None      # a notebook cell shows no stray tuple
+    assert "Your turns in attn and part3: 2 of 2 right." in capsys.readouterr().out
+    assert checks.scoreboard("attn", counts=True) == (1, 1)
+    assert checks.scoreboard(counts=True) == (2, 2)

@@ -260,21 +260,38 @@ def check_layer_backward(layer, x, tol=1e-7, seed=0, training=False, verbose=Tru
     return True
 
 
-def _verdict(answer, expected, name, rtol, atol):
+def _output_label(name, i, n, outputs):
+    """How a verdict calls part i of n of a returned tuple: "dh0 (output 4 of 4)" when named."""
+    if len(outputs) == n:
+        return f"{outputs[i]} (output {i + 1} of {n})"
+    return f"{name}[{i}]"
+
+
+def _key_label(name, key):
+    """name[key], the key before a position: "gradients['W1'] (output 2 of 2)"."""
+    base, sep, where = name.partition(" (output ")
+    return f"{base}[{key!r}]{sep}{where}"
+
+
+def _verdict(answer, expected, name, rtol, atol, outputs=()):
     """(ok, message, pairs) for `answer` vs `expected`, part by part for tuples, lists and dicts.
 
     `pairs` lists the (answer, expected) float arrays of equal shape, for the hints across cases.
+    `outputs` names the parts of a returned tuple (the exercise's `outputs`).
     """
     if isinstance(expected, dict):
         if not isinstance(answer, dict) or set(answer) != set(expected):
             got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
             return False, f"Not yet: {name} should be a dict with keys {sorted(expected)}, got {got}.", []
-        results = [_verdict(answer[k], expected[k], f"{name}[{k!r}]", rtol, atol) for k in expected]
+        results = [_verdict(answer[k], expected[k], _key_label(name, k), rtol, atol) for k in expected]
     elif isinstance(expected, (tuple, list)):
         if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
             got = f"{len(answer)} values" if isinstance(answer, (tuple, list)) else "one value"
-            return False, f"Not yet: {name} should return {len(expected)} values, got {got}.", []
-        results = [_verdict(a, e, f"{name}[{i}]", rtol, atol) for i, (a, e) in enumerate(zip(answer, expected))]
+            named = f" ({', '.join(outputs)})" if len(outputs) == len(expected) else ""
+            return False, f"Not yet: {name} should return {len(expected)} values{named}, got {got}.", []
+        n = len(expected)
+        results = [_verdict(a, e, _output_label(name, i, n, outputs), rtol, atol)
+                   for i, (a, e) in enumerate(zip(answer, expected))]
     else:
         lines = []
         ok = check_array(answer, expected, name, rtol=rtol, atol=atol, say=lines.append, hints=False)
@@ -307,8 +324,11 @@ def _shapes(case):
     return ", ".join(parts)
 
 
-def _cross_hints(failing_pairs, all_pairs, rtol, atol):
-    """Hints that hold across every argument set: sign, transpose, one constant factor, a shift."""
+def _cross_hints(failing_pairs, all_pairs, rtol, atol, product=True):
+    """Hints that hold across every argument set: sign, transpose, one constant factor, a shift.
+
+    `product`: the answer is made of numbers (a matrix product may have its factors swapped),
+    not of booleans or integers (a mask, counts: rows and columns swapped)."""
     if not failing_pairs:
         return ""
     close = lambda x, y: x.shape == y.shape and np.allclose(x, y, rtol=max(rtol, 1e-7), atol=atol)  # noqa: E731
@@ -317,6 +337,8 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol):
         return (" It is exactly the negative of the expected value: a sign slip (a minus, or the two terms of "
                 "a difference swapped?).")
     if all(a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and close(a.T, e) for a, e in failing_pairs):
+        if not product:
+            return " It equals the transpose of the expected value: rows and columns swapped (which index is the row?)."
         return " It equals the transpose of the expected value: check which factor of the matrix product comes first."
     ratios = []
     for a, e in all_pairs:
@@ -355,6 +377,151 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol):
         return (f" Along axis {axis} it is shifted by one: entry i holds the value expected at index "
                 f"i{'+' if shift == 1 else '-'}1 (everything one step {'early' if shift == 1 else 'late'}): "
                 f"an off-by-one in an index or a slice.")
+    return ""
+
+
+def _is_product(expecteds):
+    """False when every expected value is boolean or integer (a mask, counts): no matrix product to blame."""
+    leaves = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, (tuple, list)) and not all(np.isscalar(x) for x in v):
+            for x in v:
+                walk(x)
+        else:
+            leaves.append(np.asarray(v))
+    try:
+        for v in expecteds:
+            walk(v)
+    except (TypeError, ValueError):
+        return True
+    return not leaves or any(x.dtype.kind not in "biu" for x in leaves)
+
+
+def _top_parts(value, expected):
+    """{key: (answer part, expected part)} of a returned tuple, list or dict (key None: one value)."""
+    if isinstance(expected, dict) and isinstance(value, dict):
+        return {k: (value.get(k), e) for k, e in expected.items()}
+    if isinstance(expected, (tuple, list)) and isinstance(value, (tuple, list)) and len(value) == len(expected):
+        return dict(enumerate(zip(value, expected)))
+    return {None: (value, expected)}
+
+
+def _float_pair(a, e):
+    """(a, e) as float arrays of one shape, or None."""
+    try:
+        a, e = np.asarray(a, dtype=np.float64), np.asarray(e, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return (a, e) if a.shape == e.shape else None
+
+
+def _part_hints(outputs, expecteds, names, rtol, atol):
+    """Hints about the parts of an answer, across the argument sets: outputs in another order,
+    values outside the range every expected value keeps, differences only at the start or the end."""
+    try:
+        with np.errstate(all="ignore"):
+            return (_order_hint(outputs, expecteds, names, rtol, atol)
+                    or _part_shape_hints(outputs, expecteds, rtol, atol))
+    except Exception:  # a hint must never turn a verdict into a crash
+        return ""
+
+
+def _close(a, e, rtol, atol):
+    pair = _float_pair(a, e)
+    return pair is not None and np.allclose(*pair, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def _order_hint(outputs, expecteds, names, rtol, atol):
+    """'Outputs 1 and 2 are swapped ...' when every part is right but in another place, on every argument set."""
+    import itertools
+    perms = None
+    for a, e in zip(outputs, expecteds):
+        if not (isinstance(e, tuple) and isinstance(a, (tuple, list)) and len(a) == len(e) > 1):
+            return ""
+        n = len(e)
+        if all(_close(x, y, rtol, atol) for x, y in zip(a, e)):
+            continue  # right on this argument set
+        match = [[_close(a[i], e[j], rtol, atol) for j in range(n)] for i in range(n)]
+        candidates = itertools.permutations(range(n)) if n <= 6 else \
+            (tuple(j if k == i else i if k == j else k for k in range(n)) for i in range(n) for j in range(i + 1, n))
+        found = {p for p in candidates if p != tuple(range(n)) and all(match[i][p[i]] for i in range(n))}
+        perms = found if perms is None else perms & found
+        if not perms:
+            return ""
+    if not perms:
+        return ""
+    perm = min(perms)
+    n = len(perm)
+    order = f"; return ({', '.join(names)}) in that order" if len(names) == n else ""
+    moved = [i for i in range(n) if perm[i] != i]
+    if len(moved) == 2:
+        return f" Outputs {moved[0] + 1} and {moved[1] + 1} are swapped: each is right in the other's place{order}."
+    return f" The outputs are right but in another order{order}."
+
+
+def _edges(a, e, rtol, atol):
+    """{(axis, "first" or "last"): m} for every axis along which all the entries that differ lie in
+    the first (last) m of its n positions (n >= 3, m <= n / 2)."""
+    wrong = ~np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+    found = {}
+    if not wrong.any():
+        return found
+    for axis in range(a.ndim):
+        n = a.shape[axis]
+        if n < 3:
+            continue
+        hit = np.flatnonzero(wrong.any(axis=tuple(k for k in range(a.ndim) if k != axis)))
+        if hit[-1] + 1 <= n // 2:
+            found[axis, "first"] = int(hit[-1] + 1)
+        elif n - hit[0] <= n // 2:
+            found[axis, "last"] = int(n - hit[0])
+    return found
+
+
+def _part_shape_hints(outputs, expecteds, rtol, atol):
+    """The range and start/end hints for the first part that is wrong, across the argument sets."""
+    parts = [_top_parts(a, e) for a, e in zip(outputs, expecteds)]
+    wrong = [key for case in parts for key, (a, e) in case.items() if not _close(a, e, rtol, atol)]
+    if not wrong:
+        return ""
+    first = wrong[0]  # the part the verdict's first line is about
+    pairs = [_float_pair(*case[first]) for case in parts if first in case]
+    if not pairs or any(p is None for p in pairs):
+        return ""
+    failing = [(a, e) for a, e in pairs if not np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True)]
+    if not all(np.isfinite(a).all() for a, _ in failing):
+        return ""  # the verdict names the NaN/inf values
+    # the range every expected value keeps on every argument set (filling at least 80% of it, with
+    # several distinct values, not all whole numbers: a squashing function's outputs, not counts)
+    values = np.concatenate([e.ravel() for _, e in pairs])
+    values = values[np.isfinite(values)]
+    got = np.concatenate([a.ravel() for a, _ in failing])
+    squashed = np.unique(values).size >= 6 and not np.all(values == np.round(values))
+    for lo, hi, what in ((0.0, 1.0, "a sigmoid, a softmax, a probability, tanh'"),
+                         (-1.0, 1.0, "tanh, a sine, a correlation")):
+        if squashed and got.size and values.min() >= lo and values.max() <= hi \
+                and values.max() - values.min() >= 0.8 * (hi - lo):
+            outside = got[(got < lo - atol) | (got > hi + atol)]
+            if outside.size:
+                worst = outside[np.argmax(np.abs(outside - (lo + hi) / 2))]
+                return (f" Every expected value lies in [{lo:g}, {hi:g}], yet yours reach {worst:.4g}: a function "
+                        f"bounded to that range ({what}) missing, or something added after it?")
+            break
+    # the differences only at the start (end) of an axis whose length changes between the argument sets
+    # (a time axis, not a fixed list of features), on at least two of them
+    edges = [_edges(a, e, rtol, atol) for a, e in failing]
+    common = set.intersection(*(set(x) for x in edges)) if len(edges) >= 2 else set()
+    common = sorted(k for k in common if len({a.shape[k[0]] for a, _ in failing}) > 1)
+    if common:
+        (axis, side), m = common[0], edges[0][common[0]]
+        along = "" if failing[0][0].ndim == 1 else f" along axis {axis}"
+        steps = f"{side} step{along} differs" if m == 1 else f"{side} {m} steps{along} differ"
+        return (f" Only the {steps}, the rest match, on every argument set: "
+                f"the zero padding, or the range of a loop (where it starts or stops)?")
     return ""
 
 
@@ -418,16 +585,20 @@ def _call_watching(fn, forbidden, args, kwargs):
     return result
 
 
-def _run_cases(fn, exercise, cases, reference, forbidden=()):
-    """Run fn on every case; returns (first_problem_message or None, all_pairs, failing_pairs, outputs)."""
+def _run_cases(fn, exercise, cases, reference, forbidden=(), expecteds=None):
+    """Run fn on every case; returns (first_problem_message or None, all_pairs, failing_pairs, outputs).
+
+    `expecteds`, a list, receives the reference's value of every case."""
     problem, all_pairs, failing, outputs = None, [], [], []
     name = exercise.name
     for k, case in enumerate(cases, 1):
         expected = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        if expecteds is not None:
+            expecteds.append(expected)
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
         answer = _call_watching(fn, forbidden, args, kwargs)
         outputs.append(answer)
-        ok, message, pairs = _verdict(answer, expected, name, exercise.rtol, exercise.atol)
+        ok, message, pairs = _verdict(answer, expected, name, exercise.rtol, exercise.atol, exercise.outputs)
         all_pairs += pairs
         if not ok:
             failing += [(a, e) for a, e in pairs
@@ -538,8 +709,9 @@ def _check_exercise(fn, exercise, context=None, catalogue=True):
     cases = ex.cases_for(**context)
     name = ex.name
     forbidden = ex.forbidden_objects()  # outside the try: a registry slip must not read as the student's
+    expecteds = []
     try:
-        problem, all_pairs, failing, outputs = _run_cases(fn, ex, cases, reference, forbidden)
+        problem, all_pairs, failing, outputs = _run_cases(fn, ex, cases, reference, forbidden, expecteds)
     except NotImplementedError:
         return None, [f"Not done yet: using the reference for {name}."]
     except _Forbidden as exc:
@@ -582,7 +754,9 @@ def _check_exercise(fn, exercise, context=None, catalogue=True):
         extra = " and finite differences" if ex.gradient is not None else ""
         return True, [f"Correct: {name} matches the reference{extra} on {len(cases)} argument sets "
                       f"(shapes {shown}; max abs difference {worst:.2g})."]
-    hint = "" if "transpose" in problem else _cross_hints(failing, all_pairs, ex.rtol, ex.atol)
+    hint = "" if "transpose" in problem else _cross_hints(failing, all_pairs, ex.rtol, ex.atol,
+                                                          product=_is_product(expecteds))
+    hint = hint or _part_hints(outputs, expecteds, ex.outputs, ex.rtol, ex.atol)
     lines = [problem + hint]
     slip = _known_slip(ex, cases, outputs) if catalogue else None
     if slip is not None:
@@ -668,18 +842,22 @@ def your_turn(fn, reference, args=None, name=None, kwargs=None, rtol=1e-7, **con
     return ref
 
 
-def scoreboard(chapter=None):
-    """Print this kernel's your-turn verdicts (of one chapter: "ch02" or "ch02."); returns (right, checked).
+def scoreboard(*chapters, counts=False):
+    """Print this kernel's your-turn verdicts, of the exercises whose ids start with one of `chapters`
+    ("ch02" or "ch02."; none: every one); returns (right, checked) when `counts`, else None (so that
+    a notebook cell ending with it shows no stray tuple).
 
     The last verdict of each exercise counts, so a corrected answer rerun replaces its first try.
-    Whole pieces (a layer's backward, a loop) are marked.
+    Whole pieces (a layer's backward, a loop) are marked. A chapter whose exercises have two
+    prefixes names both: `scoreboard("attn", "part3")`.
     """
     from bricks.teaching import exercises as _exercises
-    prefix = None if chapter is None else chapter.rstrip(".") + "."
-    rows = [(k, v) for k, v in _RESULTS.items() if prefix is None or k.startswith(prefix)]
+    prefixes = tuple(c.rstrip(".") + "." for c in chapters if c is not None)
+    rows = [(k, v) for k, v in _RESULTS.items() if not prefixes or k.startswith(prefixes)]
     right = sum(v == "right" for _, v in rows)
     for k, v in rows:
         whole = " (a whole piece)" if _exercises.get(k).whole else ""
         print(f"  {'ok ' if v == 'right' else '-- '} {k.split('.', 1)[1]:<26s} {v}{whole}")
-    print(f"Your turns{'' if prefix is None else ' in ' + prefix[:-1]}: {right} of {len(rows)} right.")
-    return right, len(rows)
+    where = " and ".join(p[:-1] for p in prefixes)
+    print(f"Your turns{' in ' + where if where else ''}: {right} of {len(rows)} right.")
+    return (right, len(rows)) if counts else None

@@ -85,6 +85,8 @@ class Exercise:
     piece (a layer's forward and backward, a loop) rather than one line.
     `gradient(answer, case)`, when given, returns {part: rel_error} of the answer's gradient
     against finite differences for that argument set (checked below 1e-6).
+    `outputs` names the values of a returned tuple, in order ("dU", "dW", "db", "dh0"): a verdict
+    then says "dh0 (output 4 of 4) differs" rather than "rnn_backward[3] differs".
     """
 
     id: str
@@ -99,6 +101,7 @@ class Exercise:
     gradient: Callable = None
     accept: list = dataclasses.field(default_factory=list)  # other right forms, as Mistake(fn, why)
     test_context: Callable[[], dict] = None  # a context for the tests when the notebook passes one
+    outputs: tuple = ()  # the names of a returned tuple's values, as the your-turn docstring lists them
 
     @property
     def name(self):

@@ -82,6 +82,7 @@ def _bw_gradient(answer, case):
 
 register(
     "attn.attend_backward",
+    outputs=("dq", "dk", "dv"),
     reference=attend_backward,
     cases=lambda: [_bw_case(4, 3, 5, 4, 2), _bw_case(5, 4, 4, 3, 3, "Tq = Tv, D = Dv"), _bw_case(6, 1, 3, 2, 1, "one query")],
     whole=True,
@@ -101,14 +102,16 @@ register(
                 "dS = dP: the softmax is skipped on the way back", "missing term"),
         Mistake(lambda do, q, k, v, p, s: (lambda g: (g[0], 2 * g[1], g[2]))(attend_backward(do, q, k, v, p, s)),
                 "dk counted twice", "factor"),
+        Mistake(lambda do, q, k, v, p, s: (lambda g: (g[0], g[1] / s, g[2]))(attend_backward(do, q, k, v, p, s)),
+                "dk without the scale: dS^T Q needs the same factor as dq", "missing term"),
     ])
 
 
 def sine_positions(T, D):
     t = np.arange(T)[:, None]                                 # (T, 1)
-    i = np.arange(D)                                          # (D,)
-    angles = t * 10000.0 ** (-2 * (i // 2) / D)               # (T, D)
-    return np.where(i % 2 == 0, np.sin(angles), np.cos(angles))
+    j = np.arange(D)                                          # (D,) feature j is in pair i = j // 2
+    angles = t * 10000.0 ** (-2 * (j // 2) / D)               # (T, D)
+    return np.where(j % 2 == 0, np.sin(angles), np.cos(angles))
 
 
 register(
@@ -120,7 +123,12 @@ register(
         Mistake(lambda T, D: np.sin(np.arange(T)[:, None] * 10000.0 ** (-2 * (np.arange(D) // 2) / D)),
                 "sine on every feature: the odd ones are cosines", "formula"),
         Mistake(lambda T, D: (lambda i, t: np.where(i % 2 == 0, np.sin(t * 10000.0 ** (-i / D)), np.cos(t * 10000.0 ** (-i / D))))(
-            np.arange(D), np.arange(T)[:, None]), "the exponent 2i/D where pairs share a frequency (2 floor(i/2) / D)", "index"),
+            np.arange(D), np.arange(T)[:, None]), "the exponent -j/D for feature j: the cosine must share its pair's frequency, -2 (j // 2) / D",
+            "index"),
+        Mistake(lambda T, D: (lambda j, t: np.where(j % 2 == 0, np.sin(t * 10000.0 ** (-2 * j / D)),
+                                                    np.cos(t * 10000.0 ** (-2 * j / D))))(np.arange(D), np.arange(T)[:, None]),
+                "the exponent -2j/D with j counting features: i in -2i/D counts the (sin, cos) pairs, i = j // 2",
+                "index"),
         Mistake(lambda T, D: (lambda i, t: np.where(i % 2 == 0, np.cos(t * 10000.0 ** (-2 * (i // 2) / D)),
                                                     np.sin(t * 10000.0 ** (-2 * (i // 2) / D))))(np.arange(D), np.arange(T)[:, None]),
                 "cos and sin swapped", "formula"),

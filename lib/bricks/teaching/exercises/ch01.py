@@ -106,6 +106,7 @@ _OR = np.array([0.0, 1.0, 1.0, 1.0])
 
 register(
     "ch01.perceptron",
+    outputs=("w", "b"),
     reference=perceptron,
     whole=True,
     cases=lambda: [

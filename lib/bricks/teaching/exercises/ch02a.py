@@ -182,6 +182,7 @@ def _sce(loss=None, grad=None):
 
 register(
     "ch02a.softmax_ce",
+    outputs=("mean cross-entropy", "dL/dz"),
     reference=softmax_ce,
     whole=True,
     gradient=_sce_gradient,

@@ -12,6 +12,7 @@ def mul_backward(a, b, g):
 
 register(
     "ch02b.mul_backward",
+    outputs=("dL/da", "dL/db"),
     reference=mul_backward,
     cases=lambda: [
         Case((np.array([2.0, -1.0]), np.array([0.5, 3.0]), np.array([1.0, 0.1]))),
@@ -79,6 +80,7 @@ def _tanh_node_gradient(answer, case):
 
 register(
     "ch02b.tanh_node",
+    outputs=("tanh(z)", "dL/dz"),
     reference=tanh_node,
     whole=True,
     gradient=_tanh_node_gradient,

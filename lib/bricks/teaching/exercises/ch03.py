@@ -124,6 +124,7 @@ def _tl_case(seed, N, D, epochs, batch, note=""):
 
 register(
     "ch03.train_loop",
+    outputs=("w", "b"),
     reference=train_loop,
     whole=True,
     cases=lambda: [

@@ -13,6 +13,7 @@ def momentum_step(theta, v, g, lr, beta):
 
 register(
     "ch03a.momentum_step",
+    outputs=("new theta", "new v"),
     reference=momentum_step,
     cases=lambda: [
         Case((np.array([1.0, -2.0]), np.array([0.1, 0.0]), np.array([0.5, 4.0]), 0.1, 0.9)),
@@ -90,6 +91,7 @@ def _paper_adam(theta, m, s, g, t, lr, beta_1=0.9, beta_2=0.999, eps=1e-7):
 
 register(
     "ch03a.adam_step",
+    outputs=("new theta", "new m", "new s"),
     reference=adam_step,
     whole=True,  # an optimizer's whole update: both moments, the bias correction, the step
     accept=[Mistake(_paper_adam, "the paper's form, eps added to the bias-corrected sqrt(s)", "accepted")],

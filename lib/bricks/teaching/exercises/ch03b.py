@@ -91,6 +91,7 @@ def _onehot(y, C):
 
 register(
     "ch03b.loss_and_grads",
+    outputs=("mean cross-entropy", "gradients"),
     reference=loss_and_grads,
     whole=True,
     gradient=_lg_gradient,
@@ -176,6 +177,7 @@ def _adam(m_of=None, v_of=None, alpha_of=None, step_of=None, t_of=None):
 
 register(
     "ch03b.adam_update",
+    outputs=("new params", "new state"),
     reference=adam_update,
     whole=True,
     cases=lambda: [
@@ -278,6 +280,7 @@ def _fit_unassigned(params, X, y, lr, steps):
 
 register(
     "ch03b.fit",
+    outputs=("final params", "losses"),
     reference=fit,
     whole=True,
     cases=lambda: [

@@ -66,6 +66,7 @@ def _dense_gradient(answer, case):
 
 register(
     "ch04.dense_backward",
+    outputs=("dx", "dkernel", "dbias"),
     reference=dense_backward,
     whole=True,
     gradient=_dense_gradient,

@@ -143,6 +143,7 @@ def _dx_flipped(x, kernel, dy, dx):
 
 register(
     "ch05.conv1d_backward",
+    outputs=("dx", "dkernel", "dbias"),
     reference=conv1d_backward,
     whole=True,
     gradient=_conv_gradient,

@@ -67,6 +67,7 @@ def penalty_grads(w, c):
 
 register(
     "ch06.penalty_grads",
+    outputs=("d/dw of c sum w^2", "d/dw of c sum |w|"),
     reference=penalty_grads,
     cases=lambda: [
         Case((normal(5, 3, 4), 1e-3)),
@@ -152,6 +153,7 @@ def _es_argmax(losses, patience):
 
 register(
     "ch06.early_stopping",
+    outputs=("the epoch after which training stops", "the best epoch"),
     reference=early_stopping,
     whole=True,
     cases=lambda: [

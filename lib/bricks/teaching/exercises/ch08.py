@@ -150,6 +150,7 @@ def _bn_slip(change):
 
 register(
     "ch08.batchnorm_backward",
+    outputs=("dx", "dgamma", "dbeta"),
     reference=batchnorm_backward,
     whole=True,
     gradient=_bn_gradient,

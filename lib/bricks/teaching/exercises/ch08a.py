@@ -149,6 +149,7 @@ def _lnb(dx_of=None, dgamma_of=None, axis=-1, gamma_used=True):
 
 register(
     "ch08a.layernorm_backward",
+    outputs=("dx", "dgamma", "dbeta"),
     reference=layernorm_backward,
     whole=True,
     gradient=_lnb_gradient,
@@ -242,6 +243,7 @@ def _rest(q, da, du=None, skip=True, ln=True, dW=None, dc=None):
 
 register(
     "ch08a.block_backward",
+    outputs=("dx", "gradients"),
     reference=block_backward,
     whole=True,
     gradient=_block_gradient,

@@ -38,6 +38,11 @@ register(
         Mistake(
             lambda x, h, U, W, b: np.tanh(x @ U + h @ W + b) + h, "the previous state added to the output", "formula"
         ),
+        Mistake(
+            lambda x, h, U, W, b: np.tanh(x @ U + h @ W) + b,
+            "the bias added after the tanh: it belongs inside, tanh(x U + h W + b)",
+            "formula",
+        ),
     ],
 )
 
@@ -80,6 +85,11 @@ register(
             "formula",
         ),
         Mistake(lambda do, da, h, V, W: (do @ V.T - da @ W.T) * (1 - h**2), "the future's path subtracted", "sign"),
+        Mistake(
+            lambda do, da, h, V, W: do @ V.T * (1 - h**2) + da @ W.T,
+            "tanh' applied to the output's path only: both paths into h_t (do V^T + da_next W^T) go through tanh'",
+            "formula",
+        ),
     ],
 )
 
@@ -128,7 +138,7 @@ def _rnn_gradient(answer, case):
     }
 
 
-def _rnn_slip(change):
+def _rnn_slip(change, dh0_of=lambda da, W: da @ W.T):
     def wrong(xs, hs, h0, U, W, dhs):
         N, T, H = hs.shape
         dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(H)
@@ -140,7 +150,7 @@ def _rnn_slip(change):
             dW += h_prev.T @ da
             db += da.sum(axis=0)
             da_next = da
-        return dU, dW, db, da_next @ W.T
+        return dU, dW, db, dh0_of(da_next, W)
 
     return wrong
 
@@ -152,6 +162,7 @@ def _ok(t, dhs, da_next, hs, W, h_prev, h0):
 
 register(
     "ch09.rnn_backward",
+    outputs=("dU", "dW", "db", "dh0"),
     reference=rnn_backward,
     whole=True,
     gradient=_rnn_gradient,
@@ -203,6 +214,11 @@ register(
             ),
             "the future's gradient subtracted",
             "sign",
+        ),
+        Mistake(
+            _rnn_slip(_ok, dh0_of=lambda da, W: da),
+            "dh0 returned as da_0, without W^T: h0 enters the first step through h0 W, so dh0 = da_0 W^T",
+            "missing term",
         ),
     ],
 )

@@ -27,8 +27,14 @@ def _lstm(order="ifgo", cell=None, out=None):
     return wrong
 
 
+def _h_from_c_prev(a, c_prev):
+    h, c = lstm_from_preactivation(a, c_prev)
+    return sigmoid(np.split(a, 4, axis=1)[3]) * np.tanh(c_prev), c
+
+
 register(
     "ch10.lstm_from_preactivation",
+    outputs=("h_t", "c_t"),
     reference=lstm_from_preactivation,
     cases=lambda: [_lstm_case(4, 2, 3), _lstm_case(5, 3, 2), _lstm_case(6, 1, 4)],
     forbidden=("bricks.layers.recurrent:LSTM",),
@@ -52,6 +58,7 @@ register(
             "a sigmoid on the candidate g, where tanh belongs",
             "formula",
         ),
+        Mistake(_h_from_c_prev, "h from tanh(c_{t-1}): the output reads the new cell, h_t = o tanh(c_t)", "index"),
     ],
 )
 
@@ -90,6 +97,7 @@ register(
         Mistake(lambda dh, z, hp, hc: (hp - hc) * z * (1 - z), "the upstream gradient dh is missing", "missing term"),
         Mistake(lambda dh, z, hp, hc: dh * (hp - hc) * (1 - z), "only (1 - z) of sigma'", "formula"),
         Mistake(lambda dh, z, hp, hc: dh * (hp - hc) * z * (1 - z) * 2, "an extra factor 2", "factor"),
+        Mistake(lambda dh, z, hp, hc: dh * (hp - hc) * z, "only z of sigma': sigma'(a_z) = z (1 - z)", "formula"),
     ],
 )
 

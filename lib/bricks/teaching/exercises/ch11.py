@@ -20,6 +20,12 @@ def _conv(x, w, d, pad_left, pad_right=0, flip=False):
     return np.array([sum(padded[t + d * j] * w[j] for j in range(k)) for t in range(T)])
 
 
+def _wrapped(x, w, d):
+    """No zeros in front: x[t - d (k - 1 - j)] with a negative index reads the end of x."""
+    k = len(w)
+    return np.array([sum(x[t - d * (k - 1 - j)] * w[j] for j in range(k)) for t in range(len(x))])
+
+
 register(
     "ch11.causal_conv",
     reference=causal_conv,
@@ -52,6 +58,11 @@ register(
             lambda x, w, d: _conv(x, w, d, d * (len(w) - 1) // 2, d * (len(w) - 1) - d * (len(w) - 1) // 2),
             "'same' padding, centred: half the window sees the future",
             "formula",
+        ),
+        Mistake(
+            _wrapped,
+            "no zeros in front: before step d (k - 1) a negative index wraps around to the end of x",
+            "index",
         ),
     ],
 )

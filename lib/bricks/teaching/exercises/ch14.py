@@ -37,6 +37,7 @@ def _pooled(tr, te):
 
 register(
     "ch14.past_only_standardize",
+    outputs=("the standardised x_train", "the standardised x_test"),
     reference=past_only_standardize,
     whole=True,
     cases=lambda: [

@@ -59,6 +59,7 @@ def main_board_limits(prev_close, st=False):
 
 register(
     "ch16a.main_board_limits",
+    outputs=("upper", "lower"),
     reference=main_board_limits,
     cases=lambda: [
         Case((10.05, True), note="ST: 5%, a price halfway between two cents"),

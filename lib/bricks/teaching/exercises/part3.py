@@ -79,13 +79,14 @@ def _step_gradient(answer, case):
             for n, g, arr in zip(names, got, (x_t, h_prev, c_prev, U, W, b))}
 
 
-def _sb(dc_of=None, order="ifgo", o_uses_c=False, dh_prev_of=None, dc_prev_of=None, dU_of=None, db_of=None):
+def _sb(dc_of=None, order="ifgo", o_uses_c=False, dh_prev_of=None, dc_prev_of=None, dU_of=None, db_of=None,
+        raw_c=False):
     """A lstm_step_backward with one slip."""
 
     def wrong(dh, dc_next, cache, U, W):
         x_t, h_prev, c_prev, i, f, g, o, c = cache
         tanh_c = np.tanh(c)
-        dc = dc_of(dc_next, dh, o, tanh_c) if dc_of else dc_next + dh * o * (1 - tanh_c**2)
+        dc = dc_of(dc_next, dh, o, tanh_c) if dc_of else dc_next + dh * o * (1 - (c if raw_c else tanh_c) ** 2)
         parts = {"i": dc * g * i * (1 - i), "f": dc * c_prev * f * (1 - f), "g": dc * i * (1 - g**2),
                  "o": dh * (c if o_uses_c else tanh_c) * o * (1 - o)}
         da = np.concatenate([parts[k] for k in order], axis=1)
@@ -100,6 +101,7 @@ def _sb(dc_of=None, order="ifgo", o_uses_c=False, dh_prev_of=None, dc_prev_of=No
 
 register(
     "part3.lstm_step_backward",
+    outputs=("dx_t", "dh_prev", "dc_prev", "dU", "dW", "db"),
     reference=lstm_step_backward,
     whole=True,
     gradient=_step_gradient,
@@ -118,6 +120,8 @@ register(
         Mistake(_sb(o_uses_c=True), "the output gate's gradient uses c_t instead of tanh(c_t)", "formula"),
         Mistake(_sb(dh_prev_of=lambda da, W: da @ W), "dh_prev = da W: W^T is needed", "transpose"),
         Mistake(_sb(db_of=lambda da: da.mean(axis=0)), "db averaged over the samples instead of summed", "factor"),
+        Mistake(_sb(raw_c=True), "tanh'(c_t) written 1 - c_t^2: c_t is no tanh output, tanh'(c_t) = 1 - tanh(c_t)^2",
+                "formula"),
     ],
 )
 
@@ -160,7 +164,7 @@ def _bptt_gradient(answer, case):
             for n, g, arr in zip(("dx", "dU", "dW", "db"), got, (x, U, W, b))}
 
 
-def _loop(future=True, carry_c=True, accumulate=True, forward_in_time=False, last_dx=False):
+def _loop(future=True, carry_c=True, accumulate=True, forward_in_time=False, last_dx=False, stop=-1):
     """A lstm_bptt with one slip."""
 
     def wrong(dhs, caches, U, W):
@@ -168,7 +172,7 @@ def _loop(future=True, carry_c=True, accumulate=True, forward_in_time=False, las
         dx = np.zeros((N, T, U.shape[0]))
         dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(U.shape[1])
         dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
-        for t in (range(T) if forward_in_time else reversed(range(T))):
+        for t in (range(T) if forward_in_time else range(T - 1, stop, -1)):
             dh = dhs[:, t] + dh_next if future else dhs[:, t]
             dx_t, dh_next, dc2, dU_t, dW_t, db_t = lstm_step_backward(dh, dc_next, caches[t], U, W)
             dx[:, T - 1 - t if last_dx else t] = dx_t
@@ -184,6 +188,7 @@ def _loop(future=True, carry_c=True, accumulate=True, forward_in_time=False, las
 
 register(
     "part3.lstm_bptt",
+    outputs=("dx", "dU", "dW", "db"),
     reference=lstm_bptt,
     whole=True,
     gradient=_bptt_gradient,
@@ -202,5 +207,7 @@ register(
         Mistake(_loop(forward_in_time=True), "the loop runs forward in time: backpropagation starts at the last step",
                 "index"),
         Mistake(_loop(last_dx=True), "dx stored in reversed time order", "index"),
+        Mistake(_loop(stop=0), "the loop stops before t = 0 (range(T - 1, 0, -1)): the first step gets no gradient",
+                "off-by-one"),
     ],
 )

@@ -284,6 +284,7 @@ def _t_slip(se_of=lambda x: x.std(ddof=1) / np.sqrt(len(x)), keep_nan=False, lin
 
 register(
     "part4.ic_t_verdict",
+    outputs=("t of the mean IC", "|t| > the Bonferroni line"),
     reference=ic_t_verdict,
     whole=True,
     cases=lambda: [
