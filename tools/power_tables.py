@@ -1,7 +1,7 @@
 """Compute the power tables of chapters 14 and 16 into lib/bricks/quant/tables/*.json.
 
     python tools/power_tables.py ch14 ch16  # the two chapters' tables (several minutes on one core)
-    python tools/power_tables.py ch16b --processes 2   # section 16b's stock panel (about 8 CPU-minutes: 4 min on 2 cores)
+    python tools/power_tables.py ch16b --processes 2   # section 16b's stock panel (8 CPU-minutes, 4 on 2 cores)
     python tools/power_tables.py --check    # rerun one strength and seed of each, compare
     python tools/power_tables.py --worlds   # chapters 14 and 16 in other worlds (a few min of CPU)
 
