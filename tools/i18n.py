@@ -15,7 +15,9 @@ numbers are not messages: the Chinese page replays the English build's (tools/i1
                                              #   checking each message keeps its roles, math, code
     python tools/i18n.py book OUT # the book/ folder with every chapter's Markdown in Chinese
                                   #   (code cells byte for byte the same): for JupyterLab and the
-                                  #   Chinese student/instructor sets (make workshop, make lab-zh)
+                                  #   Chinese student/instructor sets (make workshop, make lab-zh);
+                                  #   OUT/bricks-language.txt ("zh") makes the your-turn checker
+                                  #   speak Chinese there (bricks.teaching.language)
 
 The .pot files come from ``make gettext`` (Sphinx's gettext builder, replaying the English build,
 so nothing executes twice). babel (already a Sphinx dependency) reads and writes the catalogs.
@@ -227,11 +229,16 @@ def translate_book(out: Path, book: Path = ROOT / "book", po_dir: Path = PO_DIR)
     """Copy book/ to out/ with every chapter's Markdown cells in Chinese; return the misses.
 
     Only Markdown outside code cells changes: the notebook's code, tags and metadata are the
-    English file's, byte for byte (tests/book/test_i18n.py checks it).
+    English file's, byte for byte (tests/book/test_i18n.py checks it). The language therefore
+    cannot be set in a cell: out/bricks-language.txt says "zh", and the your-turn checker, whose
+    kernel JupyterLab starts in the notebook's folder, finds it there or in a parent folder
+    (`bricks.teaching.language`; tools/workshop.py copies it into the sets it makes).
     """
+    from bricks.teaching.language import MARKER
 
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(book, out, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    (out / MARKER).write_text("zh\n", encoding="utf-8")
     misses = {}
     for path in sorted(book.rglob("*.md")):
         page = str(path.relative_to(ROOT).with_suffix(""))

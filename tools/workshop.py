@@ -18,7 +18,9 @@ workshop/student/     the same notebooks with the solutions taken out:
     The markers must sit inside a function body (a stub at the top level would stop the
     notebook); markers in a cell without the tag are stubbed too, and reported;
   - every output and execution count is cleared.
-Data files next to the notebooks (CSV, ...) are copied into both sets.
+Data files next to the notebooks (CSV, ...) are copied into both sets, and so is the language
+marker `bricks-language.txt` at the book's root (tools/i18n.py book writes it for the Chinese
+chapters: the checker then speaks Chinese, and the stub's TODO comment is written in Chinese).
 Prints the counts. The instructor notebooks are the ones `make test` runs through nbval;
 `make test` also runs the student set (unsolved) through nbval.
 
@@ -89,9 +91,10 @@ def _raise_lines(indent, message, width=88):
         [inner + quote(parts[-1]) + ")"]
 
 
-def stub_solutions(source, where="cell"):
+def stub_solutions(source, where="cell", todo=TODO):
     """Replace every `# BEGIN SOLUTION` ... `# END SOLUTION` block of `source` by a stub.
 
+    `todo` is the comment line of the stub (TODO, or its Chinese in the Chinese edition).
     Returns (new_source, number_of_blocks). Raises ValueError naming `where` for a marker
     without its partner, nested markers, or markers outside a function body.
     """
@@ -115,7 +118,7 @@ def stub_solutions(source, where="cell"):
         if not inside:
             raise ValueError(f"{where}: the solution at line {i + 1} is not inside a function body: the "
                              "student's stub would stop the notebook (put it in a def checked by your_turn)")
-        out += [m.group(1) + TODO, *_raise_lines(m.group(1), f"your turn: {text}")]
+        out += [m.group(1) + todo, *_raise_lines(m.group(1), f"your turn: {text}")]
         n, i = n + 1, j + 1
     return "\n".join(out) + ("\n" if source.endswith("\n") else ""), n
 
@@ -164,10 +167,10 @@ def _skip_block(lines, i, fence):
     return j + 1
 
 
-def student_version(nb, where="notebook"):
+def student_version(nb, where="notebook", todo=TODO):
     """A copy of notebook `nb` with solutions removed and outputs cleared; returns (nb, counts).
 
-    `where` names the notebook in error messages.
+    `where` names the notebook in error messages; `todo` is the stubs' comment line.
     """
     nb = nbformat.from_dict(nb)  # a deep copy
     cells, counts, state = [], {"blocks": 0, "code": 0, "your_turn": 0, "untagged": 0}, {"gated": False}
@@ -190,7 +193,7 @@ def student_version(nb, where="notebook"):
             cell.metadata["tags"] = [t for t in tags if t != "solution"] + ["exercise-answer"]
             counts["code"] += 1
         elif cell.cell_type == "code" and ("your-turn" in tags or "# BEGIN SOLUTION" in cell.source):
-            cell.source, n = stub_solutions(cell.source, f"{where} cell {index}")
+            cell.source, n = stub_solutions(cell.source, f"{where} cell {index}", todo)
             if "your-turn" not in tags:
                 counts["untagged"] += 1
             elif n == 0:
@@ -213,17 +216,31 @@ def read(path):
     return nbformat.read(path, as_version=4) if path.suffix == ".ipynb" else book_notebooks.read(path)
 
 
+def language_of(book):
+    """(marker path or None, the stubs' TODO line) of a book folder: Chinese under tools/i18n.py book's marker."""
+    from bricks.teaching.language import MARKER, normalise
+
+    marker = pathlib.Path(book) / MARKER
+    if not marker.is_file():
+        return None, TODO
+    if normalise(marker.read_text(encoding="utf-8")) == "zh":
+        from bricks.teaching.checks_zh import MESSAGES
+        return marker, MESSAGES[TODO]
+    return marker, TODO
+
+
 def build(book="book", out="workshop", quiet=False):
     """Write out/student and out/instructor; return a dict of counts."""
     book, out = pathlib.Path(book), pathlib.Path(out)
     for sub in ("student", "instructor"):
         shutil.rmtree(out / sub, ignore_errors=True)
+    marker, todo = language_of(book)
     totals = {"notebooks": 0, "student": 0, "instructor": 0, "blocks": 0, "code": 0, "data": 0,
               "your_turn": 0, "untagged": 0}
     for path in notebooks(book):
         rel = path.relative_to(book).with_suffix(".ipynb")
         book_notebooks.write_ipynb(read(path), out / "instructor" / rel)
-        nb, counts = student_version(read(path), str(rel))
+        nb, counts = student_version(read(path), str(rel), todo)
         book_notebooks.write_ipynb(nb, out / "student" / rel)
         totals["notebooks"] += 1
         totals["student"] += 1
@@ -235,6 +252,10 @@ def build(book="book", out="workshop", quiet=False):
         for sub in ("student", "instructor"):
             (out / sub).mkdir(parents=True, exist_ok=True)
             shutil.copy2(book / "conftest.py", out / sub / "conftest.py")
+    if marker is not None:  # the checker's language (bricks.teaching.language), for both sets
+        for sub in ("student", "instructor"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(marker, out / sub / marker.name)
     for path in sorted(book.rglob("*")):  # data files the notebooks read
         rel = path.relative_to(book)
         if (path.is_file() and path.suffix not in {".ipynb", ".md"} and not SKIP_DIRS & set(rel.parts)

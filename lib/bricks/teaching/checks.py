@@ -43,11 +43,32 @@ import sys
 import numpy as np
 
 from bricks.teaching import gradcheck
+from bricks.teaching.language import language
 
 __all__ = ["check_shape", "check_array", "check_gradient", "check_layer_backward", "check_exercise", "your_turn",
            "scoreboard"]
 
 _RESULTS = {}  # exercise id -> "right", "wrong" or "not done": the last verdict of this kernel
+
+
+def _t(template, **fields):
+    """`template` filled with `fields`, in the notebook's language (`bricks.teaching.language`).
+
+    Every message of this module is written as an English template here; the Chinese edition's
+    are in `bricks.teaching.checks_zh.MESSAGES`, keyed by the English one.
+    """
+    if language() == "zh":
+        from bricks.teaching import checks_zh
+        template = checks_zh.MESSAGES.get(template, template)
+    return template.format(**fields) if fields else template
+
+
+def _zh(table, text):
+    """A slip's name or an argument set's note in the notebook's language (`checks_zh.SLIPS`, `NOTES`)."""
+    if text and language() == "zh":
+        from bricks.teaching import checks_zh
+        return getattr(checks_zh, table).get(text, text)
+    return text
 
 
 def _say(verbose, text):
@@ -60,17 +81,17 @@ def _say(verbose, text):
 def _as_array(value, name, verbose):
     """`value` as a float64 array, or None after explaining why it cannot be one."""
     if value is None:
-        _say(verbose, f"Not yet: {name} is None (did the function forget to `return`?).")
+        _say(verbose, _t("Not yet: {name} is None (did the function forget to `return`?).", name=name))
         return None
     try:
         raw = np.asarray(value)
         if np.iscomplexobj(raw):
-            _say(verbose, f"Not yet: {name} is complex ({raw.dtype}), expected real numbers "
-                          f"(a square root of a negative number, or a 1j, slipped in?).")
+            _say(verbose, _t("Not yet: {name} is complex ({dtype}), expected real numbers "
+                             "(a square root of a negative number, or a 1j, slipped in?).", name=name, dtype=raw.dtype))
             return None
         arr = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
-        _say(verbose, f"Not yet: {name} is a {type(value).__name__}, not an array of numbers.")
+        _say(verbose, _t("Not yet: {name} is a {kind}, not an array of numbers.", name=name, kind=type(value).__name__))
         return None
     return arr
 
@@ -98,16 +119,18 @@ def check_shape(answer, expected_shape, name="answer", verbose=True):
         shape = arr.shape
     shape, expected_shape = tuple(shape), tuple(expected_shape)
     if shape == expected_shape:
-        _say(verbose, f"Correct: {name} has shape {_fmt(shape)}.")
+        _say(verbose, _t("Correct: {name} has shape {shape}.", name=name, shape=_fmt(shape)))
         return True
     hint = ""
     if shape[::-1] == expected_shape and len(shape) == 2:
-        hint = " It is the transpose of what was expected: check the order of a matrix product."
+        hint = _t(" It is the transpose of what was expected: check the order of a matrix product.")
     elif int(np.prod(shape)) == int(np.prod(expected_shape)):
-        hint = " Same number of entries: a reshape or a different axis order?"
+        hint = _t(" Same number of entries: a reshape or a different axis order?")
     elif len(shape) != len(expected_shape):
-        hint = f" It has {len(shape)} axes, expected {len(expected_shape)}: a missing or extra axis (keepdims, batch)?"
-    _say(verbose, f"Not yet: {name} has shape {_fmt(shape)}, expected {_fmt(expected_shape)}.{hint}")
+        hint = _t(" It has {axes} axes, expected {expected}: a missing or extra axis (keepdims, batch)?",
+                  axes=len(shape), expected=len(expected_shape))
+    _say(verbose, _t("Not yet: {name} has shape {shape}, expected {expected}.", name=name, shape=_fmt(shape),
+                     expected=_fmt(expected_shape)) + hint)
     return False
 
 
@@ -115,16 +138,16 @@ def _hints(a, e, rtol, atol):
     """Names of the usual slips that would explain the difference between `a` and `e`."""
     close = lambda x, y: x.shape == y.shape and np.allclose(x, y, rtol=rtol, atol=atol)  # noqa: E731
     if close(-a, e):
-        return " It is exactly the negative of the expected value: a sign slip (gradient ascent vs descent?)."
+        return _t(" It is exactly the negative of the expected value: a sign slip (gradient ascent vs descent?).")
     if a.ndim == 2 and close(a.T, e):
-        return " It equals the transpose of the expected value."
+        return _t(" It equals the transpose of the expected value.")
     flat_e, flat_a = e.ravel(), a.ravel()
     big = np.abs(flat_e) > atol
     if big.any():
         ratio = flat_a[big] / flat_e[big]
         if np.allclose(ratio, ratio[0], rtol=1e-6) and ratio[0] != 0 and np.allclose(flat_a[~big], 0, atol=atol):
-            return (f" It is the expected value times {ratio[0]:.6g}: a missing or extra constant factor "
-                    f"(1/N for a mean, 2 from a square, the learning rate?).")
+            return _t(" It is the expected value times {ratio:.6g}: a missing or extra constant factor "
+                      "(1/N for a mean, 2 from a square, the learning rate?).", ratio=ratio[0])
     return ""
 
 
@@ -160,9 +183,13 @@ def check_array(answer, expected, name="answer", rtol=1e-7, atol=1e-9, verbose=T
     bad = ~np.isfinite(a) & fin
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = f" (first at index {first})" if a.ndim else ""
-        _say(verbose, f"Not yet: {name} has {int(bad.sum())} NaN/inf value(s){where}: "
-                      f"an overflow, a log of 0 or a division by 0?")
+        count = int(bad.sum())
+        if a.ndim:
+            _say(verbose, _t("Not yet: {name} has {count} NaN/inf value(s) (first at index {first}): "
+                             "an overflow, a log of 0 or a division by 0?", name=name, count=count, first=first))
+        else:
+            _say(verbose, _t("Not yet: {name} has {count} NaN/inf value(s): "
+                             "an overflow, a log of 0 or a division by 0?", name=name, count=count))
         return False
     aa, ee = np.where(fin, a, 0.0), np.where(fin, e, 0.0)  # compare finite entries by value
     diff = np.abs(aa - ee)
@@ -170,16 +197,19 @@ def check_array(answer, expected, name="answer", rtol=1e-7, atol=1e-9, verbose=T
     ok = np.where(fin, diff <= atol + rtol * np.abs(ee), same_special)
     worst = float(diff.max()) if diff.size else 0.0
     if ok.all():
-        _say(verbose, f"Correct: {name} matches (shape {_fmt(a.shape)}, max abs difference {worst:.2g}).")
+        _say(verbose, _t("Correct: {name} matches (shape {shape}, max abs difference {worst:.2g}).",
+                         name=name, shape=_fmt(a.shape), worst=worst))
         return True
     if a.ndim == 0:
-        _say(verbose, f"Not yet: {name} is {float(a):.8g}, expected {float(e):.8g} "
-                      f"(difference {worst:.3g}).{_hints(a, e, rtol, atol) if hints else ''}")
+        _say(verbose, _t("Not yet: {name} is {got:.8g}, expected {expected:.8g} (difference {worst:.3g}).",
+                         name=name, got=float(a), expected=float(e), worst=worst)
+             + (_hints(a, e, rtol, atol) if hints else ""))
         return False
     k = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), a.shape))
-    _say(verbose, f"Not yet: {name} differs from the expected value in {int((~ok).sum())} of {a.size} entries; "
-                  f"the largest difference is {worst:.3g} at index {k}: got {a[k]:.8g}, expected {e[k]:.8g}."
-                  f"{_hints(a, e, rtol, atol) if hints else ''}")
+    _say(verbose, _t("Not yet: {name} differs from the expected value in {count} of {size} entries; the largest "
+                     "difference is {worst:.3g} at index {index}: got {got:.8g}, expected {expected:.8g}.",
+                     name=name, count=int((~ok).sum()), size=a.size, worst=worst, index=k, got=a[k], expected=e[k])
+         + (_hints(a, e, rtol, atol) if hints else ""))
     return False
 
 
@@ -201,28 +231,31 @@ def check_gradient(f, grad_f, x, name="gradient", tol=1e-7, h=1e-5, verbose=True
     try:
         analytic = grad_f(x.copy())
     except Exception as exc:  # a student's function may fail in any way: report, do not crash
-        _say(verbose, f"Not yet: grad_f raised {type(exc).__name__}: {exc}")
+        _say(verbose, _t("Not yet: grad_f raised {kind}: {exc}", kind=type(exc).__name__, exc=exc))
         return False
     a = _as_array(analytic, name, verbose)
     if a is None:
         return False
     if a.shape != x.shape:
-        _say(verbose, f"Not yet: {name} has shape {_fmt(a.shape)}, but a gradient is shaped like x: {_fmt(x.shape)}.")
+        _say(verbose, _t("Not yet: {name} has shape {shape}, but a gradient is shaped like x: {expected}.",
+                         name=name, shape=_fmt(a.shape), expected=_fmt(x.shape)))
         return False
     try:
         numeric = gradcheck.numerical_gradient(lambda: float(f(x)), x, h)  # (same shape as x)
     except Exception as exc:
-        _say(verbose, f"Not yet: f raised {type(exc).__name__}: {exc}")
+        _say(verbose, _t("Not yet: f raised {kind}: {exc}", kind=type(exc).__name__, exc=exc))
         return False
     err = gradcheck.rel_error(a, numeric)
     if err < tol:
-        _say(verbose, f"Correct: {name} agrees with finite differences (rel_error {err:.2e} < {tol:.0e}).")
+        _say(verbose, _t("Correct: {name} agrees with finite differences (rel_error {err:.2e} < {tol:.0e}).",
+                         name=name, err=err, tol=tol))
         return True
     diff = np.abs(a - numeric)
     k = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)) if diff.ndim else ()
-    _say(verbose, f"Not yet: {name} has rel_error {err:.2e} against finite differences (needs < {tol:.0e}); "
-                  f"the largest difference is at index {k}: yours {a[k]:.8g}, numerical {numeric[k]:.8g}."
-                  f"{_hints(a, numeric, 1e-5, 1e-8)}")
+    _say(verbose, _t("Not yet: {name} has rel_error {err:.2e} against finite differences (needs < {tol:.0e}); "
+                     "the largest difference is at index {index}: yours {got:.8g}, numerical {numerical:.8g}.",
+                     name=name, err=err, tol=tol, index=k, got=a[k], numerical=numeric[k])
+         + _hints(a, numeric, 1e-5, 1e-8))
     return False
 
 
@@ -243,33 +276,34 @@ def check_layer_backward(layer, x, tol=1e-7, seed=0, training=False, verbose=Tru
     try:
         errors = gradcheck.check_layer(layer, x, seed=seed, training=training)
     except Exception as exc:  # a half-written layer fails in many ways: explain, do not crash
-        _say(verbose, f"Not yet: checking {name} raised {type(exc).__name__}: {exc}")
+        _say(verbose, _t("Not yet: checking {name} raised {kind}: {exc}", name=name, kind=type(exc).__name__, exc=exc))
         return False
     failing = {k: v for k, v in errors.items() if not v < tol}
     for k, v in errors.items():
         mark = "ok " if k not in failing else "BAD"
-        what = "d input" if k == "x" else f"d {k}"
+        what = _t("d input") if k == "x" else f"d {k}"
         _say(verbose, f"  {mark} {what:<28s} rel_error {v:.2e}")
     if failing:
         worst = max(failing, key=failing.get)
-        _say(verbose, f"Not yet: {name}.backward disagrees with finite differences for {sorted(failing)} "
-                      f"(worst {worst}: {failing[worst]:.2e}, needs < {tol:.0e}).")
+        _say(verbose, _t("Not yet: {name}.backward disagrees with finite differences for {parts} "
+                         "(worst {worst}: {err:.2e}, needs < {tol:.0e}).",
+                         name=name, parts=sorted(failing), worst=worst, err=failing[worst], tol=tol))
         return False
-    _say(verbose, f"Correct: {name}.backward matches finite differences for the input and "
-                  f"{len(errors) - 1} weight(s).")
+    _say(verbose, _t("Correct: {name}.backward matches finite differences for the input and {count} weight(s).",
+                     name=name, count=len(errors) - 1))
     return True
 
 
 def _output_label(name, i, n, outputs):
     """How a verdict calls part i of n of a returned tuple: "dh0 (output 4 of 4)" when named."""
     if len(outputs) == n:
-        return f"{outputs[i]} (output {i + 1} of {n})"
+        return _t("{name} (output {i} of {n})", name=outputs[i], i=i + 1, n=n)
     return f"{name}[{i}]"
 
 
 def _key_label(name, key):
     """name[key], the key before a position: "gradients['W1'] (output 2 of 2)"."""
-    base, sep, where = name.partition(" (output ")
+    base, sep, where = name.partition(_t(" (output "))  # the start of _output_label's position
     return f"{base}[{key!r}]{sep}{where}"
 
 
@@ -282,13 +316,15 @@ def _verdict(answer, expected, name, rtol, atol, outputs=()):
     if isinstance(expected, dict):
         if not isinstance(answer, dict) or set(answer) != set(expected):
             got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
-            return False, f"Not yet: {name} should be a dict with keys {sorted(expected)}, got {got}.", []
+            return False, _t("Not yet: {name} should be a dict with keys {keys}, got {got}.",
+                             name=name, keys=sorted(expected), got=got), []
         results = [_verdict(answer[k], expected[k], _key_label(name, k), rtol, atol) for k in expected]
     elif isinstance(expected, (tuple, list)):
         if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
-            got = f"{len(answer)} values" if isinstance(answer, (tuple, list)) else "one value"
-            named = f" ({', '.join(outputs)})" if len(outputs) == len(expected) else ""
-            return False, f"Not yet: {name} should return {len(expected)} values{named}, got {got}.", []
+            got = _t("{count} values", count=len(answer)) if isinstance(answer, (tuple, list)) else _t("one value")
+            named = _t(" ({names})", names=", ".join(outputs)) if len(outputs) == len(expected) else ""
+            return False, _t("Not yet: {name} should return {count} values{named}, got {got}.",
+                             name=name, count=len(expected), named=named, got=got), []
         n = len(expected)
         results = [_verdict(a, e, _output_label(name, i, n, outputs), rtol, atol)
                    for i, (a, e) in enumerate(zip(answer, expected))]
@@ -304,7 +340,7 @@ def _verdict(answer, expected, name, rtol, atol, outputs=()):
     pairs = [p for r in results for p in r[2]]
     if bad:
         return False, bad[0][1], pairs
-    return True, results[0][1] if results else f"Correct: {name} matches.", pairs
+    return True, results[0][1] if results else _t("Correct: {name} matches.", name=name), pairs
 
 
 def _shapes(case):
@@ -313,11 +349,11 @@ def _shapes(case):
         if hasattr(v, "shape") and getattr(v, "ndim", 0) > 0:
             return _fmt(v.shape)
         if isinstance(v, (list, tuple)) and len(v) > 4:
-            return f"a list of {len(v)}"
+            return _t("a list of {count}", count=len(v))
         if isinstance(v, (list, tuple)):
             return "[" + ", ".join(one(x) for x in v) + "]"
         if callable(v):
-            return getattr(v, "__name__", "a function")
+            return getattr(v, "__name__", _t("a function"))
         text = repr(v.item() if hasattr(v, "item") else v)
         return text if len(text) <= 12 else text[:10] + "..."
     parts = [one(v) for v in case.args] + [f"{k}={one(v)}" for k, v in case.kwargs.items()]
@@ -334,12 +370,14 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol, product=True):
     close = lambda x, y: x.shape == y.shape and np.allclose(x, y, rtol=max(rtol, 1e-7), atol=atol)  # noqa: E731
     nontrivial = [(a, e) for a, e in failing_pairs if np.abs(e).max(initial=0) > atol]
     if nontrivial and all(close(-a, e) for a, e in nontrivial):
-        return (" It is exactly the negative of the expected value: a sign slip (a minus, or the two terms of "
-                "a difference swapped?).")
+        return _t(" It is exactly the negative of the expected value: a sign slip (a minus, or the two terms of "
+                  "a difference swapped?).")
     if all(a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and close(a.T, e) for a, e in failing_pairs):
         if not product:
-            return " It equals the transpose of the expected value: rows and columns swapped (which index is the row?)."
-        return " It equals the transpose of the expected value: check which factor of the matrix product comes first."
+            return _t(" It equals the transpose of the expected value: rows and columns swapped (which index is "
+                      "the row?).")
+        return _t(" It equals the transpose of the expected value: check which factor of the matrix product comes "
+                  "first.")
     ratios = []
     for a, e in all_pairs:
         big = np.abs(e) > max(atol, 1e-12)
@@ -349,14 +387,14 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol, product=True):
         ratios.extend((a[big] / e[big]).ravel().tolist())
     if ratios and len(ratios) > 1 and np.allclose(ratios, ratios[0], rtol=1e-6) and not np.isclose(ratios[0], 1.0) \
             and not np.isclose(ratios[0], -1.0) and ratios[0] != 0:
-        return (f" On every argument set it is the expected value times {ratios[0]:.6g}: a missing or extra constant "
-                f"factor (1/N for a mean, 2 from a square, the learning rate, a scale?).")
+        return _t(" On every argument set it is the expected value times {ratio:.6g}: a missing or extra constant "
+                  "factor (1/N for a mean, 2 from a square, the learning rate, a scale?).", ratio=ratios[0])
     if all(a.ndim == 0 for a, _ in failing_pairs):
         gaps = {round(float(a) - float(e), 9) for a, e in failing_pairs}
         if gaps in ({1.0}, {-1.0}):
             a, e = failing_pairs[0]
-            return (f" It is off by one ({float(a):g} instead of {float(e):g}): a count that includes or leaves "
-                    f"out one end?")
+            return _t(" It is off by one ({got:g} instead of {expected:g}): a count that includes or leaves out "
+                      "one end?", got=float(a), expected=float(e))
         return ""
     common = None
     for a, e in failing_pairs:
@@ -374,9 +412,11 @@ def _cross_hints(failing_pairs, all_pairs, rtol, atol, product=True):
         common = found if common is None else common & found
     if common:
         axis, shift = sorted(common)[0]
-        return (f" Along axis {axis} it is shifted by one: entry i holds the value expected at index "
-                f"i{'+' if shift == 1 else '-'}1 (everything one step {'early' if shift == 1 else 'late'}): "
-                f"an off-by-one in an index or a slice.")
+        if shift == 1:
+            return _t(" Along axis {axis} it is shifted by one: entry i holds the value expected at index i+1 "
+                      "(everything one step early): an off-by-one in an index or a slice.", axis=axis)
+        return _t(" Along axis {axis} it is shifted by one: entry i holds the value expected at index i-1 "
+                  "(everything one step late): an off-by-one in an index or a slice.", axis=axis)
     return ""
 
 
@@ -456,11 +496,12 @@ def _order_hint(outputs, expecteds, names, rtol, atol):
         return ""
     perm = min(perms)
     n = len(perm)
-    order = f"; return ({', '.join(names)}) in that order" if len(names) == n else ""
+    order = _t("; return ({names}) in that order", names=", ".join(names)) if len(names) == n else ""
     moved = [i for i in range(n) if perm[i] != i]
     if len(moved) == 2:
-        return f" Outputs {moved[0] + 1} and {moved[1] + 1} are swapped: each is right in the other's place{order}."
-    return f" The outputs are right but in another order{order}."
+        return _t(" Outputs {a} and {b} are swapped: each is right in the other's place{order}.",
+                  a=moved[0] + 1, b=moved[1] + 1, order=order)
+    return _t(" The outputs are right but in another order{order}.", order=order)
 
 
 def _edges(a, e, rtol, atol):
@@ -501,15 +542,16 @@ def _part_shape_hints(outputs, expecteds, rtol, atol):
     values = values[np.isfinite(values)]
     got = np.concatenate([a.ravel() for a, _ in failing])
     squashed = np.unique(values).size >= 6 and not np.all(values == np.round(values))
-    for lo, hi, what in ((0.0, 1.0, "a sigmoid, a softmax, a probability, tanh'"),
-                         (-1.0, 1.0, "tanh, a sine, a correlation")):
+    for lo, hi, what in ((0.0, 1.0, _t("a sigmoid, a softmax, a probability, tanh'")),
+                         (-1.0, 1.0, _t("tanh, a sine, a correlation"))):
         if squashed and got.size and values.min() >= lo and values.max() <= hi \
                 and values.max() - values.min() >= 0.8 * (hi - lo):
             outside = got[(got < lo - atol) | (got > hi + atol)]
             if outside.size:
                 worst = outside[np.argmax(np.abs(outside - (lo + hi) / 2))]
-                return (f" Every expected value lies in [{lo:g}, {hi:g}], yet yours reach {worst:.4g}: a function "
-                        f"bounded to that range ({what}) missing, or something added after it?")
+                return _t(" Every expected value lies in [{lo:g}, {hi:g}], yet yours reach {worst:.4g}: a function "
+                          "bounded to that range ({what}) missing, or something added after it?",
+                          lo=lo, hi=hi, worst=worst, what=what)
             break
     # the differences only at the start (end) of an axis whose length changes between the argument sets
     # (a time axis, not a fixed list of features), on at least two of them
@@ -518,10 +560,18 @@ def _part_shape_hints(outputs, expecteds, rtol, atol):
     common = sorted(k for k in common if len({a.shape[k[0]] for a, _ in failing}) > 1)
     if common:
         (axis, side), m = common[0], edges[0][common[0]]
-        along = "" if failing[0][0].ndim == 1 else f" along axis {axis}"
-        steps = f"{side} step{along} differs" if m == 1 else f"{side} {m} steps{along} differ"
-        return (f" Only the {steps}, the rest match, on every argument set: "
-                f"the zero padding, or the range of a loop (where it starts or stops)?")
+        along = "" if failing[0][0].ndim == 1 else _t(" along axis {axis}", axis=axis)
+        if m == 1 and side == "first":
+            return _t(" Only the first step{along} differs, the rest match, on every argument set: "
+                      "the zero padding, or the range of a loop (where it starts or stops)?", along=along)
+        if m == 1:
+            return _t(" Only the last step{along} differs, the rest match, on every argument set: "
+                      "the zero padding, or the range of a loop (where it starts or stops)?", along=along)
+        if side == "first":
+            return _t(" Only the first {m} steps{along} differ, the rest match, on every argument set: "
+                      "the zero padding, or the range of a loop (where it starts or stops)?", m=m, along=along)
+        return _t(" Only the last {m} steps{along} differ, the rest match, on every argument set: "
+                  "the zero padding, or the range of a loop (where it starts or stops)?", m=m, along=along)
     return ""
 
 
@@ -604,8 +654,11 @@ def _run_cases(fn, exercise, cases, reference, forbidden=(), expecteds=None):
             failing += [(a, e) for a, e in pairs
                         if not np.allclose(a, e, rtol=exercise.rtol, atol=exercise.atol, equal_nan=True)]
             if problem is None:
-                where = f"On argument set {k} of {len(cases)} ({_shapes(case)}{'; ' + case.note if case.note else ''}):"
-                problem = message.replace("Not yet:", "Not yet: " + where[0].lower() + where[1:], 1)
+                detail = _shapes(case)
+                if case.note:
+                    detail = _t("{shapes}; {note}", shapes=detail, note=_zh("NOTES", case.note))
+                where = _t("Not yet: on argument set {k} of {n} ({detail}):", k=k, n=len(cases), detail=detail)
+                problem = message.replace(_t("Not yet:"), where, 1)
     return problem, all_pairs, failing, outputs
 
 
@@ -639,8 +692,8 @@ def _error_hint(exc):
     """A hint for the errors numpy raises on mismatched shapes."""
     text = str(exc)
     if "matmul" in text or "shapes" in text or "broadcast" in text or "dimension" in text:
-        return (" A shape mismatch: write each factor's shape next to it, (N, H) @ (H, K) -> (N, K); "
-                "a missing or extra transpose?")
+        return _t(" A shape mismatch: write each factor's shape next to it, (N, H) @ (H, K) -> (N, K); "
+                  "a missing or extra transpose?")
     return ""
 
 
@@ -713,17 +766,18 @@ def _check_exercise(fn, exercise, context=None, catalogue=True):
     try:
         problem, all_pairs, failing, outputs = _run_cases(fn, ex, cases, reference, forbidden, expecteds)
     except NotImplementedError:
-        return None, [f"Not done yet: using the reference for {name}."]
+        return None, [_t("Not done yet: using the reference for {name}.", name=name)]
     except _Forbidden as exc:
         spec = exc.args[0]
-        return False, [f"Not yet: {name} calls the library's {spec.split(':')[-1]} ({spec.split(':')[0]}), "
-                       f"the very thing this exercise asks you to write: write it with numpy "
-                       f"(the check compares your answer with that function)."]
+        return False, [_t("Not yet: {name} calls the library's {function} ({module}), the very thing this exercise "
+                          "asks you to write: write it with numpy (the check compares your answer with that function).",
+                          name=name, function=spec.split(":")[-1], module=spec.split(":")[0])]
     except Exception as exc:  # a half-written body fails in many ways: explain, do not crash
-        lines = [f"Not yet: {name} raised {type(exc).__name__}: {exc}{_error_hint(exc)}"]
+        lines = [_t("Not yet: {name} raised {kind}: {exc}", name=name, kind=type(exc).__name__, exc=exc)
+                 + _error_hint(exc)]
         slip = _known_slip_raising(ex, cases, exc) if catalogue else None
         if slip is not None:
-            lines.append(f"It behaves like a known slip: {slip.why}.")
+            lines.append(_t("It behaves like a known slip: {why}.", why=_zh("SLIPS", slip.why)))
         return False, lines
     if problem is not None and ex.accept:
         for alt in ex.accept:
@@ -732,35 +786,40 @@ def _check_exercise(fn, exercise, context=None, catalogue=True):
             except Exception:
                 continue
             if alt_problem is None:
-                return True, [f"Correct: {name} matches on {len(cases)} argument sets, "
-                              f"in another right form: {alt.why}."]
+                return True, [_t("Correct: {name} matches on {n} argument sets, in another right form: {why}.",
+                                 name=name, n=len(cases), why=_zh("SLIPS", alt.why))]
     if problem is None and ex.gradient is not None:
         for k, case in enumerate(cases, 1):
             try:
                 errors = ex.gradient(fn, case)
             except Exception as exc:
-                return False, [f"Not yet: checking {name} against finite differences raised "
-                               f"{type(exc).__name__}: {exc}"]
+                return False, [_t("Not yet: checking {name} against finite differences raised {kind}: {exc}",
+                                  name=name, kind=type(exc).__name__, exc=exc)]
             bad = {part: err for part, err in errors.items() if not err < 1e-6}
             if bad:
                 worst = max(bad, key=bad.get)
-                return False, [f"Not yet: on argument set {k}, {name} disagrees with finite differences for "
-                               f"{sorted(bad)} (worst {worst}: rel_error {bad[worst]:.2e}, needs < 1e-06)."]
+                return False, [_t("Not yet: on argument set {k}, {name} disagrees with finite differences for "
+                                  "{parts} (worst {worst}: rel_error {err:.2e}, needs < 1e-06).",
+                                  k=k, name=name, parts=sorted(bad), worst=worst, err=bad[worst])]
     if problem is None:
         worst = max((float(np.max(np.abs(a - e), initial=0)) for a, e in all_pairs
                      if np.all(np.isfinite(e))), default=0.0)
         shapes = sorted({_fmt(e.shape) for _, e in all_pairs})
         shown = ", ".join(shapes[:4]) + (", ..." if len(shapes) > 4 else "")
-        extra = " and finite differences" if ex.gradient is not None else ""
-        return True, [f"Correct: {name} matches the reference{extra} on {len(cases)} argument sets "
-                      f"(shapes {shown}; max abs difference {worst:.2g})."]
-    hint = "" if "transpose" in problem else _cross_hints(failing, all_pairs, ex.rtol, ex.atol,
-                                                          product=_is_product(expecteds))
+        if ex.gradient is not None:
+            return True, [_t("Correct: {name} matches the reference and finite differences on {n} argument sets "
+                             "(shapes {shapes}; max abs difference {worst:.2g}).",
+                             name=name, n=len(cases), shapes=shown, worst=worst)]
+        return True, [_t("Correct: {name} matches the reference on {n} argument sets "
+                         "(shapes {shapes}; max abs difference {worst:.2g}).",
+                         name=name, n=len(cases), shapes=shown, worst=worst)]
+    transposed = "transpose" in problem or "转置" in problem  # check_shape's hint already says it
+    hint = "" if transposed else _cross_hints(failing, all_pairs, ex.rtol, ex.atol, product=_is_product(expecteds))
     hint = hint or _part_hints(outputs, expecteds, ex.outputs, ex.rtol, ex.atol)
     lines = [problem + hint]
     slip = _known_slip(ex, cases, outputs) if catalogue else None
     if slip is not None:
-        lines.append(f"It behaves like a known slip: {slip.why}.")
+        lines.append(_t("It behaves like a known slip: {why}.", why=_zh("SLIPS", slip.why)))
     return False, lines
 
 
@@ -771,9 +830,9 @@ def _legacy_compare(fn, reference, args, name, kwargs, rtol):
     try:
         answer = fn(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     except NotImplementedError:
-        return None, [f"Not done yet: using the reference for {name}."]
+        return None, [_t("Not done yet: using the reference for {name}.", name=name)]
     except Exception as exc:
-        return False, [f"Not yet: {name} raised {type(exc).__name__}: {exc}"]
+        return False, [_t("Not yet: {name} raised {kind}: {exc}", name=name, kind=type(exc).__name__, exc=exc)]
     ok, message, pairs = _verdict(answer, expected, name, rtol, 1e-9)
     if ok:
         return True, [message]
@@ -838,7 +897,7 @@ def your_turn(fn, reference, args=None, name=None, kwargs=None, rtol=1e-7, **con
     if passed:
         return fn
     if passed is False:
-        print(f"Using the reference for {name} so that the cells below still run.")
+        print(_t("Using the reference for {name} so that the cells below still run.", name=name))
     return ref
 
 
@@ -856,8 +915,12 @@ def scoreboard(*chapters, counts=False):
     rows = [(k, v) for k, v in _RESULTS.items() if not prefixes or k.startswith(prefixes)]
     right = sum(v == "right" for _, v in rows)
     for k, v in rows:
-        whole = " (a whole piece)" if _exercises.get(k).whole else ""
-        print(f"  {'ok ' if v == 'right' else '-- '} {k.split('.', 1)[1]:<26s} {v}{whole}")
-    where = " and ".join(p[:-1] for p in prefixes)
-    print(f"Your turns{' in ' + where if where else ''}: {right} of {len(rows)} right.")
+        whole = _t(" (a whole piece)") if _exercises.get(k).whole else ""
+        status = {"right": _t("right"), "wrong": _t("wrong"), "not done": _t("not done")}[v]
+        print(f"  {'ok ' if v == 'right' else '-- '} {k.split('.', 1)[1]:<26s} {status}{whole}")
+    where = _t(" and ").join(p[:-1] for p in prefixes)
+    if where:
+        print(_t("Your turns in {chapter}: {right} of {n} right.", chapter=where, right=right, n=len(rows)))
+    else:
+        print(_t("Your turns: {right} of {n} right.", right=right, n=len(rows)))
     return (right, len(rows)) if counts else None
