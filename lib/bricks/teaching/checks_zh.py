@@ -892,7 +892,7 @@ NOTES = {
     'a large trade, the old stamp duty': '大额交易，旧的印花税',
     # ch16a.main_board_limits
     'ST: 5%, a price halfway between two cents': 'ST：5%，价格恰在两分之间',
-    '11.0 limit': '限价 11.0',
+    '10.989: rounds to 10.99': '10.989：四舍五入为 10.99',
     '13.585: halfway': '13.585：恰在中间',
     '1.265 and 1.035: halfway, stored a hair below in binary': '1.265 和 1.035：恰在中间，二进制存储时略小一点',
     # ch17.relu_net_gradient

@@ -64,7 +64,7 @@ register(
     cases=lambda: [
         Case((10.05, True), note="ST: 5%, a price halfway between two cents"),
         Case((10.05, False)),
-        Case((9.99, False), note="11.0 limit"),
+        Case((9.99, False), note="10.989: rounds to 10.99"),
         Case((3.33, True)),
         Case((12.35, False), note="13.585: halfway"),
         Case((1.15, False), note="1.265 and 1.035: halfway, stored a hair below in binary"),
