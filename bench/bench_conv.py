@@ -4,6 +4,13 @@ Each layer and its floor are timed in alternation, in CPU seconds on one BLAS th
 (`interleaved_minima`, see bench_recurrent.py on why): wall-clock minima of a few ms swing
 by 2x on a shared 2-core machine, and a ratio is only as good as its two times.
 
+Measured and not taken (Conv2D float32 at these sizes, on the AVX-512 machine of the README's
+table, where the layer is 1.7-2.0x its floor): channels first with "flattened shifts" (each tap a
+contiguous offset into the flat padded image, so im2col and col2im copy long runs) reached 1.58-1.77;
+computing dx as a convolution of the shifted dy with the flipped kernel (no col2im) reached 2.66,
+because its product has only C = 8 output rows. Channels last, im2col alone copies 24-float runs
+(1.3 ms of a 3.6 ms floor), so 1.5 is out of reach for a numpy im2col on this machine.
+
 The last cases time design choices. A conv's dx: one matmul + slice-add per
 kernel tap (what bricks uses) against building all window gradients
 (N, *O, *K, C) and scattering them (col2im). Scattering window gradients
