@@ -73,23 +73,23 @@ def test_every_template_of_the_checker_has_chinese():
     assert not unused, f"checks_zh.MESSAGES entries no message uses (obsolete): {sorted(unused)}"
 
 
+def _covers(found, catalog, what):
+    """Every English text found has its Chinese in the catalog, and the catalog has nothing stale."""
+    missing = [x for x in found if x not in catalog]
+    assert not missing, (f"{what} without Chinese in bricks/teaching/checks_zh.py; add:\n"
+                         + "\n".join(f"    {x!r}: '...'," for x in missing))
+    unused = set(catalog) - set(found)
+    assert not unused, f"checks_zh entries for {what} that nothing uses any more (obsolete): {sorted(unused)}"
+
+
 def test_every_slip_has_chinese():
     whys = _whys()
     assert len(whys) > 300
-    missing = [w for w in whys if w not in checks_zh.SLIPS]
-    assert not missing, ("slips (Mistake.why) without Chinese in bricks/teaching/checks_zh.py SLIPS; add:\n"
-                         + "\n".join(f"    {w!r}: '...'," for w in missing))
-    unused = set(checks_zh.SLIPS) - set(whys)
-    assert not unused, f"checks_zh.SLIPS entries no exercise has any more (obsolete): {sorted(unused)}"
+    _covers(whys, checks_zh.SLIPS, "slips (Mistake.why), SLIPS")
 
 
 def test_every_argument_set_note_has_chinese():
-    notes = _notes()
-    missing = [n for n in notes if n not in checks_zh.NOTES]
-    assert not missing, ("argument-set notes (Case.note) without Chinese in bricks/teaching/checks_zh.py NOTES; add:\n"
-                         + "\n".join(f"    {n!r}: '...'," for n in missing))
-    unused = set(checks_zh.NOTES) - set(notes)
-    assert not unused, f"checks_zh.NOTES entries no argument set has any more (obsolete): {sorted(unused)}"
+    _covers(_notes(), checks_zh.NOTES, "argument-set notes (Case.note), NOTES")
 
 
 def test_translations_keep_placeholders_numbers_and_code():
