@@ -184,7 +184,7 @@ workshop: $(STAMP)
 	$(BIN)/python tools/workshop.py
 	$(MAKE) --no-print-directory workshop-zh
 
-workshop-zh:
+workshop-zh: $(STAMP)
 	$(BIN)/python tools/i18n.py book _build/zh/book
 	$(BIN)/python tools/workshop.py --book _build/zh/book --out workshop/zh
 

@@ -241,3 +241,23 @@ def test_the_chinese_checker_needs_no_glyph_the_site_lacks():
     text = "".join(k + v for table in (checks_zh.MESSAGES, checks_zh.SLIPS, checks_zh.NOTES) for k, v in table.items())
     missing = sorted(set(cjk_font.CJK.findall(text)) - cjk_font.font_characters())
     assert not missing, f"characters of checks_zh.py missing from the site's font subset: {''.join(missing)}"
+
+
+def test_a_nan_answer_is_explained_once_and_chinese_reads_cleanly(zh, capsys):
+    """A student's log of an underflowed softmax: the verdict explains the NaN; numpy's own English
+    RuntimeWarnings do not print beside it. No space after a full-width bracket, and an exception's
+    English text is closed with a Chinese full stop before the hint."""
+    import warnings
+    ex = exercises.get("ch02a.softmax_ce")
+    slip = next(m for m in ex.mistakes if "log-sum-exp" in m.why)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        checks.your_turn(slip.fn, "ch02a.softmax_ce")
+    out = capsys.readouterr().out
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in caught]
+    assert "NaN/inf" in out and "log-sum-exp" in out and "） " not in out
+
+    def raises(x_t, h_prev, U, W, b):
+        return np.dot(x_t, np.ones((3, 3)))     # (N, D) @ (3, 3): numpy's English ValueError
+    passed, lines = checks.check_exercise(raises, exercises.get("ch09.rnn_step"), {})
+    assert not passed and "(dim 0)。形状不匹配" in lines[0], lines

@@ -38,6 +38,7 @@ bottom and shows what the book shows. `scoreboard()` prints the notebook's verdi
 """
 import copy
 import os
+import re
 import sys
 
 import numpy as np
@@ -57,10 +58,12 @@ def _t(template, **fields):
     Every message of this module is written as an English template here; the Chinese edition's
     are in `bricks.teaching.checks_zh.MESSAGES`, keyed by the English one.
     """
-    if language() == "zh":
-        from bricks.teaching import checks_zh
-        template = checks_zh.MESSAGES.get(template, template)
-    return template.format(**fields) if fields else template
+    if language() != "zh":
+        return template.format(**fields) if fields else template
+    from bricks.teaching import checks_zh
+    template = checks_zh.MESSAGES.get(template, template)
+    text = template.format(**fields) if fields else template
+    return re.sub(r"）[ ]+", "）", text)  # "dh0（第 4 个输出，共 4 个） 的": no space after a full-width bracket
 
 
 def _zh(table, text):
@@ -607,6 +610,11 @@ def _call_watching(fn, forbidden, args, kwargs):
     "Directly": called from code outside the library (the student's function or its helpers),
     so a library function the student may use that calls the forbidden one internally is fine.
     """
+    with np.errstate(all="ignore"):  # a NaN or an overflow is the verdict's to explain, not numpy's warnings
+        return _call_watched(fn, forbidden, args, kwargs)
+
+
+def _call_watched(fn, forbidden, args, kwargs):
     codes = {c: spec for spec, obj in forbidden for c in _codes(obj)}
     builtins_ = {id(obj): spec for spec, obj in forbidden if not _codes(obj)}
     if not codes and not builtins_:

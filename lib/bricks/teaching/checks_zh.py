@@ -19,7 +19,8 @@ variable names stay as they are in the English; the terms are the glossary's
 MESSAGES = {
     # verdicts
     "Not yet:": "还不对：",
-    "Not yet: on argument set {k} of {n} ({detail}):": "还不对：在第 {k} 组参数上（共 {n} 组：{detail}），",
+    "Not yet: on argument set {k} of {n} ({detail}):":
+        "还不对：在第 {k} 组参数上（共 {n} 组；这一组的参数：{detail}），",
     "{shapes}; {note}": "{shapes}；{note}",
     "a list of {count}": "含 {count} 项的列表",
     "a function": "一个函数",
@@ -60,12 +61,12 @@ MESSAGES = {
     "difference is {worst:.3g} at index {index}: got {got:.8g}, expected {expected:.8g}.":
         "还不对：{name} 的 {size} 个元素中有 {count} 个与期望值不同；最大差异 {worst:.3g} 在下标 {index}："
         "得到 {got:.8g}，应为 {expected:.8g}。",
-    "Not yet: grad_f raised {kind}: {exc}": "还不对：grad_f 抛出了 {kind}：{exc}",
-    "Not yet: f raised {kind}: {exc}": "还不对：f 抛出了 {kind}：{exc}",
-    "Not yet: {name} raised {kind}: {exc}": "还不对：{name} 抛出了 {kind}：{exc}",
-    "Not yet: checking {name} raised {kind}: {exc}": "还不对：检查 {name} 时抛出了 {kind}：{exc}",
+    "Not yet: grad_f raised {kind}: {exc}": "还不对：grad_f 抛出了 {kind}：{exc}。",
+    "Not yet: f raised {kind}: {exc}": "还不对：f 抛出了 {kind}：{exc}。",
+    "Not yet: {name} raised {kind}: {exc}": "还不对：{name} 抛出了 {kind}：{exc}。",
+    "Not yet: checking {name} raised {kind}: {exc}": "还不对：检查 {name} 时抛出了 {kind}：{exc}。",
     "Not yet: checking {name} against finite differences raised {kind}: {exc}":
-        "还不对：用有限差分检查 {name} 时抛出了 {kind}：{exc}",
+        "还不对：用有限差分检查 {name} 时抛出了 {kind}：{exc}。",
     "Not yet: {name} has shape {shape}, but a gradient is shaped like x: {expected}.":
         "还不对：{name} 的形状是 {shape}，但梯度应与 x 同形：{expected}。",
     "Not yet: {name} has rel_error {err:.2e} against finite differences (needs < {tol:.0e}); "
