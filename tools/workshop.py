@@ -248,14 +248,12 @@ def build(book="book", out="workshop", quiet=False):
         totals["blocks"] += counts["blocks"]
         for key in ("code", "your_turn", "untagged"):
             totals[key] += counts[key]
-    if (book / "conftest.py").is_file():  # nbval reporting (seconds per notebook), as in make test
-        for sub in ("student", "instructor"):
-            (out / sub).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(book / "conftest.py", out / sub / "conftest.py")
-    if marker is not None:  # the checker's language (bricks.teaching.language), for both sets
-        for sub in ("student", "instructor"):
-            (out / sub).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(marker, out / sub / marker.name)
+    # into both sets: nbval's reporting (seconds per notebook, as in make test) and the checker's language
+    for root_file in [book / "conftest.py", marker]:
+        if root_file is not None and root_file.is_file():
+            for sub in ("student", "instructor"):
+                (out / sub).mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root_file, out / sub / root_file.name)
     for path in sorted(book.rglob("*")):  # data files the notebooks read
         rel = path.relative_to(book)
         if (path.is_file() and path.suffix not in {".ipynb", ".md"} and not SKIP_DIRS & set(rel.parts)

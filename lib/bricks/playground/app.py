@@ -121,7 +121,6 @@ def parse_csv(data, min_rows=MIN_ROWS, source="the CSV"):
     if isinstance(data, (bytes, bytearray, memoryview)):  # UTF-8 (with or without BOM), UTF-16 or GBK (Excel)
         from bricks.quant.csv_reader import decode
         data, _ = decode(bytes(data), who)
-        data = data.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(data))
     rows, lines = [], []  # non-blank rows and their line numbers in the file
     for row in reader:

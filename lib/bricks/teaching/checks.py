@@ -37,6 +37,7 @@ stub `raise NotImplementedError`), so an unsolved or wrong student notebook runs
 bottom and shows what the book shows. `scoreboard()` prints the notebook's verdicts.
 """
 import copy
+import itertools
 import os
 import re
 import sys
@@ -480,7 +481,6 @@ def _close(a, e, rtol, atol):
 
 def _order_hint(outputs, expecteds, names, rtol, atol):
     """'Outputs 1 and 2 are swapped ...' when every part is right but in another place, on every argument set."""
-    import itertools
     perms = None
     for a, e in zip(outputs, expecteds):
         if not (isinstance(e, tuple) and isinstance(a, (tuple, list)) and len(a) == len(e) > 1):
@@ -610,11 +610,6 @@ def _call_watching(fn, forbidden, args, kwargs):
     "Directly": called from code outside the library (the student's function or its helpers),
     so a library function the student may use that calls the forbidden one internally is fine.
     """
-    with np.errstate(all="ignore"):  # a NaN or an overflow is the verdict's to explain, not numpy's warnings
-        return _call_watched(fn, forbidden, args, kwargs)
-
-
-def _call_watched(fn, forbidden, args, kwargs):
     codes = {c: spec for spec, obj in forbidden for c in _codes(obj)}
     builtins_ = {id(obj): spec for spec, obj in forbidden if not _codes(obj)}
     if not codes and not builtins_:
@@ -654,7 +649,8 @@ def _run_cases(fn, exercise, cases, reference, forbidden=(), expecteds=None):
         if expecteds is not None:
             expecteds.append(expected)
         args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
-        answer = _call_watching(fn, forbidden, args, kwargs)
+        with np.errstate(all="ignore"):  # a NaN or an overflow is the verdict's to explain, not numpy's
+            answer = _call_watching(fn, forbidden, args, kwargs)
         outputs.append(answer)
         ok, message, pairs = _verdict(answer, expected, name, exercise.rtol, exercise.atol, exercise.outputs)
         all_pairs += pairs
